@@ -1,0 +1,30 @@
+/** The `edge-oauth` command-line tool. */
+import { Command } from 'commander';
+import { registerConfigCommands } from './config-command';
+import { registerMauCommand } from './mau-command';
+import { registerSessionsCommands } from './sessions-command';
+import { consoleIo, type CliIo } from './store-options';
+import { registerUsersCommands } from './users-command';
+
+/** `io`: where the operator commands print (tests capture it). */
+export function buildProgram(io: CliIo = consoleIo): Command {
+  const program = new Command('edge-oauth')
+    .description('edge-oauth: sign-in at CloudFront\'s edge. Operator tools.')
+    .showHelpAfterError();
+  registerConfigCommands(program);
+  registerUsersCommands(program, io);
+  registerSessionsCommands(program, io);
+  registerMauCommand(program, io);
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    console.error(`edge-oauth: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main();

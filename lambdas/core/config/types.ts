@@ -1,0 +1,196 @@
+/**
+ * The resolved configuration: what `parseConfig` returns after validation and defaults.
+ *
+ * Plain data only (JSON-serialisable), so the CDK app can bake it into the
+ * viewer-request bundle at synth time (Lambda@Edge has no environment variables).
+ * Durations are whole seconds; 0 means "none" for the three session limits.
+ * Secrets are never here: only where they live (a Secrets Manager secret id).
+ */
+
+/** Provider types edge-oauth knows. `oidc` is any OpenID Connect issuer (by discovery). */
+export const PROVIDER_TYPES = [
+  'oidc',
+  'google',
+  'github',
+  'microsoft',
+  'gitlab',
+  'linkedin',
+  'twitch',
+  'amazon',
+  'facebook',
+] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/** Where a secret value lives. */
+export interface SecretRef {
+  /** Secrets Manager secret name or ARN. */
+  readonly secretId: string;
+  /** When the secret holds JSON, the key whose value is the secret. @default - the whole SecretString */
+  readonly jsonKey?: string;
+}
+
+export interface AllowList {
+  /** Exact (case-insensitive) email addresses. */
+  readonly emails: readonly string[];
+  /** Exact (case-insensitive) domains: the part after the single `@`. No subdomain matching. */
+  readonly emailDomains: readonly string[];
+}
+
+/** Which claims of the ID token / userinfo give the user's id, name and email (generic OIDC). */
+export interface ClaimMapping {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly emailVerified: string;
+}
+
+export interface ProviderConfig {
+  /** Identifier used in URLs (`/auth/authn?provider=<id>`), sessions and App User keys. */
+  readonly id: string;
+  readonly type: ProviderType;
+  /** Label on the provider picker page. */
+  readonly displayName: string;
+  readonly clientId: string;
+  readonly clientSecret: SecretRef;
+  /** OIDC issuer URL (type `oidc`; optional for some providers, e.g. GitLab self-managed). */
+  readonly issuer?: string;
+  /** Microsoft: `common`, `organizations`, `consumers`, or a tenant id. */
+  readonly tenant?: string;
+  /** Scopes added to the provider's required ones. */
+  readonly scopes: readonly string[];
+  /** Generic OIDC claim mapping. */
+  readonly claims: ClaimMapping;
+  /** Provider-specific allow-list; when set, it replaces the global one for this provider. */
+  readonly allow?: AllowList;
+  /** Only for local development against an http:// issuer. */
+  readonly allowInsecureRequests: boolean;
+}
+
+export interface IdentityHeaderNames {
+  readonly userId: string;
+  readonly userName: string;
+  readonly userEmail: string;
+  readonly provider: string;
+}
+
+export interface SessionSettings {
+  /** Seconds between back-channel re-checks of the user at the provider; 0 = never. */
+  readonly authCheckInterval: number;
+  /** Seconds without a request after which the session ends; 0 = none. */
+  readonly inactivityTimeout: number;
+  /** Seconds after sign-in after which the session ends; 0 = none. */
+  readonly maxDuration: number;
+  /**
+   * Seconds within which a server-side revocation takes effect at the edge: each container
+   * re-reads a session at most this often. 0 = on every request.
+   */
+  readonly revocationCheckInterval: number;
+  /**
+   * Seconds between two writes of a session's last activity (and its App User's last seen,
+   * IP, user agent): at most one per session per period. The inactivity timeout is measured
+   * from the last recorded activity, so a session ends between `inactivityTimeout` and
+   * `inactivityTimeout + activityWriteInterval` after its last request. @default 60
+   */
+  readonly activityWriteInterval: number;
+  /**
+   * Seconds a session keeps working on what was last checked when a due check cannot be
+   * done (DynamoDB or the provider unreachable), counted from when the check fell due; then
+   * requests fail closed with a 503 page. 0 = fail closed at once. @default 300
+   */
+  readonly checkGracePeriod: number;
+  /** Prefix of edge-oauth's cookie names. */
+  readonly cookiePrefix: string;
+}
+
+export interface TableNames {
+  readonly sessions: string;
+  readonly users: string;
+  readonly mau: string;
+}
+
+export interface AwsSettings {
+  /** Region of the tables and secrets (the edge function itself always lives in us-east-1). */
+  readonly region: string;
+  /** Secrets Manager secret holding the session key set (JSON, see keys.ts). */
+  readonly sessionKeysSecretId: string;
+  readonly tables: TableNames;
+}
+
+export interface SiteSettings {
+  /** Public host name of the protected site, e.g. `app.example.com`. @default - the request's Host */
+  readonly domain?: string;
+  /** Name shown on edge-oauth's pages. */
+  readonly name: string;
+}
+
+/**
+ * The signed identity assertion (docs/identity-assertion.md): a short-lived JWT the edge
+ * adds to every request it lets through, signed with the key set's `signing` keys, so the
+ * origin can verify the identity instead of trusting plain headers.
+ */
+export interface AssertionSettings {
+  /**
+   * Add the assertion. On by default (as Google IAP does): the cost is one signature per
+   * session per container every `ttl - min(60, ttl/2)` seconds; other requests reuse it.
+   * @default true
+   */
+  readonly enabled: boolean;
+  /** The `aud` claim. @default - the site's origin, `https://<site.domain>` (the same as `iss`) */
+  readonly audience?: string;
+  /** Lifetime (`exp - iat`), seconds, 30 to 3600. @default 300 (5 minutes) */
+  readonly ttl: number;
+  /** Request header carrying the JWT (client-sent copies are removed). @default 'edge-oauth-jwt-assertion' */
+  readonly header: string;
+}
+
+/**
+ * The user's OAuth tokens to the origin (docs/config.md). Tokens live server-side, sealed
+ * in the session item, never in the cookie: the edge reads them with the session checks.
+ */
+export interface OriginTokenSettings {
+  /** Add the access and refresh token headers to requests the edge lets through. @default false */
+  readonly enabled: boolean;
+  /** @default 'edge-oauth-access-token' */
+  readonly accessTokenHeader: string;
+  /** @default 'edge-oauth-refresh-token' */
+  readonly refreshTokenHeader: string;
+}
+
+export type ApiKind = 'http' | 'rest';
+
+/**
+ * The API Gateway authorizer (lambdas/authorizer, docs/api.md), and the API the ready stack
+ * creates and protects with it.
+ */
+export interface ApiSettings {
+  /**
+   * Seconds API Gateway caches the authorizer's answer for one `Cookie` header, 0 to
+   * `session.revocationCheckInterval` (and at most 3600). The authorizer re-reads a session
+   * at most every `revocationCheckInterval - cacheTtl` seconds, so a revocation reaches the
+   * API within `revocationCheckInterval` like it reaches the site. 0 = no caching.
+   * @default min(session.revocationCheckInterval, 300)
+   */
+  readonly cacheTtl: number;
+  /** The kind of API the ready stack creates in front of `upstream`. @default - none is created */
+  readonly kind?: ApiKind;
+  /** `https://` URL the ready stack's API forwards every request to (path and query kept). */
+  readonly upstream?: string;
+  /** Where the ready stack serves its API on the site's distribution (`<path>/*`). @default '/api' (with `kind`) */
+  readonly path?: string;
+  /** The ready stack's API name. @default - "<site name> API (edge-oauth)" */
+  readonly name?: string;
+}
+
+export interface EdgeConfig {
+  readonly site: SiteSettings;
+  readonly providers: readonly ProviderConfig[];
+  readonly allow: AllowList;
+  readonly session: SessionSettings;
+  /** Let `OPTIONS` requests (CORS preflights) through without a session. */
+  readonly optionsPassthrough: boolean;
+  readonly headers: IdentityHeaderNames;
+  readonly assertion: AssertionSettings;
+  readonly originTokens: OriginTokenSettings;
+  readonly aws: AwsSettings;
+  readonly api: ApiSettings;
+}

@@ -1,0 +1,41 @@
+/**
+ * Login with Amazon: plain OAuth 2.0 (its OpenID-like profile is its own API).
+ *
+ * - Endpoints: www.amazon.com/ap/oa (authorization), api.amazon.com/auth/o2/token, and
+ *   the customer profile at api.amazon.com/user/profile.
+ * - Scope `profile`: gives `user_id`, `name` and `email` (the least scope with all three;
+ *   `profile:user_id` alone has no name or email).
+ * - PKCE S256 is supported; the client secret goes in HTTP Basic, as documented.
+ * - Amazon does not say whether the email is verified: `emailVerified` stays undefined.
+ * - Refresh: yes, the code grant returns a refresh token.
+ * - New sign-in: Login with Amazon documents no parameter for it; a new sign-in happens
+ *   only when the user's Amazon session has ended.
+ */
+import type { ProviderConfig } from '../config/types';
+import { ProviderError } from '../errors';
+import { OAuth2Provider, stringField } from './oauth2';
+import type { Profile, ProviderDeps } from './types';
+
+export class AmazonProvider extends OAuth2Provider {
+  constructor(config: ProviderConfig, deps: ProviderDeps) {
+    super(config, deps, {
+      issuer: 'https://www.amazon.com',
+      authorizationEndpoint: 'https://www.amazon.com/ap/oa',
+      tokenEndpoint: 'https://api.amazon.com/auth/o2/token',
+      requiredScopes: ['profile'],
+      pkce: true,
+      tokenEndpointAuth: 'client_secret_basic',
+      reauthenticationParams: {},
+      supportsRefresh: true,
+    });
+  }
+
+  protected async fetchProfile(accessToken: string): Promise<Profile> {
+    const profile = await this.getJson('https://api.amazon.com/user/profile', accessToken);
+    const id = stringField(profile, 'user_id');
+    if (id === undefined) throw new ProviderError('ERR_PROVIDER_RESPONSE', 'profile: Amazon sent no user_id');
+    const name = stringField(profile, 'name');
+    const email = stringField(profile, 'email');
+    return { id, ...(name !== undefined && { name }), ...(email !== undefined && { email }) };
+  }
+}

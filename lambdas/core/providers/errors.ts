@@ -1,0 +1,54 @@
+/**
+ * Turns whatever a provider call threw into a ProviderError with a stable code and a
+ * short, safe detail (the OAuth error code and HTTP status; never a token or body dump).
+ */
+import { EdgeOAuthError, ProviderError } from '../errors';
+
+export function toProviderError(error: unknown, step: string): EdgeOAuthError {
+  if (error instanceof EdgeOAuthError) return error;
+  const e = error as { name?: string; code?: string; error?: string; status?: number; cause?: unknown; message?: string };
+  const status = statusOf(e);
+  if (status === 429) return rateLimited(step);
+  if (typeof e?.error === 'string') {
+    const shown = typeof e.status === 'number' ? ` (HTTP ${e.status})` : '';
+    const code = e.error === 'access_denied' ? 'ERR_PROVIDER_DENIED' : 'ERR_PROVIDER_FAILED';
+    return new ProviderError(code, `${step}: ${safeToken(e.error)}${shown}`, { status, oauthError: safeToken(e.error) });
+  }
+  if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && status !== undefined) {
+    return new ProviderError('ERR_PROVIDER_FAILED', `${step}: HTTP ${status}`, { status });
+  }
+  if (unreachable(e) || unreachable(e?.cause as typeof e)) {
+    return new ProviderError('ERR_PROVIDER_UNREACHABLE', `${step}: the provider could not be reached`);
+  }
+  const code = typeof e?.code === 'string' ? ` [${safeToken(e.code)}]` : '';
+  return new ProviderError('ERR_PROVIDER_RESPONSE', `${step}: unexpected response${code}`, { status });
+}
+
+/** A network failure: fetch's TypeError (openid-client may wrap it), a timeout or an abort. */
+function unreachable(e: { name?: string; code?: string } | undefined): boolean {
+  return (
+    (e?.name === 'TypeError' && e.code === undefined) ||
+    e?.name === 'AbortError' ||
+    e?.name === 'TimeoutError' ||
+    e?.code === 'ECONNREFUSED' ||
+    e?.code === 'OAUTH_TIMEOUT' ||
+    e?.code === 'OAUTH_ABORT'
+  );
+}
+
+/** HTTP 429 from any provider endpoint: the provider is rate limiting this client. */
+export function rateLimited(step: string): ProviderError {
+  return new ProviderError('ERR_PROVIDER_FAILED', `${step}: rate limited (HTTP 429)`, { status: 429 });
+}
+
+/** The HTTP status an oauth4webapi / openid-client error carries, directly or on its response. */
+function statusOf(e: { status?: number; cause?: unknown } | undefined): number | undefined {
+  if (typeof e?.status === 'number') return e.status;
+  const cause = e?.cause as { status?: unknown } | undefined;
+  return typeof cause?.status === 'number' ? cause.status : undefined;
+}
+
+/** Keeps only characters an OAuth error code can have, and not too many. */
+function safeToken(value: string): string {
+  return value.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
+}

@@ -1,0 +1,66 @@
+/**
+ * GitHub (an OAuth app): plain OAuth 2.0, not OpenID Connect.
+ *
+ * - Endpoints: github.com/login/oauth/authorize and /login/oauth/access_token (asked for
+ *   JSON), the REST API at api.github.com with `User-Agent` and
+ *   `Accept: application/vnd.github+json`, as GitHub requires.
+ * - Scope `user:email` only: with no scope a token already reads the public profile
+ *   (`GET /user`: id, login, name); `user:email` adds `GET /user/emails`. (`read:user`
+ *   would add private profile data we do not use.)
+ * - The email is the primary address from `/user/emails`, never `/user`'s public one. If
+ *   the primary is unverified the profile says so (`emailVerified: false`) and the
+ *   policy refuses it; GitHub does not let us pick another of the user's addresses.
+ * - PKCE S256 is supported since July 2025.
+ * - New sign-in: `prompt=select_account` shows GitHub's account picker; GitHub has no way
+ *   to demand a password again, nor to tell us one was entered.
+ * - No refresh: OAuth app tokens do not expire (only GitHub Apps with expiring tokens
+ *   get refresh tokens).
+ * - GitHub answers token endpoint errors with HTTP 200 and an `error` body; they are made
+ *   the HTTP 400 RFC 6749 expects before the library reads them.
+ */
+import type { ProviderConfig } from '../config/types';
+import { ProviderError } from '../errors';
+import { fixTokenResponses, OAuth2Provider, stringField } from './oauth2';
+import type { Profile, ProviderDeps } from './types';
+
+const TOKEN_ENDPOINT = 'https://github.com/login/oauth/access_token';
+const API = 'https://api.github.com';
+const API_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'edge-oauth' };
+
+interface GitHubEmail {
+  readonly email: string;
+  readonly primary: boolean;
+  readonly verified: boolean;
+}
+
+export class GitHubProvider extends OAuth2Provider {
+  constructor(config: ProviderConfig, deps: ProviderDeps) {
+    super(config, deps, {
+      issuer: 'https://github.com',
+      authorizationEndpoint: 'https://github.com/login/oauth/authorize',
+      tokenEndpoint: TOKEN_ENDPOINT,
+      requiredScopes: ['user:email'],
+      pkce: true,
+      tokenEndpointAuth: 'client_secret_post',
+      reauthenticationParams: { prompt: 'select_account' },
+      supportsRefresh: false,
+      wrapFetch: fixTokenResponses(TOKEN_ENDPOINT, (status, body) =>
+        status === 200 && typeof body.error === 'string' ? { status: 400, body } : { status, body },
+      ),
+    });
+  }
+
+  protected async fetchProfile(accessToken: string): Promise<Profile> {
+    const user = await this.getJson(`${API}/user`, accessToken, API_HEADERS);
+    const id = (user as { id?: unknown } | null)?.id;
+    if (typeof id !== 'number' && typeof id !== 'string') throw new ProviderError('ERR_PROVIDER_RESPONSE', 'profile: GitHub sent no user id');
+    const emails = await this.getJson(`${API}/user/emails`, accessToken, API_HEADERS);
+    const primary = Array.isArray(emails) ? (emails as GitHubEmail[]).find((e) => e?.primary === true && typeof e.email === 'string') : undefined;
+    const name = stringField(user, 'name') ?? stringField(user, 'login');
+    return {
+      id: String(id),
+      ...(name !== undefined && { name }),
+      ...(primary !== undefined && { email: primary.email, emailVerified: primary.verified === true }),
+    };
+  }
+}

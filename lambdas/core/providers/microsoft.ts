@@ -1,0 +1,78 @@
+/**
+ * Microsoft identity platform (Entra ID, v2.0 endpoint): OpenID Connect at
+ * https://login.microsoftonline.com/<tenant>/v2.0, where `tenant` is `common` (work,
+ * school and personal accounts), `organizations` (work and school), `consumers`
+ * (personal), or one tenant's id or domain (that organization only).
+ *
+ * - Multi-tenant issuers: the metadata of common/organizations names the issuer
+ *   `https://login.microsoftonline.com/{tenantid}/v2.0`; openid-client fills `{tenantid}`
+ *   from each ID token's `tid` claim before comparing `iss`, so every tenant's tokens are
+ *   validated against their own issuer.
+ * - Scopes `openid profile email`; add `offline_access` in the config's `scopes` to get
+ *   refresh tokens (`supportsRefresh` follows it).
+ * - The user id is `sub` (stable, and unique to this app).
+ * - Email: only the `email` claim. A work account without a mailbox has none; we do NOT
+ *   fall back to `preferred_username`, which Microsoft documents as mutable and not for
+ *   authorization (and which may be a phone number or a UPN that receives no mail). Such a
+ *   user has no email: the policy lets them in only when no allow-list applies.
+ * - Verified? Microsoft does not verify `email` (a user without a mailbox can be given
+ *   any address: the "nOAuth" cross-tenant takeover). So: the optional claim `xms_edov`
+ *   (email domain owner verified) decides when present; a personal account's address
+ *   (tenant 9188040d-…) is verified; in a single-tenant setup the tenant's own admins set
+ *   the addresses, so we say nothing (undefined); any other work account is unverified,
+ *   which the policy refuses. Add `xms_edov` (and `email`) as optional ID token claims in
+ *   the app registration to admit work accounts with `common` or `organizations`.
+ *   A userinfo-only profile (a re-check) has no `tid`: it says nothing either.
+ * - New sign-in: `prompt=login`. `auth_time` is an optional claim at Microsoft: checked
+ *   when present (add it in the app registration to make the new sign-in provable).
+ */
+import type { ProviderConfig } from '../config/types';
+import { ProviderError } from '../errors';
+import { OidcProvider, STANDARD_CLAIMS } from './oidc';
+import type { Profile, ProviderDeps } from './types';
+
+/** The tenant id of personal Microsoft accounts. */
+export const CONSUMER_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
+export const MULTI_TENANT = ['common', 'organizations', 'consumers'] as const;
+
+export function microsoftIssuer(tenant: string): string {
+  return `https://login.microsoftonline.com/${encodeURIComponent(tenant)}/v2.0`;
+}
+
+export class MicrosoftProvider extends OidcProvider {
+  readonly #tenant: string;
+
+  constructor(config: ProviderConfig, deps: ProviderDeps) {
+    const tenant = config.tenant ?? 'common';
+    super({ ...config, issuer: microsoftIssuer(tenant), claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
+      reauthenticationParams: { prompt: 'login' },
+      authTime: 'when-present',
+      supportsRefresh: config.scopes.includes('offline_access'),
+    });
+    this.#tenant = tenant;
+  }
+
+  protected override mapProfile(claims: Record<string, unknown>): Profile {
+    const { sub, name, email } = claims;
+    if (typeof sub !== 'string') throw new ProviderError('ERR_PROVIDER_RESPONSE', 'the "sub" claim (user id) is missing');
+    const verified = typeof email === 'string' ? emailVerified(claims, this.#tenant) : undefined;
+    return {
+      id: sub,
+      ...(typeof name === 'string' && { name }),
+      ...(typeof email === 'string' && email !== '' && { email }),
+      ...(verified !== undefined && { emailVerified: verified }),
+    };
+  }
+}
+
+/** Whether Microsoft's `email` claim can be trusted; see the file comment. */
+export function emailVerified(claims: Record<string, unknown>, tenant: string): boolean | undefined {
+  const edov = claims.xms_edov;
+  if (edov === true || edov === 1 || edov === '1' || edov === 'true') return true;
+  if (edov === false || edov === 0 || edov === '0' || edov === 'false') return false;
+  const tid = claims.tid;
+  if (typeof tid !== 'string') return undefined;
+  if (tid === CONSUMER_TENANT_ID) return true;
+  if (!(MULTI_TENANT as readonly string[]).includes(tenant)) return undefined;
+  return false;
+}

@@ -1,0 +1,203 @@
+/**
+ * Any OpenID Connect issuer, by discovery, with openid-client: the ID token is validated
+ * (signature via the issuer's JWKS, iss, aud, exp, nonce), PKCE S256 and state are
+ * checked by the library, and the profile comes from the ID token claims merged with
+ * userinfo through the configured claim mapping (Okta, Auth0, Keycloak, Cognito, Entra ID).
+ *
+ * The built-in OIDC providers (Google, Microsoft, GitLab, LinkedIn, Twitch) are this class
+ * with a fixed issuer and `OidcProviderOptions` for what their issuers do differently.
+ */
+import * as client from 'openid-client';
+import type { ProviderConfig } from '../config/types';
+import { ProviderError } from '../errors';
+import type { AuthorizationRequest, CallbackInput, Profile, Provider, ProviderDeps, SignInResult, TokenSet } from './types';
+import { toProviderError } from './errors';
+
+const REQUIRED_SCOPES = ['openid', 'email', 'profile'];
+
+/** OIDC `prompt=login` + `max_age=0`: the standard way to ask for a new sign-in. */
+export const OIDC_REAUTHENTICATION: Readonly<Record<string, string>> = { prompt: 'login', max_age: '0' };
+
+/** The standard OIDC claim names, used by the built-in OIDC providers whatever the config says. */
+export const STANDARD_CLAIMS = { id: 'sub', name: 'name', email: 'email', emailVerified: 'email_verified' } as const;
+
+export function scopesFor(required: readonly string[], extra: readonly string[], separator = ' '): string {
+  return [...new Set([...required, ...extra])].join(separator);
+}
+
+export interface OidcProviderOptions {
+  /** Scopes always asked for; the config's `scopes` are added. @default openid email profile */
+  readonly requiredScopes?: readonly string[];
+  /** Authorization parameters sent on every sign-in (e.g. Twitch's `claims`). @default - none */
+  readonly authorizationParams?: Readonly<Record<string, string>>;
+  /** Authorization parameters that ask for a new sign-in. @default prompt=login, max_age=0 */
+  readonly reauthenticationParams?: Readonly<Record<string, string>>;
+  /**
+   * After a re-authentication request, `required`: the ID token must carry an `auth_time`
+   * at or after the request; `when-present`: checked only if the issuer sends it (issuers
+   * where `auth_time` is an opt-in claim). @default 'required'
+   */
+  readonly authTime?: 'required' | 'when-present';
+  /** Client authentication at the token endpoint. @default 'client_secret_basic' */
+  readonly tokenEndpointAuth?: 'client_secret_basic' | 'client_secret_post';
+  /** Send a PKCE challenge and verifier. @default true */
+  readonly pkce?: boolean;
+  /** Send a nonce and require it in the ID token. @default true */
+  readonly nonce?: boolean;
+  /** Whether the issuer gives refresh tokens to this client. @default true */
+  readonly supportsRefresh?: boolean;
+}
+
+export class OidcProvider implements Provider {
+  readonly supportsRefresh: boolean;
+  #discovered: Promise<client.Configuration> | undefined;
+  readonly #deps: ProviderDeps;
+  readonly #options: OidcProviderOptions;
+
+  constructor(
+    readonly config: ProviderConfig,
+    deps: ProviderDeps,
+    options: OidcProviderOptions = {},
+  ) {
+    this.#deps = deps;
+    this.#options = options;
+    this.supportsRefresh = options.supportsRefresh ?? true;
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+  get type() {
+    return this.config.type;
+  }
+  get displayName(): string {
+    return this.config.displayName;
+  }
+
+  /** The issuer's metadata, discovered once per container; a failure is retried on the next call. */
+  protected discover(): Promise<client.Configuration> {
+    if (this.#discovered === undefined) {
+      const issuer = this.config.issuer;
+      if (issuer === undefined) throw new ProviderError('ERR_PROVIDER_FAILED', 'no issuer configured');
+      const deps = this.#deps;
+      const method = this.#options.tokenEndpointAuth === 'client_secret_post' ? client.ClientSecretPost : client.ClientSecretBasic;
+      const clientAuth: client.ClientAuth = async (as, c, body, headers) => method(await deps.clientSecret())(as, c, body, headers);
+      this.#discovered = client
+        .discovery(new URL(issuer), this.config.clientId, undefined, clientAuth, {
+          execute: this.config.allowInsecureRequests ? [client.allowInsecureRequests] : [],
+          [client.customFetch]: (url, options) => deps.fetch(url, options as RequestInit),
+          timeout: 4,
+        })
+        .catch((error: unknown) => {
+          this.#discovered = undefined;
+          throw toProviderError(error, 'discovery');
+        });
+    }
+    return this.#discovered;
+  }
+
+  async authorizationUrl(request: AuthorizationRequest): Promise<URL> {
+    const configuration = await this.discover();
+    const options = this.#options;
+    const params: Record<string, string> = {
+      ...options.authorizationParams,
+      redirect_uri: request.redirectUri,
+      scope: scopesFor(options.requiredScopes ?? REQUIRED_SCOPES, this.config.scopes),
+      state: request.state,
+    };
+    if (options.nonce !== false) params.nonce = request.nonce;
+    if (options.pkce !== false) {
+      params.code_challenge = request.codeChallenge;
+      params.code_challenge_method = 'S256';
+    }
+    if (request.reauthenticate) Object.assign(params, options.reauthenticationParams ?? OIDC_REAUTHENTICATION);
+    return client.buildAuthorizationUrl(configuration, params);
+  }
+
+  async finishSignIn(input: CallbackInput): Promise<SignInResult> {
+    const configuration = await this.discover();
+    const options = this.#options;
+    try {
+      const response = await client.authorizationCodeGrant(
+        configuration,
+        input.callbackUrl,
+        {
+          ...(options.pkce !== false && { pkceCodeVerifier: input.codeVerifier }),
+          ...(options.nonce !== false && { expectedNonce: input.nonce }),
+          expectedState: input.state,
+          idTokenExpected: true,
+        },
+        { redirect_uri: input.redirectUri },
+      );
+      const claims: Record<string, unknown> = response.claims() ?? {};
+      if (input.authenticatedAfter !== undefined) this.checkReauthenticated(claims, input.authenticatedAfter);
+      const tokens = tokenSet(response, this.#deps.now());
+      const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, String(claims.sub));
+      return { tokens, profile: this.mapProfile({ ...claims, ...userinfo }) };
+    } catch (error) {
+      throw toProviderError(error, 'token');
+    }
+  }
+
+  async refresh(refreshToken: string): Promise<SignInResult> {
+    if (!this.supportsRefresh) throw new ProviderError('ERR_PROVIDER_FAILED', 'refresh: this provider issues no refresh tokens');
+    const configuration = await this.discover();
+    try {
+      const response = await client.refreshTokenGrant(configuration, refreshToken);
+      const tokens = tokenSet(response, this.#deps.now(), refreshToken);
+      const claims = response.claims();
+      const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, claims?.sub ?? client.skipSubjectCheck);
+      return { tokens, profile: this.mapProfile({ ...(claims ?? {}), ...userinfo }) };
+    } catch (error) {
+      throw toProviderError(error, 'refresh');
+    }
+  }
+
+  async profile(tokens: TokenSet): Promise<Profile> {
+    const configuration = await this.discover();
+    try {
+      return this.mapProfile(await client.fetchUserInfo(configuration, tokens.accessToken, client.skipSubjectCheck));
+    } catch (error) {
+      throw toProviderError(error, 'userinfo');
+    }
+  }
+
+  /** Re-authentication was asked: the provider must say the user signed in after we asked. */
+  private checkReauthenticated(claims: Record<string, unknown>, after: number): void {
+    const authTime = claims.auth_time;
+    if (authTime === undefined && this.#options.authTime === 'when-present') return;
+    if (typeof authTime !== 'number' || authTime < after - 5) {
+      throw new ProviderError('ERR_PROVIDER_RESPONSE', 'the provider did not re-authenticate the user');
+    }
+  }
+
+  /** Maps claims to the profile through the configured claim names. */
+  protected mapProfile(claims: Record<string, unknown>): Profile {
+    const { claims: mapping } = this.config;
+    const id = claims[mapping.id];
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      throw new ProviderError('ERR_PROVIDER_RESPONSE', `the "${mapping.id}" claim (user id) is missing`);
+    }
+    const name = claims[mapping.name];
+    const email = claims[mapping.email];
+    const verified = claims[mapping.emailVerified];
+    return {
+      id: String(id),
+      ...(typeof name === 'string' && { name }),
+      ...(typeof email === 'string' && { email }),
+      ...(typeof verified === 'boolean' && { emailVerified: verified }),
+      ...(verified === 'true' && { emailVerified: true }),
+      ...(verified === 'false' && { emailVerified: false }),
+    };
+  }
+}
+
+export function tokenSet(response: client.TokenEndpointResponse, now: number, previousRefreshToken?: string): TokenSet {
+  const refreshToken = response.refresh_token ?? previousRefreshToken;
+  return {
+    accessToken: response.access_token,
+    ...(refreshToken !== undefined && { refreshToken }),
+    ...(typeof response.expires_in === 'number' && { expiresAt: now + response.expires_in }),
+    ...(response.scope !== undefined && { scope: response.scope }),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The provider interface: what differs between identity providers, and nothing else.
+ * (Like oauth2-proxy's narrow provider interface: login URL, redeem, profile, refresh.)
+ * Adapters do I/O only through the `fetch` they are given, so tests point them at
+ * local servers.
+ */
+import type { ProviderConfig, ProviderType } from '../config/types';
+
+export interface ProviderDeps {
+  /** Fetch API used for every back-channel request. */
+  readonly fetch: typeof globalThis.fetch;
+  /** The OAuth client secret; read from Secrets Manager by the caller and cached. Not needed to start a sign-in. */
+  readonly clientSecret: () => Promise<string>;
+  /** Seconds since the epoch. */
+  readonly now: () => number;
+}
+
+export interface AuthorizationRequest {
+  readonly redirectUri: string;
+  readonly state: string;
+  readonly nonce: string;
+  /** base64url(SHA-256(code_verifier)), method S256. */
+  readonly codeChallenge: string;
+  /** Ask the provider to authenticate the user again (OIDC: `prompt=login`, `max_age=0`). */
+  readonly reauthenticate: boolean;
+}
+
+export interface CallbackInput {
+  /** The callback URL as the browser requested it (carries `code`, `state`, and maybe `iss`). */
+  readonly callbackUrl: URL;
+  readonly redirectUri: string;
+  readonly codeVerifier: string;
+  readonly state: string;
+  readonly nonce: string;
+  /** When re-authentication was asked: the sign-in must have happened at or after this time (epoch s). */
+  readonly authenticatedAfter?: number;
+}
+
+export interface TokenSet {
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  /** Epoch seconds. */
+  readonly expiresAt?: number;
+  readonly scope?: string;
+}
+
+/** The user as edge-oauth needs them. `id` is the provider's stable user id. */
+export interface Profile {
+  readonly id: string;
+  readonly name?: string;
+  readonly email?: string;
+  /** false when the provider says the email is unverified; undefined when it does not say. */
+  readonly emailVerified?: boolean;
+}
+
+export interface SignInResult {
+  readonly tokens: TokenSet;
+  readonly profile: Profile;
+}
+
+export interface Provider {
+  readonly id: string;
+  readonly type: ProviderType;
+  readonly displayName: string;
+  readonly config: ProviderConfig;
+  /** Whether `refresh` can renew tokens (the provider issues refresh tokens). */
+  readonly supportsRefresh: boolean;
+  authorizationUrl(request: AuthorizationRequest): Promise<URL>;
+  /** Exchanges the code (PKCE + client secret), validates what must be validated, reads the profile. */
+  finishSignIn(input: CallbackInput): Promise<SignInResult>;
+  /** Refresh-token grant, then the current profile. */
+  refresh(refreshToken: string): Promise<SignInResult>;
+  /** The current profile with an access token (userinfo or the provider's API). */
+  profile(tokens: TokenSet): Promise<Profile>;
+}

@@ -1,0 +1,174 @@
+/**
+ * What the core needs from storage, as small interfaces. Implementations: in memory
+ * (lambdas/store/memory*.ts) and DynamoDB (lambdas/store/dynamodb-*.ts); one contract test
+ * suite per interface runs against both (test/store/*.contract.ts).
+ *
+ * Times are epoch seconds. Nothing here is ever logged whole: a session record carries the
+ * user's sealed tokens.
+ */
+
+/** Why a session was revoked (shown to operators). */
+export type RevocationReason = 'logout' | 'operator' | 'not-allowed' | 'provider-rejected' | 'inactive' | 'no-tokens';
+
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly provider: string;
+  readonly userId: string;
+  readonly email?: string;
+  readonly name?: string;
+  readonly createdAt: number;
+  /** The session's hard end (maximum duration, or the cookie's 400-day cap). */
+  readonly expiresAt: number;
+  /** When the store may delete the item (DynamoDB TTL). @default expiresAt */
+  readonly purgeAt?: number;
+  readonly revokedAt?: number;
+  readonly revokedReason?: RevocationReason;
+  /** Viewer's IP and user agent at sign-in (shown to operators). */
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly host?: string;
+  /** Last recorded activity (written at most once per `session.activityWriteInterval`). */
+  readonly lastSeenAt?: number;
+  /** Last successful back-channel check of the user at the provider (sign-in counts as one). */
+  readonly lastAuthCheckAt?: number;
+  /** The user's OAuth tokens, sealed with the session key set (core/tokens.ts). */
+  readonly tokens?: string;
+  /** The refresh lease: one back-channel refresh per session at a time. */
+  readonly leaseUntil?: number;
+  readonly leaseOwner?: string;
+}
+
+export interface SessionTouch {
+  readonly at: number;
+  readonly minInterval: number;
+  readonly activeAfter?: number | undefined;
+  readonly purgeAt?: number | undefined;
+}
+
+export interface TouchResult {
+  /** The record after the call (written or not); undefined when there is no such session. */
+  readonly record: SessionRecord | undefined;
+  /** Whether this call wrote the activity. */
+  readonly written: boolean;
+}
+
+export interface LeaseResult {
+  readonly acquired: boolean;
+  /** The record after the call: with the lease when acquired, else as it stands (undefined: no such session). */
+  readonly record: SessionRecord | undefined;
+}
+
+export interface SessionStore {
+  /** Fails when the session id exists. */
+  createSession(record: SessionRecord): Promise<void>;
+  /** The record, or undefined when missing or past `expiresAt`. Strongly consistent. */
+  getSession(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Marks the session revoked; idempotent (the first time and reason stay); a missing session is not an error. */
+  revokeSession(sessionId: string, at: number, reason?: RevocationReason): Promise<void>;
+  /**
+   * Records a sign-in state as used. Returns true the first time, false when it was used
+   * before (a replayed callback). `expiresAt` bounds how long the record is kept.
+   */
+  consumeState(stateHash: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Records activity at `at`, only when the recorded activity is at least `minInterval`
+   * seconds older (bounded writes), and never on a revoked or missing session, nor on one
+   * whose recorded activity is at or before `activeAfter` (inactive: it must not come back
+   * to life). `purgeAt` moves the item's deletion time (capped at `expiresAt`).
+   */
+  touchSession(sessionId: string, touch: SessionTouch): Promise<TouchResult>;
+  /**
+   * Takes the refresh lease when the session exists, is not revoked, holds no live lease,
+   * and was last checked at or before `checkedBefore` (the check is still due).
+   */
+  acquireRefreshLease(sessionId: string, lease: { owner: string; now: number; until: number; checkedBefore: number }): Promise<LeaseResult>;
+  /**
+   * Records a successful check (new tokens, current name and email) and releases the lease.
+   * Returns false (and writes nothing) when `owner` no longer holds the lease.
+   */
+  completeRefresh(
+    sessionId: string,
+    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined },
+  ): Promise<boolean>;
+  /** A user's sessions, newest first (operator tools). */
+  listSessionsOfUser(provider: string, userId: string): Promise<SessionRecord[]>;
+}
+
+/** An App User: one per provider user. */
+export interface AppUser {
+  readonly provider: string;
+  readonly userId: string;
+  readonly email?: string;
+  readonly name?: string;
+  readonly firstSeenAt: number;
+  readonly lastSeenAt: number;
+  readonly lastSignInAt?: number;
+  readonly lastAuthCheckAt?: number;
+  readonly lastIp?: string;
+  readonly lastUserAgent?: string;
+  /** Host names the user signed in to or used. */
+  readonly hosts: readonly string[];
+  readonly signIns?: number;
+}
+
+export interface UserSignIn {
+  readonly provider: string;
+  readonly userId: string;
+  readonly email?: string | undefined;
+  readonly name?: string | undefined;
+  readonly at: number;
+  readonly ip?: string | undefined;
+  readonly userAgent?: string | undefined;
+  readonly host: string;
+}
+
+export interface UserActivity {
+  readonly at: number;
+  /** Written only when the recorded last seen is at least this many seconds older. */
+  readonly minInterval: number;
+  readonly ip?: string | undefined;
+  readonly userAgent?: string | undefined;
+  readonly host?: string | undefined;
+}
+
+export interface UserStore {
+  /** Creates or updates the App User at sign-in (first seen kept, host added, sign-ins counted). */
+  upsertOnSignIn(signIn: UserSignIn): Promise<void>;
+  /** Last seen, IP, user agent, host; bounded like session activity; a missing user is left alone. */
+  touchUser(provider: string, userId: string, activity: UserActivity): Promise<void>;
+  /** The provider's current name and email after a back-channel check; a missing user is left alone. */
+  updateProfile(provider: string, userId: string, update: { at: number; email?: string | undefined; name?: string | undefined }): Promise<void>;
+  getUser(provider: string, userId: string): Promise<AppUser | undefined>;
+  /** Users with this (lowercase) email, across providers. */
+  findByEmail(email: string): Promise<AppUser[]>;
+  /** Up to `limit` users (operator tools; a table scan). @default limit 1000 */
+  listUsers(options?: { limit?: number }): Promise<AppUser[]>;
+}
+
+export interface MauMark {
+  /** `YYYY-MM` (UTC). */
+  readonly month: string;
+  readonly provider: string;
+  readonly userId: string;
+  readonly at: number;
+}
+
+export interface MauStore {
+  /** Counts the user once for the month: true the first time, false when already counted. */
+  markActive(mark: MauMark): Promise<boolean>;
+  /** The month's count of distinct active users (0 when none). */
+  count(month: string): Promise<number>;
+}
+
+export interface SignInRecord {
+  readonly session: SessionRecord;
+  readonly user: UserSignIn;
+  /** The month to count the user in (`YYYY-MM`). */
+  readonly month: string;
+}
+
+/** The callback's writes: session, App User and MAU mark, in one transaction where the store allows. */
+export interface SignInStore {
+  /** `counted`: whether this sign-in counted the user for the month (false: already counted). */
+  recordSignIn(record: SignInRecord): Promise<{ counted: boolean }>;
+}

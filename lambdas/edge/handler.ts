@@ -1,0 +1,144 @@
+/**
+ * The viewer-request Lambda@Edge handler: CloudFront event in, request or generated
+ * response out. It strips client-sent identity headers, asks the core, and translates.
+ *
+ * A viewer-request function cannot set a cookie on a request it forwards, so nothing on
+ * the forward path writes cookies: session state that changes while a session is in use
+ * (last activity, checks) lives server-side (see the sessions store).
+ */
+import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { AssertionCache } from '../core/assertion';
+import type { EdgeConfig } from '../core/config/types';
+import { withoutCookies } from '../core/cookies';
+import { isReservedHeader, reservedHeaderNames } from '../core/identity-headers';
+import type { KeySet } from '../core/keys';
+import type { Provider } from '../core/providers/types';
+import type { RandomBytes } from '../core/random';
+import { isOwnCookie } from '../core/session';
+import { SessionChecks } from '../core/session-checks';
+import type { MauStore, SessionStore, UserStore } from '../core/stores';
+import { decideViewerRequest, type ViewerAction } from '../core/viewer';
+import { requestEvent, type RequestLogger } from '../core/request-log';
+
+export interface ViewerDeps {
+  readonly config: EdgeConfig;
+  /** The session key set (cached by the caller; resolves at once on a warm container). */
+  readonly keys: () => Promise<KeySet>;
+  readonly providers: ReadonlyMap<string, Provider>;
+  readonly random: RandomBytes;
+  /** Epoch milliseconds. @default Date.now */
+  readonly clock?: () => number;
+  /** @default 'https' */
+  readonly scheme?: 'https' | 'http';
+  /** With a sessions store, signed-in requests get the session checks (revocation, inactivity, continuous authorization). */
+  readonly sessions?: SessionStore;
+  /** App Users: last seen, IP, user agent (bounded writes), the provider's current name and email. */
+  readonly users?: UserStore;
+  /** The monthly active users count (one mark per user per month). */
+  readonly mau?: MauStore;
+  readonly log?: RequestLogger;
+}
+
+export type ViewerResult = CloudFrontRequest | CloudFrontResultResponse;
+
+export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequestEvent) => Promise<ViewerResult> {
+  const reserved = reservedHeaderNames(deps.config);
+  const clock = deps.clock ?? Date.now;
+  const ownCookie = (name: string) => isOwnCookie(deps.config, name);
+  const onError = (error: unknown, where: string) => deps.log?.error(where, error);
+  // One per container: a session's identity assertion is signed once and reused while fresh.
+  const assertions = new AssertionCache();
+  // One per container: what it knows about each session, so a session costs at most one
+  // store read per check interval here, and none on the fast path.
+  const checks =
+    deps.sessions !== undefined
+      ? new SessionChecks({ config: deps.config, sessions: deps.sessions, users: deps.users, mau: deps.mau, providers: deps.providers, random: deps.random, onError })
+      : undefined;
+  const clientIds = new Map(deps.config.providers.map((p) => [p.id, p.clientId]));
+
+  return async function handler(event) {
+    const started = process.hrtime.bigint();
+    const request = event.Records[0]!.cf.request;
+    const headers = request.headers;
+    for (const name of Object.keys(headers)) if (isReservedHeader(reserved, name)) delete headers[name];
+
+    const cookieHeaders = headers.cookie?.map((h) => h.value) ?? [];
+    const action = await decideViewerRequest(
+      {
+        config: deps.config,
+        keys: await deps.keys(),
+        providers: deps.providers,
+        now: Math.floor(clock() / 1000),
+        random: deps.random,
+        scheme: deps.scheme ?? 'https',
+        sessions: deps.sessions,
+        checks,
+        onError,
+        assertions,
+      },
+      {
+        method: request.method,
+        uri: request.uri,
+        querystring: request.querystring,
+        host: headers.host?.[0]?.value ?? '',
+        cookieHeaders,
+        ip: request.clientIp,
+        userAgent: headers['user-agent']?.[0]?.value,
+        fetchMode: headers['sec-fetch-mode']?.[0]?.value,
+      },
+    );
+    const result = action.action === 'forward' ? forward(request, action, cookieHeaders, ownCookie) : respond(action);
+    if (deps.log !== undefined) {
+      const extra = {
+        clientId: action.session !== undefined ? clientIds.get(action.session.prv) : undefined,
+        clientIp: request.clientIp,
+        status: action.action === 'respond' ? action.status : undefined,
+      };
+      deps.log.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, started, clock(), extra));
+    }
+    return result;
+  };
+}
+
+function forward(
+  request: CloudFrontRequest,
+  action: Extract<ViewerAction, { action: 'forward' }>,
+  cookieHeaders: string[],
+  ownCookie: (name: string) => boolean,
+): CloudFrontRequest {
+  const headers: CloudFrontHeaders = request.headers;
+  if (!action.keepOwnCookies && cookieHeaders.length > 0) {
+    // The origin never sees edge-oauth's cookies: it cannot replay a session, and large
+    // cookies cannot break its header limits.
+    const rest = withoutCookies(cookieHeaders, ownCookie);
+    if (rest === undefined) delete headers.cookie;
+    else headers.cookie = [{ key: 'Cookie', value: rest }];
+  }
+  for (const [name, value] of action.headers) headers[name] = [{ key: name, value }];
+  if (action.uri !== undefined) request.uri = action.uri;
+  return request;
+}
+
+function respond(action: Extract<ViewerAction, { action: 'respond' }>): CloudFrontResultResponse {
+  const headers: CloudFrontHeaders = {};
+  for (const [name, value] of Object.entries(action.headers)) headers[name] = [{ key: name, value }];
+  if (action.setCookies.length > 0) headers['set-cookie'] = action.setCookies.map((value) => ({ key: 'Set-Cookie', value }));
+  return {
+    status: String(action.status),
+    statusDescription: STATUS_TEXT[action.status] ?? '',
+    headers,
+    ...(action.body !== undefined && { body: action.body, bodyEncoding: 'text' as const }),
+  };
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: 'OK',
+  302: 'Found',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};

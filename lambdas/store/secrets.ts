@@ -1,0 +1,108 @@
+/**
+ * Secrets Manager reader: fetched at first use, cached per container, refreshed after
+ * `cacheTtlMs` (a failed refresh keeps serving the last good value for `maxStaleMs`, so a
+ * Secrets Manager blip does not sign everybody out). Values never reach logs or errors.
+ */
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretRef } from '../core/config/types';
+import { StoreError } from '../core/errors';
+import { parseKeySet, type KeySet } from '../core/keys';
+
+export interface SecretReaderOptions {
+  readonly region: string;
+  /** e.g. the local stack's endpoint. @default - the regional AWS endpoint */
+  readonly endpoint?: string;
+  readonly client?: SecretsManagerClient;
+  /** @default 300_000 (5 minutes) */
+  readonly cacheTtlMs?: number;
+  /** @default 3_600_000 (1 hour) */
+  readonly maxStaleMs?: number;
+  readonly clock?: () => number;
+}
+
+interface Entry {
+  value?: string;
+  fetchedAt: number;
+  inflight?: Promise<string>;
+}
+
+export type SecretReader = (ref: SecretRef) => Promise<string>;
+
+export function createSecretReader(options: SecretReaderOptions): SecretReader {
+  // The SDK is loaded on first use, not at init: the viewer function's cold start stays small.
+  let sdk: Promise<{ client: SecretsManagerClient; Command: typeof import('@aws-sdk/client-secrets-manager').GetSecretValueCommand }> | undefined;
+  const load = () =>
+    (sdk ??= import('@aws-sdk/client-secrets-manager').then((m) => ({
+      client:
+        options.client ??
+        new m.SecretsManagerClient({ region: options.region, ...(options.endpoint !== undefined && { endpoint: options.endpoint }), maxAttempts: 2 }),
+      Command: m.GetSecretValueCommand,
+    })));
+  const ttl = options.cacheTtlMs ?? 300_000;
+  const maxStale = options.maxStaleMs ?? 3_600_000;
+  const clock = options.clock ?? Date.now;
+  const cache = new Map<string, Entry>();
+
+  async function fetchSecret(secretId: string): Promise<string> {
+    try {
+      const { client, Command } = await load();
+      const out = await client.send(new Command({ SecretId: secretId }));
+      if (typeof out.SecretString !== 'string') throw new StoreError(`secret "${secretId}" has no string value`);
+      return out.SecretString;
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      const name = (error as { name?: string }).name ?? 'Error';
+      throw new StoreError(`cannot read secret "${secretId}" (${name})`, { cause: error });
+    }
+  }
+
+  async function read(secretId: string): Promise<string> {
+    const now = clock();
+    let entry = cache.get(secretId);
+    if (entry?.value !== undefined && now - entry.fetchedAt < ttl) return entry.value;
+    if (entry === undefined) {
+      entry = { fetchedAt: 0 };
+      cache.set(secretId, entry);
+    }
+    const current = entry;
+    current.inflight ??= fetchSecret(secretId)
+      .then((value) => {
+        current.value = value;
+        current.fetchedAt = clock();
+        return value;
+      })
+      .finally(() => {
+        delete current.inflight;
+      });
+    try {
+      return await current.inflight;
+    } catch (error) {
+      if (current.value !== undefined && now - current.fetchedAt < maxStale) return current.value;
+      throw error;
+    }
+  }
+
+  return async (ref) => {
+    const value = await read(ref.secretId);
+    if (ref.jsonKey === undefined) return value;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(value);
+    } catch {
+      throw new StoreError(`secret "${ref.secretId}" is not JSON, but a jsonKey was configured`);
+    }
+    const field = (doc as Record<string, unknown> | null)?.[ref.jsonKey];
+    if (typeof field !== 'string') throw new StoreError(`secret "${ref.secretId}" has no string field "${ref.jsonKey}"`);
+    return field;
+  };
+}
+
+/** The session key set from its secret, re-parsed only when the secret's value changes. */
+export function keySetLoader(readSecret: SecretReader, secretId: string): () => Promise<KeySet> {
+  let last: { text: string; keys: KeySet } | undefined;
+  return async () => {
+    const text = await readSecret({ secretId });
+    if (last === undefined || last.text !== text) last = { text, keys: parseKeySet(text) };
+    return last.keys;
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The CDK app behind `cdk synth` / `cdk deploy` (bin/app.ts), as a function so tests can
+ * build it with their own context.
+ *
+ * Context (`-c key=value` or cdk.json "context"):
+ * - `config`: the config file (JSONC). Else env EDGE_OAUTH_CONFIG, else
+ *   `edge-oauth.config.example.jsonc`. Relative paths are from the working directory.
+ * - `origin`: `s3` (new bucket, the default), `s3://<bucket>`, `https://<alb or host>[:port][/path]`,
+ *   `http://<host>[:port][/path]`.
+ * - `certificateArn`: ACM certificate (us-east-1) for `site.domain`.
+ * - `secretReplicaRegions`: comma-separated regions for the session key set replicas.
+ * - `stackName`: @default "EdgeOAuth" (the data stack, when needed, is "<stackName>-Data").
+ * - `deletionProtection`: "false" to turn DynamoDB deletion protection off.
+ * - `removalPolicy`: "destroy" to delete tables, secrets and the site bucket with the stack.
+ * - `existingData`: "true" when the tables and secrets already exist (kept from an earlier
+ *   deployment, or made elsewhere): they are referenced by their names in the config.
+ * - `nag`: "false" to skip the cdk-nag AwsSolutions checks (they run on every synth).
+ *
+ * The stack's region is always us-east-1 (Lambda@Edge); the account comes from the CLI's
+ * credentials when there are any (CDK_DEFAULT_ACCOUNT) and stays generic otherwise, so
+ * `cdk synth` works offline with no credentials.
+ */
+import { App, RemovalPolicy, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import * as path from 'node:path';
+import { loadConfigFile } from '../lambdas/core/config/load';
+import { EdgeOAuthDataStack, EdgeOAuthStack, parseSiteOrigin } from './edge-oauth-stack';
+
+export const DEFAULT_CONFIG_FILE = 'edge-oauth.config.example.jsonc';
+/** Lambda@Edge functions are created in us-east-1, so is the stack that holds them. */
+export const EDGE_REGION = 'us-east-1';
+
+export interface CreateAppOptions extends AppProps {
+  /** The process environment (EDGE_OAUTH_CONFIG, CDK_DEFAULT_ACCOUNT, CDK_DEFAULT_REGION). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Base for a relative config path. @default process.cwd() */
+  readonly cwd?: string;
+}
+
+export function createApp(options: CreateAppOptions = {}): App {
+  const { env = process.env, cwd = process.cwd(), ...appProps } = options;
+  const app = new App(appProps);
+  const ctx = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+
+  const configFile = path.resolve(cwd, ctx('config') ?? env.EDGE_OAUTH_CONFIG ?? DEFAULT_CONFIG_FILE);
+  const config = loadConfigFile(configFile);
+
+  // A region given to the CLI (--region / AWS_REGION / profile) that is not us-east-1 is a
+  // mistake worth stopping for: the stack would not be where Lambda@Edge needs it.
+  const askedRegion = ctx('region');
+  if (askedRegion !== undefined && askedRegion !== EDGE_REGION) {
+    throw new Error(
+      `edge-oauth: the stack must be deployed to ${EDGE_REGION} (Lambda@Edge), not "${askedRegion}". ` +
+        'The tables and secrets go to config.aws.region; remove -c region or set it to us-east-1.',
+    );
+  }
+  const account = env.CDK_DEFAULT_ACCOUNT;
+  const stackName = ctx('stackName') ?? 'EdgeOAuth';
+  const removalPolicy = ctx('removalPolicy')?.toLowerCase() === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+  const deletionProtection = ctx('deletionProtection') !== 'false';
+  const replicaRegions = (ctx('secretReplicaRegions') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+
+  const existingData = ctx('existingData') === 'true';
+  let dataStack: EdgeOAuthDataStack | undefined;
+  if (config.aws.region !== EDGE_REGION && !existingData) {
+    dataStack = new EdgeOAuthDataStack(app, `${stackName}-Data`, {
+      env: { account, region: config.aws.region },
+      description: `edge-oauth tables and secrets (${config.site.name})`,
+      config,
+      secretReplicaRegions: replicaRegions,
+      removalPolicy,
+      deletionProtection,
+    });
+  }
+  const stack = new EdgeOAuthStack(app, stackName, {
+    env: { account, region: EDGE_REGION },
+    description: `edge-oauth: sign-in at the edge for ${config.site.name}`,
+    config,
+    origin: parseSiteOrigin(ctx('origin')),
+    ...(ctx('certificateArn') !== undefined && { certificateArn: ctx('certificateArn')! }),
+    // Where the key set can be read (the data stack creates the replicas when there is one).
+    secretReplicaRegions: replicaRegions,
+    removalPolicy,
+    deletionProtection,
+    ...(existingData && { createTables: false, createSecrets: false }),
+  });
+  if (dataStack !== undefined) stack.addDependency(dataStack, 'the tables and secrets exist before the functions use them');
+
+  if (ctx('nag') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return app;
+}

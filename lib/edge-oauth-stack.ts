@@ -1,0 +1,271 @@
+/**
+ * The ready stacks the CDK app (bin/app.ts) deploys from a config file:
+ *
+ * - `EdgeOAuthStack` (us-east-1): a CloudFront distribution in front of a new or existing
+ *   S3 bucket (origin access control) or an existing ALB / HTTP origin, protected by
+ *   `EdgeOAuth`; outputs the site URL and the callback URL to enter at the provider.
+ *   With `config.api.kind`, also an HTTP or REST API in front of `config.api.upstream`,
+ *   behind edge-oauth's authorizer, served on the distribution under `config.api.path`
+ *   (the browser's session cookie is host-only: docs/api.md).
+ * - `EdgeOAuthDataStack` (config.aws.region): the tables and secrets, only when that
+ *   region is not us-east-1 (otherwise they live in `EdgeOAuthStack`).
+ */
+import { Annotations, CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { EdgeConfig } from '../lambdas/core/config/types';
+import { CALLBACK_PATH_PATTERN, EdgeOAuth } from './edge-oauth';
+import { EdgeOAuthProtectedApi } from './edge-oauth-api';
+import { EdgeOAuthData } from './edge-oauth-data';
+
+/** What the distribution serves. */
+export type SiteOrigin =
+  /** A new private bucket (block public access, TLS only), read by CloudFront with OAC. */
+  | { readonly kind: 'new-bucket' }
+  /** An existing bucket, read with OAC (add the bucket policy yourself: see docs/deploy.md). */
+  | { readonly kind: 'existing-bucket'; readonly bucketName: string }
+  /** An existing ALB or any HTTP server, by its public DNS name. */
+  | {
+      readonly kind: 'http';
+      readonly domainName: string;
+      readonly protocol: 'https' | 'http';
+      readonly port?: number;
+      readonly originPath?: string;
+    };
+
+/**
+ * Parses the `origin` context value:
+ * `s3` (or nothing) - a new bucket; `s3://<bucket>` - an existing bucket;
+ * `https://<host>[:port][/path]` - an ALB or HTTP server over TLS;
+ * `http://<host>[:port][/path]` - the same over plain HTTP (between CloudFront and the origin).
+ */
+export function parseSiteOrigin(spec: string | undefined): SiteOrigin {
+  const value = (spec ?? '').trim();
+  if (value === '' || value === 's3') return { kind: 'new-bucket' };
+  const bucket = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?$/.exec(value);
+  if (bucket) return { kind: 'existing-bucket', bucketName: bucket[1]! };
+  const http = /^(https?):\/\/([a-z0-9.-]+)(?::(\d{1,5}))?(\/[^?#]*)?$/i.exec(value);
+  if (http && !http[4]?.endsWith('/')) {
+    const port = http[3] !== undefined ? Number(http[3]) : undefined;
+    if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`origin "${value}": port out of range`);
+    return {
+      kind: 'http',
+      protocol: http[1]!.toLowerCase() as 'https' | 'http',
+      domainName: http[2]!.toLowerCase(),
+      ...(port !== undefined && { port }),
+      ...(http[4] !== undefined && http[4] !== '' && { originPath: http[4] }),
+    };
+  }
+  throw new Error(
+    `origin "${value}" is not understood: use "s3" (new bucket), "s3://<bucket>", "https://<alb or host>[:port][/path]" ` +
+      'or "http://<host>[:port][/path]" (a path must not end with "/")',
+  );
+}
+
+export interface EdgeOAuthStackProps extends StackProps {
+  /** The resolved configuration. */
+  readonly config: EdgeConfig;
+  /**
+   * What the distribution serves.
+   * @default - a new S3 bucket
+   */
+  readonly origin?: SiteOrigin;
+  /**
+   * An ACM certificate in us-east-1 for `config.site.domain`: the distribution then answers
+   * on that domain (point a DNS CNAME/alias at the distribution).
+   * @default - the distribution's own *.cloudfront.net name
+   */
+  readonly certificateArn?: string;
+  /** @see EdgeOAuthProps.createTables */
+  readonly createTables?: boolean;
+  /** @see EdgeOAuthProps.createSecrets */
+  readonly createSecrets?: boolean;
+  /** @see EdgeOAuthProps.secretReplicaRegions */
+  readonly secretReplicaRegions?: readonly string[];
+  /** @see EdgeOAuthProps.removalPolicy @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** @see EdgeOAuthProps.deletionProtection @default true */
+  readonly deletionProtection?: boolean;
+  /** @see EdgeOAuthProps.viewerRequestEntry */
+  readonly viewerRequestEntry?: string;
+  /** @see EdgeOAuthProps.callbackEntry */
+  readonly callbackEntry?: string;
+}
+
+export class EdgeOAuthStack extends Stack {
+  readonly auth: EdgeOAuth;
+  readonly distribution: cloudfront.Distribution;
+  /** The site bucket, for an S3 origin. */
+  readonly bucket?: s3.IBucket;
+  /** `https://<site domain or distribution domain>` */
+  readonly siteUrl: string;
+  /** The API `config.api` declares, when it declares one. */
+  readonly api?: EdgeOAuthProtectedApi;
+
+  constructor(scope: Construct, id: string, props: EdgeOAuthStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const siteOrigin = props.origin ?? { kind: 'new-bucket' };
+
+    this.auth = new EdgeOAuth(this, 'EdgeOAuth', {
+      config,
+      ...(props.createTables !== undefined && { createTables: props.createTables }),
+      ...(props.createSecrets !== undefined && { createSecrets: props.createSecrets }),
+      ...(props.secretReplicaRegions !== undefined && { secretReplicaRegions: props.secretReplicaRegions }),
+      ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }),
+      ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }),
+      ...(props.viewerRequestEntry !== undefined && { viewerRequestEntry: props.viewerRequestEntry }),
+      ...(props.callbackEntry !== undefined && { callbackEntry: props.callbackEntry }),
+    });
+
+    let origin: cloudfront.IOrigin;
+    let behavior: cloudfront.AddBehaviorOptions;
+    if (siteOrigin.kind === 'http') {
+      origin = new origins.HttpOrigin(siteOrigin.domainName, {
+        protocolPolicy: siteOrigin.protocol === 'https' ? cloudfront.OriginProtocolPolicy.HTTPS_ONLY : cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+        ...(siteOrigin.port !== undefined && (siteOrigin.protocol === 'https' ? { httpsPort: siteOrigin.port } : { httpPort: siteOrigin.port })),
+        ...(siteOrigin.originPath !== undefined && { originPath: siteOrigin.originPath }),
+      });
+      // An application: responses may depend on the user (identity headers), which are not
+      // in any cache key, so nothing is cached; everything the viewer sent (cookies, query,
+      // headers) is forwarded except Host (the origin's certificate is for its own name).
+      behavior = {
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      };
+    } else {
+      const bucket =
+        siteOrigin.kind === 'new-bucket'
+          ? new s3.Bucket(this, 'SiteBucket', {
+              blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+              encryption: s3.BucketEncryption.S3_MANAGED,
+              enforceSSL: true,
+              objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+              removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+            })
+          : s3.Bucket.fromBucketName(this, 'SiteBucket', siteOrigin.bucketName);
+      this.bucket = bucket;
+      origin = origins.S3BucketOrigin.withOriginAccessControl(bucket);
+      // Static files, the same for every signed-in user: cached. The viewer-request function
+      // runs before the cache, so every request is still checked.
+      behavior = {
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      };
+    }
+
+    const domain = config.site.domain;
+    if (props.certificateArn !== undefined && domain === undefined) {
+      throw new Error('EdgeOAuthStack: certificateArn is set but config.site.domain is not: set the site domain the certificate is for');
+    }
+    if (props.certificateArn !== undefined && !props.certificateArn.startsWith('arn:')) {
+      throw new Error(`EdgeOAuthStack: certificateArn "${props.certificateArn}" is not an ARN`);
+    }
+    if (props.certificateArn !== undefined && !props.certificateArn.includes(':us-east-1:')) {
+      throw new Error(`EdgeOAuthStack: certificateArn "${props.certificateArn}" must be an ACM certificate in us-east-1 (CloudFront reads it there)`);
+    }
+    const customDomain = props.certificateArn !== undefined && domain !== undefined;
+    if (domain !== undefined && !customDomain) {
+      Annotations.of(this).addWarningV2(
+        'edge-oauth:site-domain-without-certificate',
+        `config.site.domain is "${domain}" but no certificateArn was given: the distribution only answers on its *.cloudfront.net name, ` +
+          'and the callback URL below uses the site domain. Pass -c certificateArn=<ACM certificate in us-east-1>.',
+      );
+    }
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `edge-oauth: ${config.site.name}`,
+      defaultBehavior: this.auth.protectedBehavior(origin, behavior),
+      ...(siteOrigin.kind !== 'http' && { defaultRootObject: 'index.html' }),
+      ...(customDomain && {
+        domainNames: [domain],
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn!),
+        minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+    });
+    this.auth.addAuthBehaviors(this.distribution);
+    const apiPath = config.api.path;
+    if (config.api.kind !== undefined && apiPath !== undefined) {
+      // The API on the site's own host: the host-only session cookie reaches it, no second sign-in.
+      this.api = new EdgeOAuthProtectedApi(this, 'Api', { config, authorizer: this.auth.apiAuthorizer });
+      this.distribution.addBehavior(`${apiPath}/*`, this.api.origin(), this.api.behavior());
+    }
+
+    this.siteUrl = `https://${domain ?? this.distribution.distributionDomainName}`;
+    new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'The protected site' });
+    new CfnOutput(this, 'CallbackUrl', {
+      value: `${this.siteUrl}${CALLBACK_PATH_PATTERN}`,
+      description: 'Enter this as the redirect / callback URL of the OAuth app at each provider',
+    });
+    new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId });
+    new CfnOutput(this, 'DistributionDomainName', { value: this.distribution.distributionDomainName });
+    if (this.bucket !== undefined) new CfnOutput(this, 'SiteBucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'ClientSecretIds', {
+      value: [...new Set(config.providers.map((p) => p.clientSecret.secretId))].join(' '),
+      description: `Set each value after the first deploy (region ${config.aws.region}): aws secretsmanager put-secret-value --secret-id <id> --secret-string ...`,
+    });
+    new CfnOutput(this, 'SessionKeySetSecretId', { value: config.aws.sessionKeysSecretId });
+    if (this.api !== undefined) {
+      new CfnOutput(this, 'ApiUrl', { value: `${this.siteUrl}${apiPath}/`, description: `The ${config.api.kind?.toUpperCase()} API behind edge-oauth's authorizer (on the site's host)` });
+      new CfnOutput(this, 'ApiEndpoint', { value: `https://${this.api.domainName}${this.api.originPath}/`, description: "The API's own endpoint (the same authorizer; browsers have no session cookie there)" });
+    }
+
+    if (this.bucket instanceof s3.Bucket) {
+      Validations.of(this.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'The site bucket is private and read only by CloudFront (OAC); requests are logged at CloudFront, not per S3 object.',
+      });
+    }
+    acknowledgeDistributionFindings(this.distribution, customDomain);
+  }
+}
+
+export interface EdgeOAuthDataStackProps extends StackProps {
+  readonly config: EdgeConfig;
+  readonly secretReplicaRegions?: readonly string[];
+  readonly removalPolicy?: RemovalPolicy;
+  readonly deletionProtection?: boolean;
+}
+
+/** The tables and secrets in `config.aws.region`, when that is not us-east-1. */
+export class EdgeOAuthDataStack extends Stack {
+  readonly data: EdgeOAuthData;
+
+  constructor(scope: Construct, id: string, props: EdgeOAuthDataStackProps) {
+    super(scope, id, props);
+    this.data = new EdgeOAuthData(this, 'Data', {
+      config: props.config,
+      ...(props.secretReplicaRegions !== undefined && { secretReplicaRegions: props.secretReplicaRegions }),
+      ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }),
+      ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }),
+    });
+  }
+}
+
+function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, customDomain: boolean): void {
+  const v = Validations.of(distribution);
+  v.acknowledge({
+    id: 'AwsSolutions-CFR1',
+    reason: 'Access is decided per user by edge-oauth (sign-in and allow-lists), not by country; add geo restrictions per site if wanted.',
+  });
+  v.acknowledge({
+    id: 'AwsSolutions-CFR2',
+    reason: 'A WAF web ACL is the operator\'s choice (cost, rules); every request already passes the viewer-request authentication.',
+  });
+  v.acknowledge({
+    id: 'AwsSolutions-CFR3',
+    reason: 'Access logging needs a log bucket or a delivery destination the operator chooses; edge-oauth logs one JSON line per decision.',
+  });
+  if (!customDomain) {
+    v.acknowledge({
+      id: 'AwsSolutions-CFR4',
+      reason: 'With the default *.cloudfront.net certificate CloudFront fixes the TLS policy; with certificateArn the stack sets TLSv1.2_2021.',
+    });
+  }
+}

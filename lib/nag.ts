@@ -1,0 +1,72 @@
+/**
+ * cdk-nag (AwsSolutions pack) acknowledgements for what edge-oauth creates, each with its
+ * reason. The constructs call these themselves, so they stay clean in any app that runs
+ * cdk-nag. Every finding is acknowledged individually (cdk-nag 3 has no prefix matching).
+ */
+import { Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+const RUNTIME_REASON =
+  'The runtime is one constant (lib/runtime.ts) shared with Lambda@Edge, which supports fewer Node.js versions than regional Lambda; ' +
+  'it is raised there after checking the Lambda@Edge supported-runtimes page.';
+
+/** The viewer-request and callback functions' findings. */
+export function acknowledgeFunctionFindings(fn: IConstruct): void {
+  Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: RUNTIME_REASON });
+}
+
+/**
+ * The viewer-request function's log permissions: Lambda@Edge writes to
+ * `/aws/lambda/us-east-1.<function name>` in whichever region ran the request, so the
+ * region is a wildcard (the log group name is exact) and log streams are per container.
+ */
+export function acknowledgeEdgeLogFindings(policy: IConstruct, fn: IConstruct): void {
+  const cfn = fn.node.defaultChild as CfnElement;
+  const logicalId = Stack.of(fn).getLogicalId(cfn);
+  const group = `arn:<AWS::Partition>:logs:*:<AWS::AccountId>:log-group:/aws/lambda/us-east-1.<${logicalId}>`;
+  const reason =
+    'Lambda@Edge logs in every region that runs the function, to a log group named after it; only the region and the ' +
+    'per-container log streams are wildcards.';
+  Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${group}]`, reason });
+  Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${group}:log-stream:*]`, reason });
+}
+
+/** Secrets without Secrets Manager rotation. */
+export function acknowledgeClientSecretFindings(secret: IConstruct): void {
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'An OAuth client secret is issued by the identity provider: it is rotated there and the new value put into the secret ' +
+      '(docs/deploy.md); Secrets Manager cannot create it.',
+  });
+}
+
+export function acknowledgeKeySetFindings(secret: IConstruct): void {
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The session key set is rotated in two steps with the edge-oauth CLI (add a key and make it current, later remove the old ' +
+      'one) so that signed-in users keep their sessions; a single-step Secrets Manager rotation would sign everyone out.',
+  });
+}
+
+/** The REST API the ready stack creates (config `api.kind: "rest"`): a proxy behind edge-oauth's authorizer. */
+export function acknowledgeRestApiFindings(api: IConstruct): void {
+  const v = Validations.of(api);
+  v.acknowledge({
+    id: 'AwsSolutions-APIG2',
+    reason: 'A proxy to the upstream, which validates its own requests; edge-oauth decides who may call it, not what a request holds.',
+  });
+  v.acknowledge({
+    id: 'AwsSolutions-APIG3',
+    reason: "A WAF web ACL is the operator's choice (cost, rules); every request already passes the session authorizer.",
+  });
+  v.acknowledge({
+    id: 'AwsSolutions-APIG6',
+    reason: 'Access logs are on (one JSON line per request); execution logging needs an account-wide CloudWatch role edge-oauth does not create.',
+  });
+  v.acknowledge({
+    id: 'AwsSolutions-COG4',
+    reason: "Every method has edge-oauth's Lambda authorizer: the same sessions as the site (sign-in at the identity provider, allow-lists), not a Cognito user pool.",
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * The local stack: the product running on loopback with real peers — DynamoDB Local, a
+ * Secrets Manager endpoint, the dev OpenID Provider, the demo origin, and the CloudFront
+ * emulator running the real viewer-request and callback handlers. `npm start` and the
+ * integration tests both use this.
+ */
+import { randomBytes } from 'node:crypto';
+import { createCallbackHandler } from '../lambdas/callback/handler';
+import { parseConfig } from '../lambdas/core/config/schema';
+import type { EdgeConfig } from '../lambdas/core/config/types';
+import { generateKeySetSecret } from '../lambdas/core/keys';
+import { createProviders } from '../lambdas/core/providers';
+import type { RequestLogger } from '../lambdas/core/request-log';
+import { createViewerHandler } from '../lambdas/edge/handler';
+import { dynamoStores, type AwsEndpoints } from '../lambdas/store/aws';
+import { createSecretReader, keySetLoader } from '../lambdas/store/secrets';
+import { createServer } from 'node:net';
+import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
+import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
+import { startDevIdp, type DevIdpHandle } from './idp';
+import { startDemoOrigin, type DemoOriginHandle } from './origin';
+import { startSecretsManager, type SecretsManagerHandle } from './secrets-manager';
+
+export interface LocalStackOptions {
+  /** The site's port; 0 = any free port. */
+  readonly port?: number;
+  /** A config to run instead of the embedded dev config (e.g. naming a real provider). `site.domain` is ignored locally. */
+  readonly config?: EdgeConfig;
+  /** Secret values for that config (secret id → value), put into the local Secrets Manager. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Changes to the embedded dev config (allow-lists, session limits...), as config JSON. */
+  readonly devConfig?: Record<string, unknown>;
+  /** Use this DynamoDB instead of starting DynamoDB Local (the tests share one). */
+  readonly dynamoEndpoint?: string;
+  /** Persist DynamoDB Local here. */
+  readonly dataDir?: string;
+  /** Wall clock in ms (tests move time). @default Date.now */
+  readonly clock?: () => number;
+  readonly log?: RequestLogger;
+  /**
+   * Viewer-request containers: requests go round-robin to this many handler instances, each
+   * with its own memory (session checks, caches), as CloudFront spreads requests over
+   * Lambda@Edge containers. @default 1
+   */
+  readonly viewerContainers?: number;
+  /** The fetch the providers use for back-channel calls (tests count them). @default globalThis.fetch */
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+export interface LocalStack {
+  readonly siteUrl: string;
+  readonly config: EdgeConfig;
+  readonly idp?: DevIdpHandle;
+  readonly origin: DemoOriginHandle;
+  readonly cloudfront: CloudFrontEmulator;
+  readonly secretsManager: SecretsManagerHandle;
+  readonly endpoints: Required<Pick<AwsEndpoints, 'dynamodb' | 'secretsManager'>>;
+  close(): Promise<void>;
+}
+
+export const DEV_CLIENT_ID = 'edge-oauth-local';
+const DEV_CLIENT_SECRET_ID = 'edge-oauth/dev-client-secret';
+// jest gives every test file a fresh module registry in the same worker process, so this
+// counter restarts at 0 per file: the random part keeps two files' tables apart.
+let tableSuffix = 0;
+const tablesNamed = (suffix: string) => ({ sessions: `sessions-${suffix}`, users: `users-${suffix}`, mau: `mau-${suffix}` });
+
+/** The embedded config of `npm start`: one dev OIDC provider; anyone may sign in. */
+export function devConfig(issuer: string, overrides: Record<string, unknown> = {}, tables?: Record<string, string>): EdgeConfig {
+  const input = {
+    site: { name: 'edge-oauth local demo' },
+    providers: [
+      {
+        id: 'dev',
+        type: 'oidc',
+        displayName: 'the dev identity provider',
+        issuer,
+        clientId: DEV_CLIENT_ID,
+        clientSecret: { secretId: DEV_CLIENT_SECRET_ID },
+        scopes: ['offline_access'],
+        allowInsecureRequests: true,
+      },
+    ],
+    optionsPassthrough: true,
+    ...(tables !== undefined && { aws: { region: 'us-east-1', tables } }),
+    ...overrides,
+  };
+  const result = parseConfig(input);
+  if (!result.ok) throw new Error(`dev config: ${result.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  return result.config;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    // Region/credentials for the SDK clients talking to the local peers only.
+    process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
+
+    let dynamo: DynamoDbLocalHandle | undefined;
+    if (options.dynamoEndpoint === undefined) {
+      dynamo = await startDynamoDbLocal(options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
+      closers.push(() => dynamo!.close());
+    }
+    const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
+    // Hold the site's port from now on (the IdP and the origin need the site's URL before the
+    // emulator can start): a free port picked now and bound later can be taken in between.
+    const reserved = await reservePort(options.port ?? 0);
+    closers.push(() => reserved.release());
+    const port = reserved.port;
+    const siteOrigin = `http://127.0.0.1:${port}`;
+
+    const secretsManager = await startSecretsManager({});
+    closers.push(() => secretsManager.close());
+    let idp: DevIdpHandle | undefined;
+    let config: EdgeConfig;
+    if (options.config !== undefined) {
+      config = { ...options.config, site: { name: options.config.site.name } };
+      for (const [id, value] of Object.entries(options.secrets ?? {})) secretsManager.put(id, value);
+    } else {
+      const clientSecret = randomBytes(24).toString('base64url');
+      idp = await startDevIdp({ clients: [{ clientId: DEV_CLIENT_ID, clientSecret, redirectUris: [`${siteOrigin}/auth/callback`] }] });
+      closers.push(() => idp!.close());
+      secretsManager.put(DEV_CLIENT_SECRET_ID, clientSecret);
+      // A shared DynamoDB (tests) gets fresh tables per stack, so stacks never see each other's data.
+      const tables =
+        options.dynamoEndpoint !== undefined
+          ? tablesNamed(`${process.pid}-${++tableSuffix}-${randomBytes(4).toString('hex')}`)
+          : undefined;
+      config = devConfig(idp.issuer, options.devConfig, tables);
+    }
+    await createTables({ endpoint: dynamoEndpoint, region: config.aws.region, names: config.aws.tables });
+    if (options.secrets?.[config.aws.sessionKeysSecretId] === undefined) {
+      // A sealing key and an ES256 signing key (the identity assertion).
+      secretsManager.put(config.aws.sessionKeysSecretId, generateKeySetSecret(randomBytes, 'local-1', { kid: 'local-signing-1' }));
+    }
+    // The demo origin verifies the identity assertion against the site's JWKS, as a real origin should.
+    const origin = await startDemoOrigin({
+      siteUrl: siteOrigin,
+      assertionHeader: config.assertion.header,
+      ...(config.assertion.audience !== undefined && { assertionAudience: config.assertion.audience }),
+    });
+    closers.push(() => origin.close());
+
+    const endpoints = { dynamodb: dynamoEndpoint, secretsManager: secretsManager.endpoint };
+    const clock = options.clock ?? Date.now;
+    const readSecret = createSecretReader({ region: config.aws.region, endpoint: endpoints.secretsManager, cacheTtlMs: 1000 });
+    const keys = keySetLoader(readSecret, config.aws.sessionKeysSecretId);
+    const providers = () =>
+      createProviders(config.providers, { fetch: options.fetch ?? globalThis.fetch, now: () => Math.floor(clock() / 1000), readSecret });
+    // DynamoDB Local on a loaded test machine can take seconds: generous timeouts locally.
+    const stores = dynamoStores(config, endpoints, { connectionTimeout: 2000, requestTimeout: 10_000 });
+    const common = { config, keys, random: randomBytes, clock, scheme: 'http' as const, sessions: stores.sessions, ...(options.log !== undefined && { log: options.log }) };
+    const viewers = Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () =>
+      createViewerHandler({ ...common, users: stores.users, mau: stores.mau, providers: providers() }),
+    );
+    let nextViewer = 0;
+
+    await reserved.release();
+    const cloudfront = await startCloudFront({
+      port,
+      originUrl: origin.url,
+      viewerRequest: (event) => viewers[nextViewer++ % viewers.length]!(event),
+      callback: createCallbackHandler({ ...common, signIns: stores.signIns, providers: providers() }),
+    });
+    closers.push(() => cloudfront.close());
+    return { siteUrl: cloudfront.url, config, ...(idp !== undefined && { idp }), origin, cloudfront, secretsManager, endpoints, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Binds a port (0 = any free one) and keeps it until `release()`, so nobody else takes it meanwhile. */
+async function reservePort(wanted: number): Promise<{ port: number; release(): Promise<void> }> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wanted, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  let released = false;
+  return {
+    port,
+    release: () =>
+      released
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            released = true;
+            server.close(() => resolve());
+          }),
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * The identity assertion in the core: its claims, its signature (checked with jose against
+ * the JWKS the edge serves), reuse while fresh (frozen clock), failures a verifier must
+ * see (tampered, expired, wrong audience), and a signing-key rotation.
+ */
+import { randomBytes } from 'node:crypto';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyOptions } from 'jose';
+import { AssertionCache, assertionClaims, assertionIssuer, reuseMargin } from '../../lambdas/core/assertion';
+import { parseConfig } from '../../lambdas/core/config/schema';
+import type { EdgeConfig } from '../../lambdas/core/config/types';
+import { generateKeySetSecret, parseKeySet, retireSigningKeySecret, rotateSigningKeySecret } from '../../lambdas/core/keys';
+import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session';
+import type { SigningKeySet } from '../../lambdas/core/signing-keys';
+
+const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, the frozen clock
+const SITE = 'https://app.example.com';
+
+function config(assertion: Record<string, unknown> = {}): EdgeConfig {
+  const result = parseConfig({
+    site: { domain: 'app.example.com', name: 'Test' },
+    providers: [{ id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 'edge-oauth/corp' }],
+    assertion,
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.config;
+}
+
+function session(cfg: EdgeConfig, sid = 'sid-1', extra: Partial<{ name: string; email: string }> = { name: 'Ada Lovelace', email: 'ada@example.com' }): SessionClaims {
+  return newSessionClaims(cfg, { sid, uid: 'user-42', prv: 'corp', ...extra, now: T0 - 600 });
+}
+
+const signingOf = (secret: string): SigningKeySet => parseKeySet(secret).signing!;
+const jwksOf = (signing: SigningKeySet) => createLocalJWKSet(JSON.parse(signing.jwks));
+const at = (seconds: number): JWTVerifyOptions => ({ issuer: SITE, audience: SITE, algorithms: ['ES256', 'EdDSA'], currentDate: new Date(seconds * 1000) });
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+  return 'no error';
+}
+
+describe('identity assertion: claims and signature', () => {
+  const cfg = config();
+  const signing = signingOf(generateKeySetSecret(randomBytes, 'k1', { kid: 's1' }));
+
+  test('claims: iss (the site), aud (default: the site), sub, email, name, provider, iat, exp = iat + ttl; kid and typ in the header', async () => {
+    const cache = new AssertionCache();
+    const token = await cache.assertionFor(cfg, signing, session(cfg), assertionIssuer(cfg, 'https', 'ignored.example'), T0);
+    const { payload, protectedHeader } = await jwtVerify(token, jwksOf(signing), at(T0));
+    expect(protectedHeader).toEqual({ alg: 'ES256', kid: 's1', typ: 'JWT' });
+    expect(payload).toEqual({
+      iss: SITE,
+      aud: SITE,
+      sub: 'user-42',
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      provider: 'corp',
+      iat: T0,
+      exp: T0 + 300,
+    });
+  });
+
+  test('a configured audience and ttl; no name or email when the session has none; EdDSA keys', async () => {
+    const custom = config({ audience: 'urn:example:backend', ttl: '2m' });
+    const ed = signingOf(generateKeySetSecret(randomBytes, 'k1', { kid: 'e1', alg: 'EdDSA' }));
+    const token = await new AssertionCache().assertionFor(custom, ed, session(custom, 'sid-x', {}), SITE, T0);
+    const { payload, protectedHeader } = await jwtVerify(token, jwksOf(ed), { ...at(T0), audience: 'urn:example:backend' });
+    expect(protectedHeader.alg).toBe('EdDSA');
+    expect(payload).toEqual({ iss: SITE, aud: 'urn:example:backend', sub: 'user-42', provider: 'corp', iat: T0, exp: T0 + 120 });
+  });
+
+  test('without site.domain the issuer is the host the viewer used', () => {
+    const noDomain = { ...cfg, site: { name: 'x' } };
+    expect(assertionIssuer(noDomain, 'https', 'App.Example.COM')).toBe('https://app.example.com');
+    expect(assertionIssuer(noDomain, 'http', '127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    expect(assertionClaims(noDomain, session(cfg), 'http://127.0.0.1:8080', T0).aud).toBe('http://127.0.0.1:8080');
+  });
+
+  test('tampered, expired, wrong audience, wrong issuer and unknown key all fail verification', async () => {
+    const token = await new AssertionCache().assertionFor(cfg, signing, session(cfg), SITE, T0);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), email: 'ceo@example.com' })).toString('base64url');
+    const flipped = signature.slice(0, 10) + (signature[10] === 'A' ? 'B' : 'A') + signature.slice(11);
+    const jwks = jwksOf(signing);
+
+    expect(await codeOf(jwtVerify(`${header}.${forged}.${signature}`, jwks, at(T0)))).toBe('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    expect(await codeOf(jwtVerify(`${header}.${payload}.${flipped}`, jwks, at(T0)))).toBe('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    expect(await codeOf(jwtVerify(`${header}.${payload}.`, jwks, at(T0)))).toBe('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    const none = Buffer.from(JSON.stringify({ alg: 'none', kid: 's1', typ: 'JWT' })).toString('base64url');
+    expect(await codeOf(jwtVerify(`${none}.${payload}.`, jwks, at(T0)))).toBe('ERR_JOSE_ALG_NOT_ALLOWED');
+    expect(await codeOf(jwtVerify(token, jwks, at(T0 + 300)))).toBe('ERR_JWT_EXPIRED');
+    expect(await codeOf(jwtVerify(token, jwks, { ...at(T0), audience: 'https://other.example.com' }))).toBe('ERR_JWT_CLAIM_VALIDATION_FAILED');
+    expect(await codeOf(jwtVerify(token, jwks, { ...at(T0), issuer: 'https://evil.example.com' }))).toBe('ERR_JWT_CLAIM_VALIDATION_FAILED');
+    const stranger = signingOf(generateKeySetSecret(randomBytes, 'k1', { kid: 's1' }));
+    expect(await codeOf(jwtVerify(token, jwksOf(stranger), at(T0)))).toBe('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+    // Still fine one second before expiry.
+    await expect(jwtVerify(token, jwks, at(T0 + 299))).resolves.toBeDefined();
+  });
+});
+
+describe('identity assertion: reuse while fresh (frozen clock)', () => {
+  const cfg = config();
+  const signing = signingOf(generateKeySetSecret(randomBytes, 'k1', { kid: 's1' }));
+
+  test('one signature per session per period: reused while more than the margin remains, then signed anew', async () => {
+    const cache = new AssertionCache();
+    const s = session(cfg);
+    const first = await cache.assertionFor(cfg, signing, s, SITE, T0);
+    expect(reuseMargin(300)).toBe(60);
+    // A hit is a plain string: no promise, no signature.
+    const hit = cache.assertionFor(cfg, signing, s, SITE, T0 + 239);
+    expect(hit).toBe(first);
+    expect(cache.signatures).toBe(1);
+
+    const renewed = await cache.assertionFor(cfg, signing, s, SITE, T0 + 240);
+    expect(renewed).not.toBe(first);
+    expect(cache.signatures).toBe(2);
+    const { payload } = await jwtVerify(renewed, jwksOf(signing), at(T0 + 240));
+    expect([payload.iat, payload.exp]).toEqual([T0 + 240, T0 + 540]);
+    expect(cache.assertionFor(cfg, signing, s, SITE, T0 + 300)).toBe(renewed);
+  });
+
+  test('the margin is min(60 s, ttl/2)', () => {
+    expect([reuseMargin(30), reuseMargin(100), reuseMargin(120), reuseMargin(3600)]).toEqual([15, 50, 60, 60]);
+  });
+
+  test('concurrent requests of one session share one signature', async () => {
+    const cache = new AssertionCache();
+    const s = session(cfg, 'sid-burst');
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => cache.assertionFor(cfg, signing, s, SITE, T0)));
+    expect(new Set(tokens).size).toBe(1);
+    expect(cache.signatures).toBe(1);
+  });
+
+  test('sessions, issuers and changed identities never share an assertion; a clock that went back signs anew', async () => {
+    const cache = new AssertionCache();
+    const a = await cache.assertionFor(cfg, signing, session(cfg, 'sid-a'), SITE, T0);
+    const b = await cache.assertionFor(cfg, signing, session(cfg, 'sid-b'), SITE, T0);
+    const otherHost = await cache.assertionFor(cfg, signing, session(cfg, 'sid-a'), 'https://alias.example.com', T0);
+    const renamed = await cache.assertionFor(cfg, signing, session(cfg, 'sid-a', { name: 'Ada King', email: 'ada@example.com' }), SITE, T0);
+    expect(new Set([a, b, otherHost, renamed]).size).toBe(4);
+    expect((await jwtVerify(renamed, jwksOf(signing), at(T0))).payload.name).toBe('Ada King');
+    const signatures = cache.signatures;
+    await cache.assertionFor(cfg, signing, session(cfg, 'sid-b'), SITE, T0 - 10);
+    expect(cache.signatures).toBe(signatures + 1);
+  });
+
+  test('the cache is bounded: the oldest entries go first', async () => {
+    const cache = new AssertionCache({ maxEntries: 3 });
+    for (const sid of ['s1', 's2', 's3', 's4']) await cache.assertionFor(cfg, signing, session(cfg, sid), SITE, T0);
+    expect(cache.size).toBe(3);
+    expect(typeof cache.assertionFor(cfg, signing, session(cfg, 's4'), SITE, T0 + 1)).toBe('string');
+    expect(cache.assertionFor(cfg, signing, session(cfg, 's1'), SITE, T0 + 1)).toBeInstanceOf(Promise);
+  });
+});
+
+describe('identity assertion: signing-key rotation', () => {
+  test('during the overlap old assertions still verify against the JWKS; new ones use the current kid; after retirement the old ones fail', async () => {
+    const cfg = config();
+    const cache = new AssertionCache();
+    const s = session(cfg);
+    const before = generateKeySetSecret(randomBytes, 'k1', { kid: 's1' });
+    const oldToken = await cache.assertionFor(cfg, signingOf(before), s, SITE, T0);
+
+    const rotated = rotateSigningKeySecret(before, 's2');
+    const overlap = signingOf(rotated);
+    // The cache is keyed by kid: the next request after the key set changes is signed with s2 at once.
+    const newToken = await cache.assertionFor(cfg, overlap, s, SITE, T0 + 10);
+    expect(decodeProtectedHeader(oldToken).kid).toBe('s1');
+    expect(decodeProtectedHeader(newToken).kid).toBe('s2');
+
+    const served = jwksOf(overlap);
+    await expect(jwtVerify(oldToken, served, at(T0 + 10))).resolves.toMatchObject({ protectedHeader: { kid: 's1' } });
+    await expect(jwtVerify(newToken, served, at(T0 + 10))).resolves.toMatchObject({ protectedHeader: { kid: 's2' } });
+
+    const after = jwksOf(signingOf(retireSigningKeySecret(rotated, 's1')));
+    expect(await codeOf(jwtVerify(oldToken, after, at(T0 + 10)))).toBe('ERR_JWKS_NO_MATCHING_KEY');
+    await expect(jwtVerify(newToken, after, at(T0 + 10))).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,87 @@
+/** Shared steps for the browser journeys: the dev IdP's sign-in form, the demo origin's page. */
+import type { BrowserContext, Cookie, Page } from 'playwright-core';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
+
+/**
+ * startLocalStack, retried on EADDRINUSE: it reserves the site's port with freePort() (bind
+ * port 0, close) and binds it only after starting three other servers, so under parallel
+ * test runs another process can take the port in between. Reported; remove when fixed.
+ */
+export async function startStack(options: LocalStackOptions): Promise<LocalStack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startLocalStack(options);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 3) throw error;
+      console.warn(`[e2e] startLocalStack: ${(error as Error).message}; retrying (attempt ${attempt + 1})`);
+    }
+  }
+}
+
+export interface IdpForm {
+  email: string;
+  name?: string;
+  /** The form's "Email verified" checkbox; default checked. */
+  emailVerified?: boolean;
+}
+
+/** True when the page shows the dev IdP's sign-in form. */
+export async function atIdpSignInForm(page: Page, stack: LocalStack): Promise<boolean> {
+  const url = new URL(page.url());
+  return url.origin === stack.idp!.issuer && /^\/interaction\/[\w-]+$/.test(url.pathname) && (await page.locator('form input[name="email"]').count()) === 1;
+}
+
+/** Waits until the browser shows a page of the site (the first committed site URL). */
+export async function waitForSite(page: Page, stack: LocalStack): Promise<void> {
+  await page.waitForURL((url) => url.origin === stack.siteUrl, { waitUntil: 'load' });
+}
+
+/** Fills in and submits the dev IdP's sign-in form, then waits for the site's page. */
+export async function submitIdpForm(page: Page, stack: LocalStack, form: IdpForm): Promise<void> {
+  const issuer = stack.idp!.issuer;
+  await page.waitForURL((url) => url.origin === issuer && url.pathname.startsWith('/interaction/'), { waitUntil: 'load' });
+  await page.fill('input[name="email"]', form.email);
+  if (form.name !== undefined) await page.fill('input[name="name"]', form.name);
+  await page.setChecked('input[name="email_verified"]', form.emailVerified !== false);
+  await Promise.all([waitForSite(page, stack), page.click('button[type="submit"]')]);
+}
+
+/** Opens `path` on the site signed out, signs in at the dev IdP, and waits for the site. */
+export async function signIn(page: Page, stack: LocalStack, form: IdpForm, path = '/'): Promise<void> {
+  await page.goto(`${stack.siteUrl}${path}`);
+  await submitIdpForm(page, stack, form);
+}
+
+/** The demo origin's "Signed in as ..." line (or its "No identity headers" line). */
+export async function whoLine(page: Page): Promise<string> {
+  return (await page.locator('p.who').innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Every cookie Chromium holds for the site's host, whatever its path (flow cookies live on
+ * Path=/auth/callback, so `context.cookies(siteUrl)` would not list them).
+ */
+export async function siteCookies(context: BrowserContext, stack: LocalStack): Promise<Cookie[]> {
+  const host = new URL(stack.siteUrl).hostname;
+  return (await context.cookies()).filter((c) => c.domain === host || c.domain === `.${host}`);
+}
+
+/** The session cookie as Chromium stored it for the site, if any. */
+export async function sessionCookie(context: BrowserContext, stack: LocalStack): Promise<Cookie | undefined> {
+  return (await context.cookies(stack.siteUrl)).find((c) => c.name === stack.config.session.cookiePrefix);
+}
+
+export interface OriginEcho {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+}
+
+/** What the origin received for a same-origin fetch from the page (the page's cookies go along). */
+export async function fetchEcho(page: Page, path = '/'): Promise<{ status: number; echo?: OriginEcho }> {
+  return page.evaluate(async (p) => {
+    const response = await fetch(p, { headers: { accept: 'application/json' }, redirect: 'manual' });
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, ...(type.includes('json') && { echo: (await response.json()) as OriginEcho }) };
+  }, path);
+}

@@ -1,0 +1,229 @@
+/**
+ * The viewer-request handler with CloudFront's documented event shape, no network: a
+ * provider that records calls, a fetch that fails the test if anything reaches it.
+ */
+import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { randomBytes } from 'node:crypto';
+import { createProviders } from '../../lambdas/core/providers';
+import { seal } from '../../lambdas/core/seal';
+import { newSessionClaims } from '../../lambdas/core/session';
+import { createViewerHandler, type ViewerDeps } from '../../lambdas/edge/handler';
+import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
+import { testConfig, testKeys } from '../core/fixtures';
+
+const keys = testKeys();
+const NOW = 1_800_000_000_000;
+
+const discovery = {
+  issuer: 'https://idp.example.com',
+  authorization_endpoint: 'https://idp.example.com/authorize',
+  token_endpoint: 'https://idp.example.com/token',
+  jwks_uri: 'https://idp.example.com/jwks',
+  response_types_supported: ['code'],
+  subject_types_supported: ['public'],
+  id_token_signing_alg_values_supported: ['RS256'],
+};
+
+function setup(configOverrides: Record<string, unknown> = {}) {
+  const config = testConfig(configOverrides);
+  const fetched: string[] = [];
+  const fetch = (async (url: string | URL) => {
+    fetched.push(String(url));
+    if (String(url).endsWith('/.well-known/openid-configuration')) return Response.json(discovery);
+    throw new Error(`unexpected network call: ${String(url)}`);
+  }) as typeof globalThis.fetch;
+  const deps: ViewerDeps = {
+    config,
+    keys: async () => keys,
+    providers: createProviders(config.providers, { fetch, now: () => NOW / 1000, readSecret: async () => 'secret' }),
+    random: randomBytes,
+    clock: () => NOW,
+  };
+  return { config, fetched, handler: createViewerHandler(deps) };
+}
+
+function event(uri: string, options: { method?: string; querystring?: string; headers?: Record<string, string | string[]> } = {}): CloudFrontRequestEvent {
+  const headers: CloudFrontRequest['headers'] = { host: [{ key: 'Host', value: 'app.example.com' }] };
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    headers[name.toLowerCase()] = (Array.isArray(value) ? value : [value]).map((v) => ({ key: name, value: v }));
+  }
+  const request: CloudFrontRequest = { clientIp: '203.0.113.9', headers, method: options.method ?? 'GET', querystring: options.querystring ?? '', uri };
+  return {
+    Records: [{ cf: { config: { distributionDomainName: 'd123.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType: 'viewer-request', requestId: 'r' }, request } }],
+  };
+}
+
+async function cookieFor(config: ReturnType<typeof testConfig>, name = 'Ada', email = 'ada@example.com') {
+  const claims = newSessionClaims(config, { sid: 'sid-1', uid: 'u-1', prv: 'corp', name, email, now: NOW / 1000 - 10 });
+  return `edge-oauth=${await seal(claims, keys.current)}`;
+}
+
+const isResponse = (r: unknown): r is CloudFrontResultResponse => typeof (r as { status?: unknown }).status === 'string';
+
+describe('viewer-request handler', () => {
+  test('fast path: a valid session is forwarded with identity headers, no network call, our cookie removed', async () => {
+    const { config, handler, fetched } = setup();
+    const ev = event('/page', { headers: { cookie: `theme=dark; ${await cookieFor(config)}` } });
+    const original = structuredClone(ev.Records[0]!.cf.request);
+    const result = (await handler(ev)) as CloudFrontRequest;
+    expect(isResponse(result)).toBe(false);
+    expect(fetched).toEqual([]);
+    expect(result.headers['edge-oauth-user-id']).toEqual([{ key: 'edge-oauth-user-id', value: 'u-1' }]);
+    expect(result.headers['edge-oauth-user-email']![0]!.value).toBe('ada@example.com');
+    expect(result.headers['edge-oauth-user-name']![0]!.value).toBe('Ada');
+    expect(result.headers['edge-oauth-provider']![0]!.value).toBe('corp');
+    expect(result.headers.cookie).toEqual([{ key: 'Cookie', value: 'theme=dark' }]);
+    expect(validateViewerRequestResult(original, result)).toEqual([]);
+  });
+
+  test('client-sent identity headers are removed first: any case, "_" for "-", duplicated', async () => {
+    const { config, handler } = setup();
+    const ev = event('/page', {
+      headers: {
+        cookie: await cookieFor(config),
+        'Edge-OAuth-User-Email': ['boss@example.com', 'x@y.z'],
+        edge_oauth_user_id: 'root',
+        'edge-oauth-jwt-assertion': 'forged',
+      },
+    });
+    const result = (await handler(ev)) as CloudFrontRequest;
+    expect(result.headers['edge-oauth-user-email']).toEqual([{ key: 'edge-oauth-user-email', value: 'ada@example.com' }]);
+    expect(result.headers.edge_oauth_user_id).toBeUndefined();
+    // The forged assertion is gone; the one there is the edge's own (signed JWT, docs/identity-assertion.md).
+    expect(result.headers['edge-oauth-jwt-assertion']).toEqual([{ key: 'edge-oauth-jwt-assertion', value: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/) }]);
+  });
+
+  test('non-ASCII and control characters in identity values are encoded, never break a header', async () => {
+    const { config, handler } = setup();
+    const result = (await handler(event('/', { headers: { cookie: await cookieFor(config, 'Zoë\r\nX-Evil: 1') } }))) as CloudFrontRequest;
+    expect(result.headers['edge-oauth-user-name']![0]!.value).toBe('Zo%C3%AB%0D%0AX-Evil%3A%201');
+  });
+
+  test('no session: 302 to the provider with no-store, state, nonce, PKCE; the return path is the deep link', async () => {
+    const { handler } = setup();
+    const result = await handler(event('/reports/1', { querystring: 'a=1&b=2' }));
+    if (!isResponse(result)) throw new Error('expected a response');
+    expect(result.status).toBe('302');
+    expect(result.headers!['cache-control']![0]!.value).toBe('no-store');
+    const location = new URL(result.headers!.location![0]!.value);
+    expect(location.origin + location.pathname).toBe('https://idp.example.com/authorize');
+    expect(location.searchParams.get('redirect_uri')).toBe('https://app.example.com/auth/callback');
+    expect(location.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(location.searchParams.get('prompt')).toBeNull();
+    expect(result.headers!['set-cookie']).toHaveLength(1);
+    expect(validateGeneratedResponse(result)).toEqual([]);
+  });
+
+  test('a sub-resource or fetch() without a session gets 401 JSON and no flow cookie; a page load is redirected', async () => {
+    const { handler } = setup();
+    for (const mode of ['no-cors', 'cors', 'same-origin']) {
+      const result = (await handler(event('/images/1.png', { headers: { 'Sec-Fetch-Mode': mode } }))) as CloudFrontResultResponse;
+      expect(result.status).toBe('401');
+      expect(result.headers!['set-cookie']).toBeUndefined();
+      expect(JSON.parse(result.body!)).toEqual({ error: 'unauthorized', message: 'Sign in required.', signIn: '/auth/login?rd=%2Fimages%2F1.png' });
+    }
+    const page = (await handler(event('/page', { headers: { 'Sec-Fetch-Mode': 'navigate' } }))) as CloudFrontResultResponse;
+    expect(page.status).toBe('302');
+  });
+
+  test('pending sign-ins are capped: past the limit the older flow cookies are cleared', async () => {
+    const { handler } = setup();
+    const pending = Array.from({ length: 4 }, (_, i) => `edge-oauth-flow-attempt${i}=x`).join('; ');
+    const result = (await handler(event('/page', { headers: { cookie: pending } }))) as CloudFrontResultResponse;
+    const cookies = result.headers!['set-cookie']!.map((c) => c.value);
+    expect(cookies.filter((c) => /^edge-oauth-flow-attempt\d=; Path=\/auth\/callback; Max-Age=0/.test(c))).toHaveLength(4);
+    expect(cookies.filter((c) => /Max-Age=600/.test(c))).toHaveLength(1);
+    const few = (await handler(event('/page', { headers: { cookie: 'edge-oauth-flow-a=x; edge-oauth-flow-b=y' } }))) as CloudFrontResultResponse;
+    expect(few.headers!['set-cookie']).toHaveLength(1);
+  });
+
+  test('/auth/authn forces re-authentication (prompt=login, max_age=0)', async () => {
+    const { handler } = setup();
+    const result = (await handler(event('/auth/authn'))) as CloudFrontResultResponse;
+    const location = new URL(result.headers!.location![0]!.value);
+    expect(location.searchParams.get('prompt')).toBe('login');
+    expect(location.searchParams.get('max_age')).toBe('0');
+  });
+
+  test('/auth/logout clears the session cookie and shows a signed-out page; a logout target must be same-origin', async () => {
+    const { config, handler } = setup();
+    const page = (await handler(event('/auth/logout', { headers: { cookie: await cookieFor(config) } }))) as CloudFrontResultResponse;
+    expect(page.status).toBe('200');
+    expect(page.body).toContain('You are signed out');
+    expect(page.headers!['set-cookie']![0]!.value).toMatch(/^edge-oauth=; Path=\/; Max-Age=0/);
+    const redirect = (await handler(event('/auth/logout', { querystring: 'rd=https://evil.example/' }))) as CloudFrontResultResponse;
+    expect(redirect.headers!.location![0]!.value).toBe('/');
+  });
+
+  test('any other /auth path is answered by the edge with 404, never forwarded', async () => {
+    const { handler } = setup();
+    for (const uri of ['/auth/anything', '/Auth/x', '/auth%2Fx']) {
+      const result = await handler(event(uri));
+      expect(isResponse(result) && result.status).toBe('404');
+    }
+  });
+
+  test('/auth/callback goes through to the callback origin, with our cookies and the viewer host', async () => {
+    const { handler } = setup();
+    const result = (await handler(event('/auth/callback', { querystring: 'code=c&state=s', headers: { cookie: 'edge-oauth-flow-abc=v' } }))) as CloudFrontRequest;
+    expect(result.uri).toBe('/auth/callback');
+    expect(result.headers.cookie![0]!.value).toBe('edge-oauth-flow-abc=v');
+    expect(result.headers['edge-oauth-host']![0]!.value).toBe('app.example.com');
+  });
+
+  test('OPTIONS passes without a session only when configured', async () => {
+    const off = await setup().handler(event('/api', { method: 'OPTIONS' }));
+    expect(isResponse(off) && off.status).toBe('302');
+    const on = await setup({ optionsPassthrough: true }).handler(event('/api', { method: 'OPTIONS', headers: { 'edge-oauth-user-id': 'x' } }));
+    expect(isResponse(on)).toBe(false);
+    expect((on as CloudFrontRequest).headers['edge-oauth-user-id']).toBeUndefined();
+  });
+
+  test('several providers: a picker page; ?provider= picks one; an unknown one is a 400 with the picker', async () => {
+    const { handler } = setup({
+      providers: [
+        { id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's', displayName: 'Corp <SSO>' },
+        { id: 'other', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' },
+      ],
+    });
+    const picker = (await handler(event('/deep', { querystring: 'x=1' }))) as CloudFrontResultResponse;
+    expect(picker.status).toBe('200');
+    expect(picker.body).toContain('href="/auth/login?provider=corp&amp;rd=%2Fdeep%3Fx%3D1"');
+    expect(picker.body).toContain('Continue with Corp &lt;SSO&gt;');
+    const chosen = (await handler(event('/auth/login', { querystring: 'provider=other&rd=/deep' }))) as CloudFrontResultResponse;
+    expect(chosen.status).toBe('302');
+    const unknown = (await handler(event('/auth/login', { querystring: 'provider=<x>' }))) as CloudFrontResultResponse;
+    expect(unknown.status).toBe('400');
+    expect(unknown.body).not.toContain('<x>');
+  });
+
+  test('every generated page stays within Lambda@Edge limits (40 KB, allowed headers)', async () => {
+    const long = 'x'.repeat(7000);
+    const { handler } = setup();
+    for (const uri of ['/auth/logout', '/auth/nope', `/${long}`]) {
+      const result = await handler(event(uri, { querystring: `rd=/${long}` }));
+      if (!isResponse(result)) throw new Error('expected a response');
+      expect(validateGeneratedResponse(result)).toEqual([]);
+    }
+  });
+
+  test('the provider unreachable at sign-in start: a 502 page, not a crash', async () => {
+    const config = testConfig();
+    const handler = createViewerHandler({
+      config,
+      keys: async () => keys,
+      providers: createProviders(config.providers, {
+        fetch: (async () => {
+          throw new TypeError('fetch failed');
+        }) as typeof globalThis.fetch,
+        now: () => NOW / 1000,
+        readSecret: async () => 's',
+      }),
+      random: randomBytes,
+      clock: () => NOW,
+    });
+    const result = (await handler(event('/'))) as CloudFrontResultResponse;
+    expect(result.status).toBe('502');
+    expect(result.body).toContain('could not reach');
+  });
+});

@@ -1,0 +1,303 @@
+/**
+ * One local stand-in for the identity providers that have no open-source server we can run
+ * (GitHub, Google, Microsoft, ...): a node:http server on 127.0.0.1 that answers with each
+ * provider's documented response shapes, errors included.
+ *
+ * The adapters keep their real https endpoints. `server.fetch` (handed to the adapter as
+ * `deps.fetch`, the only I/O the core has) sends `https://api.github.com/user` to
+ * `http://127.0.0.1:PORT/api.github.com/user`, so production code has no test switch.
+ *
+ * `authorizationServer()` adds an authorization + token endpoint (codes, client
+ * authentication, PKCE, refresh); `oidcIssuer()` adds discovery, JWKS, signed ID tokens and
+ * userinfo; `api()` adds a bearer-token API resource. `signIn()` plays the browser.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { ProviderConfig, ProviderType } from '../../lambdas/core/config/types';
+import type { CallbackInput, Provider, ProviderDeps, SignInResult } from '../../lambdas/core/providers/types';
+
+export interface FakeRequest {
+  readonly method: string;
+  /** The URL the adapter asked for (https, real host). */
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly form: URLSearchParams;
+}
+export interface FakeResponse {
+  readonly status?: number;
+  readonly json?: unknown;
+  readonly headers?: Record<string, string>;
+}
+type Handler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
+
+/** A user at the fake provider. */
+export interface FakeUser {
+  readonly sub: string;
+  /** OIDC: claims in the ID token and at userinfo. */
+  readonly claims?: Record<string, unknown>;
+  /** OIDC: claims in the ID token only (tid, xms_edov, auth_time, ...). */
+  readonly idTokenClaims?: Record<string, unknown>;
+  /** Non-OIDC: what each API URL answers for this user. */
+  readonly api?: Record<string, unknown>;
+}
+
+export interface AuthorizationServerOptions {
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly clientAuth: 'client_secret_basic' | 'client_secret_post';
+  /** Extra fields of the token response (e.g. GitHub's `scope`, Twitch's scope array). */
+  readonly tokenFields?: Record<string, unknown>;
+  /** Issue refresh tokens. */
+  readonly refresh?: boolean;
+  /** Answer `invalid_client` to a `code_verifier` when no challenge was sent (LinkedIn). */
+  readonly rejectUnexpectedVerifier?: boolean;
+}
+
+interface Grant {
+  readonly user: FakeUser;
+  readonly redirectUri: string;
+  readonly nonce: string | null;
+  readonly challenge: string | null;
+}
+
+export const CLIENT_ID = 'test-client-id';
+export const CLIENT_SECRET = 'test-client-secret';
+export const REDIRECT_URI = 'https://app.example.com/auth/callback';
+
+export class FakeOAuthServer {
+  readonly requests: FakeRequest[] = [];
+  readonly #routes = new Map<string, Handler>();
+  readonly #overrides = new Map<string, FakeResponse>();
+  readonly #grants = new Map<string, Grant>();
+  readonly #tokens = new Map<string, FakeUser>();
+  #idToken: ((user: FakeUser, grant: Grant) => Promise<string>) | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    readonly base: string,
+  ) {}
+
+  static async start(): Promise<FakeOAuthServer> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeOAuthServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.on('request', (req, res) => {
+      fake.#handle(req).then(
+        (r) => {
+          res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...r.headers });
+          res.end(r.json === undefined ? '' : JSON.stringify(r.json));
+        },
+        () => res.writeHead(500).end(),
+      );
+    });
+    return fake;
+  }
+
+  /** `fetch` for `deps.fetch`: real https URLs, answered by this server. */
+  readonly fetch: typeof globalThis.fetch = (input, init) => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    return globalThis.fetch(`${this.base}/${url.host}${url.pathname}${url.search}`, init);
+  };
+
+  deps(overrides: Partial<ProviderDeps> = {}): ProviderDeps {
+    return { fetch: this.fetch, clientSecret: async () => CLIENT_SECRET, now: () => Math.floor(Date.now() / 1000), ...overrides };
+  }
+
+  on(method: string, url: string, handler: Handler): void {
+    this.#routes.set(`${method} ${url}`, handler);
+  }
+
+  /** The next request to `url` gets `response` instead (e.g. HTTP 429). */
+  failNext(url: string, response: FakeResponse): void {
+    this.#overrides.set(url, response);
+  }
+
+  /** A bearer-token API resource: answers `user.api[url]` for the token's user. */
+  api(url: string): void {
+    this.on('GET', url, (req) => {
+      const user = this.#tokens.get(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
+      if (user === undefined) return { status: 401, json: { message: 'Bad credentials' } };
+      return { json: user.api?.[url] ?? {} };
+    });
+  }
+
+  authorizationServer(options: AuthorizationServerOptions): void {
+    this.on('POST', options.tokenEndpoint, (req) => this.#token(req, options));
+  }
+
+  /** The user consents at the authorization endpoint: returns the callback URL with a code. */
+  authorize(authorizationUrl: URL, user: FakeUser): URL {
+    const p = authorizationUrl.searchParams;
+    if (p.get('client_id') !== CLIENT_ID || p.get('response_type') !== 'code') throw new Error('bad authorization request');
+    const code = randomBytes(12).toString('hex');
+    this.#grants.set(code, { user, redirectUri: p.get('redirect_uri')!, nonce: p.get('nonce'), challenge: p.get('code_challenge') });
+    return callback(p, { code });
+  }
+
+  /** The user refuses: `error=access_denied` on the callback, as every provider sends it. */
+  deny(authorizationUrl: URL): URL {
+    return callback(authorizationUrl.searchParams, { error: 'access_denied', error_description: 'The user denied your request.' });
+  }
+
+  /** Discovery, JWKS, RS256 ID tokens and userinfo at `discoveryBase` (+ token endpoint). */
+  async oidcIssuer(options: {
+    discoveryBase: string;
+    metadata: Record<string, unknown> & { issuer: string; token_endpoint: string; userinfo_endpoint: string; jwks_uri: string };
+    idTokenIssuer?: (user: FakeUser) => string;
+    nonceInIdToken?: boolean;
+    server: Omit<AuthorizationServerOptions, 'tokenEndpoint' | 'authorizationEndpoint'>;
+  }): Promise<void> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const { metadata } = options;
+    this.on('GET', `${options.discoveryBase}/.well-known/openid-configuration`, () => ({ json: metadata }));
+    this.on('GET', metadata.jwks_uri, () => ({ json: { keys: [jwk] } }));
+    this.on('GET', metadata.userinfo_endpoint, (req) => {
+      const user = this.#tokens.get(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
+      return user === undefined ? { status: 401, json: { error: 'invalid_token' } } : { json: { sub: user.sub, ...user.claims } };
+    });
+    this.authorizationServer({ ...options.server, authorizationEndpoint: String(metadata.authorization_endpoint), tokenEndpoint: metadata.token_endpoint });
+    this.#idToken = (user, grant) =>
+      new SignJWT({
+        ...user.claims,
+        ...user.idTokenClaims,
+        ...(options.nonceInIdToken !== false && grant.nonce !== null && { nonce: grant.nonce }),
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer(options.idTokenIssuer?.(user) ?? metadata.issuer)
+        .setSubject(user.sub)
+        .setAudience(CLIENT_ID)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(privateKey);
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  async #handle(req: IncomingMessage): Promise<FakeResponse> {
+    const [, host, ...rest] = (req.url ?? '/').split('/');
+    const url = new URL(`https://${host}/${rest.join('/')}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
+    const request: FakeRequest = { method: req.method ?? 'GET', url, headers, form: new URLSearchParams(Buffer.concat(chunks).toString()) };
+    this.requests.push(request);
+    const target = `${url.origin}${url.pathname}`;
+    const override = this.#overrides.get(target);
+    if (override !== undefined) {
+      this.#overrides.delete(target);
+      return override;
+    }
+    const handler = this.#routes.get(`${request.method} ${target}`);
+    return handler ? handler(request) : { status: 404, json: { message: 'Not Found' } };
+  }
+
+  async #token(req: FakeRequest, options: AuthorizationServerOptions): Promise<FakeResponse> {
+    const auth = clientCredentials(req, options.clientAuth);
+    if (auth.id !== CLIENT_ID || auth.secret !== CLIENT_SECRET) return { status: 401, json: { error: 'invalid_client' } };
+    const f = req.form;
+    let user: FakeUser | undefined;
+    let grant: Grant | undefined;
+    if (f.get('grant_type') === 'authorization_code') {
+      grant = this.#grants.get(f.get('code') ?? '');
+      this.#grants.delete(f.get('code') ?? '');
+      if (grant === undefined || grant.redirectUri !== f.get('redirect_uri')) return invalidGrant();
+      const verifier = f.get('code_verifier');
+      if (grant.challenge === null && verifier !== null && options.rejectUnexpectedVerifier) {
+        return { status: 401, json: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+      }
+      if (grant.challenge !== null && (verifier === null || s256(verifier) !== grant.challenge)) return invalidGrant();
+      user = grant.user;
+    } else if (f.get('grant_type') === 'refresh_token' && options.refresh) {
+      user = this.#tokens.get(`refresh:${f.get('refresh_token')}`);
+      if (user === undefined) return invalidGrant();
+    } else {
+      return { status: 400, json: { error: 'unsupported_grant_type' } };
+    }
+    const accessToken = randomBytes(12).toString('hex');
+    this.#tokens.set(accessToken, user);
+    const refreshToken = options.refresh ? randomBytes(12).toString('hex') : undefined;
+    if (refreshToken !== undefined) this.#tokens.set(`refresh:${refreshToken}`, user);
+    return {
+      json: {
+        access_token: accessToken,
+        token_type: 'bearer',
+        expires_in: 3600,
+        ...(refreshToken !== undefined && { refresh_token: refreshToken }),
+        ...(this.#idToken !== undefined && grant !== undefined && { id_token: await this.#idToken(user, grant) }),
+        ...options.tokenFields,
+      },
+    };
+  }
+}
+
+export function invalidGrant(): FakeResponse {
+  return { status: 400, json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid or expired.' } };
+}
+
+function callback(params: URLSearchParams, fields: Record<string, string>): URL {
+  const url = new URL(params.get('redirect_uri')!);
+  for (const [k, v] of Object.entries(fields)) url.searchParams.set(k, v);
+  const state = params.get('state');
+  if (state !== null) url.searchParams.set('state', state);
+  return url;
+}
+
+function clientCredentials(req: FakeRequest, method: AuthorizationServerOptions['clientAuth']): { id?: string | null; secret?: string | null } {
+  if (method === 'client_secret_post') return { id: req.form.get('client_id'), secret: req.form.get('client_secret') };
+  const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+  if (basic === null) return {};
+  const [id, secret] = Buffer.from(basic[1]!, 'base64').toString().split(':').map((v) => decodeURIComponent(v.replace(/\+/g, ' ')));
+  return { id, secret };
+}
+
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}
+
+/** What the edge keeps between the redirect and the callback. */
+export function newFlow(): { state: string; nonce: string; codeVerifier: string; codeChallenge: string } {
+  const codeVerifier = randomBytes(32).toString('base64url');
+  return { state: randomBytes(16).toString('base64url'), nonce: randomBytes(16).toString('base64url'), codeVerifier, codeChallenge: s256(codeVerifier) };
+}
+
+/** Plays the browser: authorization URL, the user's answer at the provider, then the callback. */
+export async function signIn(
+  provider: Provider,
+  server: FakeOAuthServer,
+  user: FakeUser | 'deny',
+  options: { reauthenticate?: boolean; authenticatedAfter?: number } = {},
+): Promise<{ url: URL; finish: () => Promise<SignInResult> }> {
+  const flow = newFlow();
+  const url = await provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: options.reauthenticate ?? false, ...flow });
+  const callbackUrl = user === 'deny' ? server.deny(url) : server.authorize(url, user);
+  const input: CallbackInput = {
+    callbackUrl,
+    redirectUri: REDIRECT_URI,
+    codeVerifier: flow.codeVerifier,
+    state: flow.state,
+    nonce: flow.nonce,
+    ...(options.authenticatedAfter !== undefined && { authenticatedAfter: options.authenticatedAfter }),
+  };
+  return { url, finish: () => provider.finishSignIn(input) };
+}
+
+/** A provider entry as `parseConfig` resolves it. */
+export function providerConfig(type: ProviderType, overrides: Partial<ProviderConfig> = {}): ProviderConfig {
+  return {
+    id: type,
+    type,
+    displayName: type,
+    clientId: CLIENT_ID,
+    clientSecret: { secretId: `edge-oauth/${type}-client-secret` },
+    scopes: [],
+    claims: { id: 'sub', name: 'name', email: 'email', emailVerified: 'email_verified' },
+    allowInsecureRequests: false,
+    ...overrides,
+  };
+}

@@ -1,0 +1,118 @@
+import { GitHubProvider } from '../../lambdas/core/providers/github';
+import { checkAllowList } from '../../lambdas/core/policy';
+import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+
+const USER = 'https://api.github.com/user';
+const EMAILS = 'https://api.github.com/user/emails';
+const TOKEN = 'https://github.com/login/oauth/access_token';
+
+function octocat(emails: unknown[]): FakeUser {
+  return {
+    sub: '1',
+    api: {
+      [USER]: { login: 'octocat', id: 583231, node_id: 'MDQ6VXNlcjE=', type: 'User', name: 'The Octocat', email: 'public@example.com' },
+      [EMAILS]: emails,
+    },
+  };
+}
+const VERIFIED = octocat([
+  { email: 'old@example.com', verified: true, primary: false, visibility: null },
+  { email: 'octocat@github.com', verified: true, primary: true, visibility: 'public' },
+]);
+
+let server: FakeOAuthServer;
+let github: GitHubProvider;
+
+beforeEach(async () => {
+  server = await FakeOAuthServer.start();
+  server.authorizationServer({ authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: TOKEN, clientAuth: 'client_secret_post', tokenFields: { scope: 'user:email' } });
+  server.api(USER);
+  server.api(EMAILS);
+  github = new GitHubProvider(providerConfig('github', { scopes: ['read:org'] }), server.deps());
+});
+afterEach(() => server.close());
+
+test('authorization URL: documented endpoint, user:email plus extra scopes, state and PKCE S256', async () => {
+  const { url } = await signIn(github, server, VERIFIED);
+  expect(url.origin + url.pathname).toBe('https://github.com/login/oauth/authorize');
+  expect(url.searchParams.get('scope')).toBe('user:email read:org');
+  expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+  expect(url.searchParams.get('state')).toBeTruthy();
+  expect(url.searchParams.get('prompt')).toBeNull();
+  expect(github.supportsRefresh).toBe(false);
+});
+
+test('re-authentication asks for the account picker', async () => {
+  const { url } = await signIn(github, server, VERIFIED, { reauthenticate: true });
+  expect(url.searchParams.get('prompt')).toBe('select_account');
+});
+
+test('signs in: numeric id, name, the primary verified email from /user/emails (not /user)', async () => {
+  const { profile, tokens } = await (await signIn(github, server, VERIFIED)).finish();
+  expect(profile).toEqual({ id: '583231', name: 'The Octocat', email: 'octocat@github.com', emailVerified: true });
+  expect(tokens.refreshToken).toBeUndefined();
+  const token = server.requests.find((r) => r.url.href === TOKEN)!;
+  expect(token.headers.accept).toContain('application/json');
+  expect(token.form.get('code_verifier')).toBeTruthy();
+  const api = server.requests.find((r) => r.url.href === USER)!;
+  expect(api.headers['user-agent']).toBe('edge-oauth');
+  expect(api.headers.accept).toBe('application/vnd.github+json');
+});
+
+test('falls back to the login when the account has no display name', async () => {
+  const user = octocat([{ email: 'a@example.com', verified: true, primary: true, visibility: null }]);
+  (user.api![USER] as Record<string, unknown>).name = null;
+  const { profile } = await (await signIn(github, server, user)).finish();
+  expect(profile.name).toBe('octocat');
+});
+
+test('no verified email: the profile says unverified, and the policy denies it', async () => {
+  const user = octocat([
+    { email: 'octocat@github.com', verified: false, primary: true, visibility: 'public' },
+    { email: 'other@example.com', verified: false, primary: false, visibility: null },
+  ]);
+  const { profile } = await (await signIn(github, server, user)).finish();
+  expect(profile).toEqual({ id: '583231', name: 'The Octocat', email: 'octocat@github.com', emailVerified: false });
+  expect(checkAllowList(profile, { emails: [], emailDomains: ['github.com'] })).toEqual({ allowed: false, reason: 'email-unverified' });
+  expect(checkAllowList(profile, { emails: [], emailDomains: [] })).toEqual({ allowed: false, reason: 'email-unverified' });
+});
+
+test('access_denied on the callback', async () => {
+  await expect((await signIn(github, server, 'deny')).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED', detail: 'token: access_denied' });
+});
+
+test("a bad code: GitHub's HTTP 200 error body is an error", async () => {
+  server.failNext(TOKEN, { status: 200, json: { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.', error_uri: '/apps/...' } });
+  await expect((await signIn(github, server, VERIFIED)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: bad_verification_code (HTTP 400)' });
+});
+
+test('invalid_grant at the token endpoint', async () => {
+  server.failNext(TOKEN, { status: 400, json: { error: 'invalid_grant' } });
+  await expect((await signIn(github, server, VERIFIED)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: invalid_grant (HTTP 400)' });
+});
+
+test('rate limited by the API (HTTP 429)', async () => {
+  server.failNext(EMAILS, { status: 429, json: { message: 'API rate limit exceeded' }, headers: { 'x-ratelimit-remaining': '0' } });
+  await expect((await signIn(github, server, VERIFIED)).finish()).rejects.toMatchObject({
+    code: 'ERR_PROVIDER_FAILED',
+    detail: 'profile (/user/emails): rate limited (HTTP 429)',
+  });
+});
+
+test('rate limited at the token endpoint (HTTP 429)', async () => {
+  server.failNext(TOKEN, { status: 429, json: { message: 'Too Many Requests' } });
+  await expect((await signIn(github, server, VERIFIED)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: rate limited (HTTP 429)' });
+});
+
+test('GitHub unreachable', async () => {
+  const { url } = await signIn(github, server, VERIFIED);
+  const callback = server.authorize(url, VERIFIED);
+  await server.close();
+  const input = { callbackUrl: callback, redirectUri: url.searchParams.get('redirect_uri')!, codeVerifier: 'x', state: url.searchParams.get('state')!, nonce: 'n' };
+  await expect(github.finishSignIn(input)).rejects.toMatchObject({ code: 'ERR_PROVIDER_UNREACHABLE' });
+  server = await FakeOAuthServer.start();
+});
+
+test('refresh is refused: OAuth app tokens do not expire', async () => {
+  await expect(github.refresh('anything')).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED' });
+});

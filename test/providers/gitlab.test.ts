@@ -1,0 +1,81 @@
+import { GitLabProvider } from '../../lambdas/core/providers/gitlab';
+import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+
+async function gitlab(server: FakeOAuthServer, base: string): Promise<void> {
+  await server.oidcIssuer({
+    discoveryBase: base,
+    metadata: {
+      issuer: base,
+      authorization_endpoint: `${base}/oauth/authorize`,
+      token_endpoint: `${base}/oauth/token`,
+      userinfo_endpoint: `${base}/oauth/userinfo`,
+      jwks_uri: `${base}/oauth/discovery/keys`,
+      scopes_supported: ['api', 'read_user', 'openid', 'profile', 'email'],
+      response_types_supported: ['code'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'sub_legacy', 'name', 'nickname', 'preferred_username', 'email', 'email_verified', 'website', 'profile', 'picture', 'groups'],
+    },
+    server: { clientAuth: 'client_secret_basic', refresh: true },
+  });
+}
+const now = () => Math.floor(Date.now() / 1000);
+const SID = (authTime: number): FakeUser => ({
+  sub: '1234567',
+  claims: { name: 'Sid Sijbrandij', nickname: 'sytses', preferred_username: 'sytses', email: 'sid@example.com', email_verified: true },
+  idTokenClaims: { auth_time: authTime, sub_legacy: 'abc' },
+});
+
+let server: FakeOAuthServer;
+beforeEach(async () => {
+  server = await FakeOAuthServer.start();
+});
+afterEach(() => server.close());
+
+describe('gitlab.com', () => {
+  let provider: GitLabProvider;
+  beforeEach(async () => {
+    await gitlab(server, 'https://gitlab.com');
+    provider = new GitLabProvider(providerConfig('gitlab'), server.deps());
+  });
+
+  test('authorization URL, scopes openid profile email, PKCE, nonce; re-authentication prompt=login max_age=0', async () => {
+    const { url } = await signIn(provider, server, SID(now()), { reauthenticate: true });
+    expect(url.origin + url.pathname).toBe('https://gitlab.com/oauth/authorize');
+    expect(url.searchParams.get('scope')).toBe('openid profile email');
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('prompt')).toBe('login');
+    expect(url.searchParams.get('max_age')).toBe('0');
+  });
+
+  test('signs in and refreshes', async () => {
+    const { profile, tokens } = await (await signIn(provider, server, SID(now()))).finish();
+    expect(profile).toEqual({ id: '1234567', name: 'Sid Sijbrandij', email: 'sid@example.com', emailVerified: true });
+    expect(provider.supportsRefresh).toBe(true);
+    expect((await provider.refresh(tokens.refreshToken!)).profile.id).toBe('1234567');
+  });
+
+  test('re-authentication is proven by auth_time (GitLab always sends it)', async () => {
+    const t = now();
+    await expect((await signIn(provider, server, SID(t), { reauthenticate: true, authenticatedAfter: t })).finish()).resolves.toBeTruthy();
+    await expect((await signIn(provider, server, SID(t - 600), { reauthenticate: true, authenticatedAfter: t })).finish()).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_RESPONSE',
+      detail: 'the provider did not re-authenticate the user',
+    });
+  });
+
+  test('access_denied, invalid_grant, HTTP 429', async () => {
+    await expect((await signIn(provider, server, 'deny')).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    server.failNext('https://gitlab.com/oauth/token', invalidGrant());
+    await expect((await signIn(provider, server, SID(now()))).finish()).rejects.toMatchObject({ detail: 'token: invalid_grant (HTTP 400)' });
+    server.failNext('https://gitlab.com/oauth/token', { status: 429, json: { message: 'Retry later' } });
+    await expect((await signIn(provider, server, SID(now()))).finish()).rejects.toMatchObject({ detail: 'token: rate limited (HTTP 429)' });
+  });
+});
+
+test('self-managed GitLab: the configured issuer', async () => {
+  await gitlab(server, 'https://gitlab.example.org');
+  const provider = new GitLabProvider(providerConfig('gitlab', { issuer: 'https://gitlab.example.org' }), server.deps());
+  const { url, finish } = await signIn(provider, server, SID(now()));
+  expect(url.origin).toBe('https://gitlab.example.org');
+  expect((await finish()).profile.email).toBe('sid@example.com');
+});

@@ -1,0 +1,90 @@
+import { GoogleProvider } from '../../lambdas/core/providers/google';
+import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+
+const TOKEN = 'https://oauth2.googleapis.com/token';
+const USERINFO = 'https://openidconnect.googleapis.com/v1/userinfo';
+const ALICE: FakeUser = {
+  sub: '110169484474386276334',
+  claims: { name: 'Alice Example', given_name: 'Alice', email: 'alice@example.com', email_verified: true, hd: 'example.com' },
+  idTokenClaims: { azp: 'test-client-id', at_hash: 'x' },
+};
+
+let server: FakeOAuthServer;
+let google: GoogleProvider;
+
+beforeEach(async () => {
+  server = await FakeOAuthServer.start();
+  await server.oidcIssuer({
+    discoveryBase: 'https://accounts.google.com',
+    metadata: {
+      issuer: 'https://accounts.google.com',
+      authorization_endpoint: 'https://accounts.google.com/o/oauth2/v2/auth',
+      token_endpoint: TOKEN,
+      userinfo_endpoint: USERINFO,
+      jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
+      response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'token id_token', 'code token id_token', 'none'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      scopes_supported: ['openid', 'email', 'profile'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      code_challenge_methods_supported: ['plain', 'S256'],
+    },
+    server: { clientAuth: 'client_secret_basic' },
+  });
+  google = new GoogleProvider(providerConfig('google', { scopes: ['https://www.googleapis.com/auth/calendar.readonly'] }), server.deps());
+});
+afterEach(() => server.close());
+
+test('authorization URL: Google endpoint found by discovery, openid email profile + extra scopes, nonce, PKCE', async () => {
+  const { url } = await signIn(google, server, ALICE);
+  expect(url.origin + url.pathname).toBe('https://accounts.google.com/o/oauth2/v2/auth');
+  expect(url.searchParams.get('scope')).toBe('openid email profile https://www.googleapis.com/auth/calendar.readonly');
+  expect(url.searchParams.get('nonce')).toBeTruthy();
+  expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+  expect(url.searchParams.get('access_type')).toBeNull();
+  expect(google.supportsRefresh).toBe(false);
+});
+
+test('re-authentication: prompt=select_account and max_age=0 (Google has no prompt=login)', async () => {
+  const { url } = await signIn(google, server, ALICE, { reauthenticate: true });
+  expect(url.searchParams.get('prompt')).toBe('select_account');
+  expect(url.searchParams.get('max_age')).toBe('0');
+});
+
+test('signs in: sub, name, email, email_verified from the validated ID token and userinfo', async () => {
+  const { profile } = await (await signIn(google, server, ALICE)).finish();
+  expect(profile).toEqual({ id: '110169484474386276334', name: 'Alice Example', email: 'alice@example.com', emailVerified: true });
+});
+
+test('the config cannot point Google at another issuer', async () => {
+  const other = new GoogleProvider(providerConfig('google', { issuer: 'https://evil.example' }), server.deps());
+  expect(other.config.issuer).toBe('https://accounts.google.com');
+});
+
+test('auth_time: checked when Google sends it, tolerated when it does not (an opt-in claim at Google)', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  await expect((await signIn(google, server, ALICE, { reauthenticate: true, authenticatedAfter: now })).finish()).resolves.toBeTruthy();
+  const stale = { ...ALICE, idTokenClaims: { auth_time: now - 3600 } };
+  await expect((await signIn(google, server, stale, { reauthenticate: true, authenticatedAfter: now })).finish()).rejects.toMatchObject({
+    code: 'ERR_PROVIDER_RESPONSE',
+  });
+});
+
+test('an unverified Google email is reported as such', async () => {
+  const user = { ...ALICE, claims: { ...ALICE.claims, email_verified: false } };
+  expect((await (await signIn(google, server, user)).finish()).profile.emailVerified).toBe(false);
+});
+
+test('access_denied on the callback', async () => {
+  await expect((await signIn(google, server, 'deny')).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED', detail: 'token: access_denied' });
+});
+
+test('invalid_grant at the token endpoint', async () => {
+  server.failNext(TOKEN, invalidGrant());
+  await expect((await signIn(google, server, ALICE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: invalid_grant (HTTP 400)' });
+});
+
+test('rate limited (HTTP 429) at userinfo', async () => {
+  server.failNext(USERINFO, { status: 429, json: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } } });
+  await expect((await signIn(google, server, ALICE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: rate limited (HTTP 429)' });
+});

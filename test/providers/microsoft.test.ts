@@ -1,0 +1,115 @@
+import { checkAllowList } from '../../lambdas/core/policy';
+import { CONSUMER_TENANT_ID, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
+import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+
+const LOGIN = 'https://login.microsoftonline.com';
+const USERINFO = 'https://graph.microsoft.com/oidc/userinfo';
+const CONTOSO = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const FABRIKAM = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
+
+/** Entra ID's metadata: for common/organizations the issuer is a `{tenantid}` template. */
+async function entra(server: FakeOAuthServer, tenant: string, issuerTenant = '{tenantid}'): Promise<void> {
+  await server.oidcIssuer({
+    discoveryBase: `${LOGIN}/${tenant}/v2.0`,
+    metadata: {
+      issuer: `${LOGIN}/${issuerTenant}/v2.0`,
+      authorization_endpoint: `${LOGIN}/${tenant}/oauth2/v2.0/authorize`,
+      token_endpoint: `${LOGIN}/${tenant}/oauth2/v2.0/token`,
+      userinfo_endpoint: USERINFO,
+      jwks_uri: `${LOGIN}/${tenant}/discovery/v2.0/keys`,
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      tenant_region_scope: null,
+    },
+    idTokenIssuer: (user) => `${LOGIN}/${String(user.idTokenClaims?.issuedBy ?? user.idTokenClaims?.tid)}/v2.0`,
+    server: { clientAuth: 'client_secret_basic', refresh: true },
+  });
+}
+
+const worker = (tid: string, claims: Record<string, unknown>, extra: Record<string, unknown> = {}): FakeUser => ({
+  sub: `AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ-${tid.slice(0, 4)}`,
+  claims: { name: 'Megan Bowen', ...claims },
+  idTokenClaims: { tid, oid: '00000000-0000-0000-66f3-3332eca7ea81', ver: '2.0', preferred_username: 'megan@contoso.com', ...extra },
+});
+const PERSONAL = worker(CONSUMER_TENANT_ID, { name: 'Pat Personal', email: 'pat@outlook.com' }, { preferred_username: 'pat@outlook.com' });
+
+let server: FakeOAuthServer;
+beforeEach(async () => {
+  server = await FakeOAuthServer.start();
+});
+afterEach(() => server.close());
+
+describe('multi-tenant (common)', () => {
+  let ms: MicrosoftProvider;
+  beforeEach(async () => {
+    await entra(server, 'common');
+    ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: 'common' }), server.deps());
+  });
+
+  test('authorization URL, re-authentication with prompt=login, no refresh without offline_access', async () => {
+    const { url } = await signIn(ms, server, PERSONAL, { reauthenticate: true });
+    expect(url.origin + url.pathname).toBe(`${LOGIN}/common/oauth2/v2.0/authorize`);
+    expect(url.searchParams.get('scope')).toBe('openid email profile');
+    expect(url.searchParams.get('prompt')).toBe('login');
+    expect(ms.supportsRefresh).toBe(false);
+  });
+
+  test('tokens from any tenant validate against their own issuer ({tenantid} filled from tid)', async () => {
+    const { profile } = await (await signIn(ms, server, worker(CONTOSO, { email: 'megan@contoso.com' }, { xms_edov: true }))).finish();
+    expect(profile).toEqual({ id: expect.stringContaining('AAAA'), name: 'Megan Bowen', email: 'megan@contoso.com', emailVerified: true });
+  });
+
+  test("a token whose iss names another tenant than its tid is refused", async () => {
+    const forged = worker(FABRIKAM, { email: 'ceo@contoso.com' }, { xms_edov: true, issuedBy: CONTOSO });
+    await expect((await signIn(ms, server, forged)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_RESPONSE' });
+  });
+
+  test('a personal account: its email is verified (Microsoft account)', async () => {
+    const { profile } = await (await signIn(ms, server, PERSONAL)).finish();
+    expect(profile).toMatchObject({ name: 'Pat Personal', email: 'pat@outlook.com', emailVerified: true });
+  });
+
+  test('a work account from another tenant without xms_edov: unverified, so the policy refuses it', async () => {
+    const { profile } = await (await signIn(ms, server, worker(FABRIKAM, { email: 'ceo@contoso.com' }))).finish();
+    expect(profile.emailVerified).toBe(false);
+    expect(checkAllowList(profile, { emails: [], emailDomains: ['contoso.com'] })).toEqual({ allowed: false, reason: 'email-unverified' });
+  });
+
+  test('xms_edov=false: unverified', async () => {
+    const { profile } = await (await signIn(ms, server, worker(FABRIKAM, { email: 'ceo@contoso.com' }, { xms_edov: false }))).finish();
+    expect(profile.emailVerified).toBe(false);
+  });
+
+  test('an account without an email: no email (preferred_username is not used), refused by an allow-list', async () => {
+    const { profile } = await (await signIn(ms, server, worker(CONTOSO, {}))).finish();
+    expect(profile).toEqual({ id: expect.any(String), name: 'Megan Bowen' });
+    expect(checkAllowList(profile, { emails: [], emailDomains: ['contoso.com'] })).toEqual({ allowed: false, reason: 'email-missing' });
+    expect(checkAllowList(profile, { emails: [], emailDomains: [] })).toEqual({ allowed: true });
+  });
+
+  test('access_denied, invalid_grant, HTTP 429', async () => {
+    await expect((await signIn(ms, server, 'deny')).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    server.failNext(`${LOGIN}/common/oauth2/v2.0/token`, invalidGrant());
+    await expect((await signIn(ms, server, PERSONAL)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: invalid_grant (HTTP 400)' });
+    server.failNext(`${LOGIN}/common/oauth2/v2.0/token`, { status: 429, json: { error: 'temporarily_unavailable' }, headers: { 'retry-after': '5' } });
+    await expect((await signIn(ms, server, PERSONAL)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: rate limited (HTTP 429)' });
+  });
+});
+
+describe('single tenant', () => {
+  test('the tenant admins set addresses: neither verified nor unverified; offline_access turns refresh on', async () => {
+    await entra(server, CONTOSO, CONTOSO);
+    const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: CONTOSO, scopes: ['offline_access'] }), server.deps());
+    expect(ms.supportsRefresh).toBe(true);
+    const { profile, tokens } = await (await signIn(ms, server, worker(CONTOSO, { email: 'megan@contoso.com' }))).finish();
+    expect(profile).toEqual({ id: expect.any(String), name: 'Megan Bowen', email: 'megan@contoso.com' });
+    expect(checkAllowList(profile, { emails: [], emailDomains: ['contoso.com'] })).toEqual({ allowed: true });
+    expect((await ms.refresh(tokens.refreshToken!)).profile.email).toBe('megan@contoso.com');
+  });
+
+  test('a token from another tenant is refused', async () => {
+    await entra(server, CONTOSO, CONTOSO);
+    const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: CONTOSO }), server.deps());
+    await expect((await signIn(ms, server, worker(FABRIKAM, { email: 'x@fabrikam.com' }))).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_RESPONSE' });
+  });
+});

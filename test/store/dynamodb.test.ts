@@ -1,0 +1,45 @@
+/** The store contracts against the DynamoDB implementations, on DynamoDB Local (the real table design from tables.ts). */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
+import { DynamoSignInStore } from '../../lambdas/store/dynamodb-sign-in';
+import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { testDynamoEndpoint } from '../support/dynamodb';
+import { mauStoreContract } from './mau.contract';
+import { sessionStoreContract } from './sessions.contract';
+import { signInStoreContract } from './sign-in.contract';
+import { userStoreContract } from './users.contract';
+
+let client: DynamoDBClient;
+let suffix = 0;
+
+/** Fresh tables for each test: the suites assume empty stores. */
+async function freshTables() {
+  const n = `${process.pid}-${++suffix}`;
+  const tables = { sessions: `c-sessions-${n}`, users: `c-users-${n}`, mau: `c-mau-${n}` };
+  await createTables({ endpoint: testDynamoEndpoint(), names: tables });
+  return tables;
+}
+
+beforeAll(() => {
+  client = new DynamoDBClient({ region: 'us-east-1', endpoint: testDynamoEndpoint(), credentials: LOCAL_CREDENTIALS });
+});
+afterAll(() => client.destroy());
+
+sessionStoreContract('DynamoDB', async () => {
+  let now = 0;
+  const tables = await freshTables();
+  return { store: new DynamoSessionStore({ tableName: tables.sessions, client, now: () => now }), setNow: (t) => (now = t) };
+});
+userStoreContract('DynamoDB', async () => new DynamoUserStore({ tableName: (await freshTables()).users, client }));
+mauStoreContract('DynamoDB', async () => new DynamoMauStore({ tableName: (await freshTables()).mau, client }));
+signInStoreContract('DynamoDB', async () => {
+  const tables = await freshTables();
+  return {
+    signIns: new DynamoSignInStore({ tables, client }),
+    sessions: new DynamoSessionStore({ tableName: tables.sessions, client, now: () => 1_800_000_000 }),
+    users: new DynamoUserStore({ tableName: tables.users, client }),
+    mau: new DynamoMauStore({ tableName: tables.mau, client }),
+  };
+});

@@ -1,0 +1,154 @@
+/**
+ * The SessionStore contract: every implementation (memory, DynamoDB) passes the same suite.
+ * `make` gives a fresh, empty store whose clock (epoch seconds) the suite sets.
+ */
+import type { SessionRecord, SessionStore } from '../../lambdas/core/stores';
+
+export interface StoreUnderTest<T> {
+  readonly store: T;
+  /** Sets the store's clock (epoch seconds). */
+  setNow(now: number): void;
+}
+
+const T0 = 1_800_000_000;
+
+export function record(sessionId: string, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    sessionId,
+    provider: 'dev',
+    userId: 'u-1',
+    email: 'ada@example.com',
+    name: 'Ada',
+    createdAt: T0,
+    expiresAt: T0 + 3600,
+    lastSeenAt: T0,
+    lastAuthCheckAt: T0,
+    tokens: 'sealed.tokens.value',
+    host: 'app.example.com',
+    ip: '203.0.113.7',
+    userAgent: 'test',
+    ...overrides,
+  };
+}
+
+export function sessionStoreContract(name: string, make: () => Promise<StoreUnderTest<SessionStore>>): void {
+  describe(`SessionStore contract: ${name}`, () => {
+    let store: SessionStore;
+    let setNow: (now: number) => void;
+    let n = 0;
+    const id = () => `s-${name}-${++n}-${Math.random().toString(36).slice(2)}`;
+
+    beforeEach(async () => {
+      ({ store, setNow } = await make());
+      setNow(T0);
+    });
+
+    test('create and get round-trip every field; a second create with the same id fails', async () => {
+      const r = record(id(), { purgeAt: T0 + 600 });
+      await store.createSession(r);
+      expect(await store.getSession(r.sessionId)).toEqual(r);
+      await expect(store.createSession(r)).rejects.toThrow();
+    });
+
+    test('get: missing or past expiresAt is undefined', async () => {
+      expect(await store.getSession('nope')).toBeUndefined();
+      const r = record(id());
+      await store.createSession(r);
+      setNow(T0 + 3600);
+      expect(await store.getSession(r.sessionId)).toBeUndefined();
+    });
+
+    test('revoke: keeps the first time and reason; a missing session is not an error', async () => {
+      const r = record(id());
+      await store.createSession(r);
+      await store.revokeSession(r.sessionId, T0 + 5, 'operator');
+      await store.revokeSession(r.sessionId, T0 + 9, 'logout');
+      expect(await store.getSession(r.sessionId)).toMatchObject({ revokedAt: T0 + 5, revokedReason: 'operator' });
+      await expect(store.revokeSession('nope', T0)).resolves.toBeUndefined();
+    });
+
+    test('consumeState: true once, then false', async () => {
+      expect(await store.consumeState(`h-${id()}`, T0 + 600)).toBe(true);
+      const h = `h-${id()}`;
+      await store.consumeState(h, T0 + 600);
+      expect(await store.consumeState(h, T0 + 600)).toBe(false);
+    });
+
+    test('touch: writes only when the recorded activity is older than minInterval', async () => {
+      const r = record(id());
+      await store.createSession(r);
+      const recent = await store.touchSession(r.sessionId, { at: T0 + 30, minInterval: 60 });
+      expect(recent).toEqual({ written: false, record: { ...r, purgeAt: r.expiresAt } });
+      const stale = await store.touchSession(r.sessionId, { at: T0 + 60, minInterval: 60, purgeAt: T0 + 900 });
+      expect(stale.written).toBe(true);
+      expect(stale.record).toMatchObject({ lastSeenAt: T0 + 60, purgeAt: T0 + 900 });
+      expect(await store.getSession(r.sessionId)).toMatchObject({ lastSeenAt: T0 + 60 });
+    });
+
+    test('touch: never on a revoked, missing or inactive session', async () => {
+      expect(await store.touchSession('nope', { at: T0, minInterval: 60 })).toEqual({ written: false, record: undefined });
+      const revoked = record(id());
+      await store.createSession(revoked);
+      await store.revokeSession(revoked.sessionId, T0 + 1, 'operator');
+      const a = await store.touchSession(revoked.sessionId, { at: T0 + 600, minInterval: 60 });
+      expect(a.written).toBe(false);
+      expect(a.record?.revokedAt).toBe(T0 + 1);
+      const idle = record(id());
+      await store.createSession(idle);
+      const b = await store.touchSession(idle.sessionId, { at: T0 + 700, minInterval: 60, activeAfter: T0 + 100 });
+      expect(b).toEqual({ written: false, record: { ...idle, purgeAt: idle.expiresAt } });
+    });
+
+    test('refresh lease: one owner at a time, only while the check is due, free again after it ends', async () => {
+      const r = record(id());
+      await store.createSession(r);
+      const lease = { now: T0 + 10, until: T0 + 25, checkedBefore: T0 };
+      const first = await store.acquireRefreshLease(r.sessionId, { ...lease, owner: 'a' });
+      expect(first.acquired).toBe(true);
+      expect(first.record).toMatchObject({ leaseUntil: T0 + 25, leaseOwner: 'a', tokens: r.tokens });
+      const second = await store.acquireRefreshLease(r.sessionId, { ...lease, owner: 'b' });
+      expect(second).toMatchObject({ acquired: false, record: { leaseOwner: 'a' } });
+      const later = await store.acquireRefreshLease(r.sessionId, { owner: 'b', now: T0 + 26, until: T0 + 41, checkedBefore: T0 });
+      expect(later.acquired).toBe(true);
+      // Checked since: not due any more.
+      const fresh = record(id(), { lastAuthCheckAt: T0 + 5 });
+      await store.createSession(fresh);
+      expect((await store.acquireRefreshLease(fresh.sessionId, { ...lease, owner: 'a' })).acquired).toBe(false);
+      expect(await store.acquireRefreshLease('nope', { ...lease, owner: 'a' })).toEqual({ acquired: false, record: undefined });
+    });
+
+    test('refresh lease under 20 concurrent attempts: exactly one wins', async () => {
+      const r = record(id());
+      await store.createSession(r);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.acquireRefreshLease(r.sessionId, { owner: `o${i}`, now: T0 + 10, until: T0 + 25, checkedBefore: T0 })),
+      );
+      expect(results.filter((x) => x.acquired)).toHaveLength(1);
+    });
+
+    test('completeRefresh: only the lease owner writes; the lease is released', async () => {
+      const r = record(id());
+      await store.createSession(r);
+      await store.acquireRefreshLease(r.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
+      expect(await store.completeRefresh(r.sessionId, { owner: 'b', at: T0 + 11, tokens: 'x' })).toBe(false);
+      expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 12, tokens: 'new', email: 'ada2@example.com', name: 'Ada L' })).toBe(true);
+      const after = await store.getSession(r.sessionId);
+      expect(after).toMatchObject({ lastAuthCheckAt: T0 + 12, tokens: 'new', email: 'ada2@example.com', name: 'Ada L' });
+      expect(after?.leaseUntil).toBeUndefined();
+      expect(after?.leaseOwner).toBeUndefined();
+      expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 13 })).toBe(false);
+    });
+
+    test("a user's sessions, newest first, and only theirs", async () => {
+      const userId = `u-${id()}`;
+      const older = record(id(), { userId, createdAt: T0 - 100 });
+      const newer = record(id(), { userId });
+      await store.createSession(older);
+      await store.createSession(newer);
+      await store.createSession(record(id(), { userId: `${userId}-other` }));
+      const list = await store.listSessionsOfUser('dev', userId);
+      expect(list.map((s) => s.sessionId)).toEqual([newer.sessionId, older.sessionId]);
+      expect(await store.listSessionsOfUser('other', userId)).toEqual([]);
+    });
+  });
+}

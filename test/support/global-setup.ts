@@ -1,0 +1,21 @@
+/**
+ * jest globalSetup: ONE DynamoDB Local for the whole run (it takes ~3.5 s and ~220 MB).
+ * Its endpoint reaches the test workers through process.env (workers are spawned after
+ * this runs and inherit the environment); the handle stays on globalThis for teardown,
+ * which runs in this same context.
+ * If EDGE_OAUTH_TEST_DYNAMODB_ENDPOINT is already set, that server is used and none started.
+ */
+import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../../local/dynamodb';
+
+export const ENDPOINT_ENV = 'EDGE_OAUTH_TEST_DYNAMODB_ENDPOINT';
+
+declare global {
+  var __edgeOauthDynamoDb: DynamoDbLocalHandle | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env[ENDPOINT_ENV]) return;
+  const dynamo = await startDynamoDbLocal({});
+  globalThis.__edgeOauthDynamoDb = dynamo;
+  process.env[ENDPOINT_ENV] = dynamo.endpoint;
+}

@@ -1,46 +1,12 @@
 /**
  * The deployed viewer-request function. Lambda@Edge has no environment variables: the
- * resolved, non-secret config is baked in at synth by esbuild (`define`), secrets are read
- * from Secrets Manager at first use and cached.
- *
- * The session key set is read from the nearest copy: the region running this container
- * (`AWS_REGION`: Lambda@Edge runs in the regional edge cache serving the viewer) when the
- * key set is replicated there, else the primary. The client secrets are not replicated
- * (lib/edge-oauth-data.ts) and are read in `config.aws.region`.
+ * resolved, non-secret config is baked in at synth by esbuild (`define`); secrets are read
+ * from Secrets Manager (the nearest key-set replica) at first use and cached.
  */
-import { randomBytes } from 'node:crypto';
 import type { EdgeConfig } from '../core/config/types';
-import { createProviders } from '../core/providers';
-import { consoleLogger } from '../core/request-log';
-import { dynamoStores } from '../store/aws';
-import { nearestRegion, secretIdInRegion } from '../store/regions';
-import { createSecretReader, keySetLoader } from '../store/secrets';
+import { deployedDeps } from '../store/deployed';
 import { createViewerHandler } from './handler';
 
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;
-/** Regions holding the key set, primary first (lib/edge-oauth.ts BAKED_GLOBALS.keySetRegions). Not defined in bundles made without it. */
-declare const __EDGE_OAUTH_KEY_SET_REGIONS__: readonly string[] | undefined;
 
-const config = __EDGE_OAUTH_CONFIG__;
-const keySetRegions = typeof __EDGE_OAUTH_KEY_SET_REGIONS__ === 'undefined' ? [config.aws.region] : __EDGE_OAUTH_KEY_SET_REGIONS__;
-const keySetRegion = nearestRegion(process.env.AWS_REGION, keySetRegions);
-
-const readSecret = createSecretReader({ region: config.aws.region });
-const readKeySetSecret = keySetRegion === config.aws.region ? readSecret : createSecretReader({ region: keySetRegion });
-
-const stores = dynamoStores(config);
-
-export const handler = createViewerHandler({
-  config,
-  keys: keySetLoader(readKeySetSecret, secretIdInRegion(config.aws.sessionKeysSecretId, keySetRegion)),
-  providers: createProviders(config.providers, {
-    fetch: globalThis.fetch,
-    now: () => Math.floor(Date.now() / 1000),
-    readSecret,
-  }),
-  random: randomBytes,
-  sessions: stores.sessions,
-  users: stores.users,
-  mau: stores.mau,
-  log: consoleLogger,
-});
+export const handler = createViewerHandler(deployedDeps(__EDGE_OAUTH_CONFIG__));

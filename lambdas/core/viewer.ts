@@ -7,7 +7,6 @@ import { AssertionCache, assertionIssuer } from './assertion';
 import type { EdgeConfig } from './config/types';
 import { clearCookie } from './cookies';
 import { SigningKeysMissingError } from './errors';
-import { clearExcessFlows, newFlow } from './flow';
 import { HOST_HEADER, identityHeaders, VIEWER_IP_HEADER } from './identity-headers';
 import { answerJwks } from './jwks';
 import type { KeySet } from './keys';
@@ -21,6 +20,7 @@ import { readSession, sessionCookieName, type SessionClaims } from './session';
 import type { CheckResult, SessionChecks } from './session-checks';
 import type { SessionStore } from './stores';
 import { checkFailurePage, tokenHeaders, withStoredIdentity } from './viewer-checks';
+import { page, startSignIn } from './viewer-sign-in';
 
 export interface ViewerContext {
   readonly config: EdgeConfig;
@@ -235,108 +235,5 @@ async function logout(ctx: ViewerContext, req: ViewerRequest, params: URLSearchP
       paragraphs: [`You have been signed out of ${ctx.config.site.name}.`],
       links: [{ href: signInHref(), label: 'Sign in again' }],
     }),
-  };
-}
-
-interface SignInOptions {
-  readonly returnPath: string;
-  readonly reauthenticate: boolean;
-  readonly reason: string;
-  readonly providerId?: string | undefined;
-  readonly extraCookies: readonly string[];
-  readonly checks?: readonly string[];
-}
-
-async function startSignIn(ctx: ViewerContext, req: ViewerRequest, options: SignInOptions): Promise<ViewerAction> {
-  const { providers } = ctx;
-  let provider = options.providerId !== undefined ? providers.get(options.providerId) : undefined;
-  if (provider === undefined && providers.size === 1) provider = providers.values().next().value;
-  if (provider === undefined) return picker(ctx, options);
-
-  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') {
-    // An image, a script or a fetch() cannot follow a sign-in redirect, and each attempt
-    // would leave a flow cookie behind: answer 401 and let the page sign in.
-    return signInRequired(ctx, options);
-  }
-  const keys = ctx.keys;
-  const started = await newFlow(ctx.config, keys, {
-    providerId: provider.id,
-    returnPath: options.returnPath,
-    reauthenticate: options.reauthenticate,
-    now: ctx.now,
-    random: ctx.random,
-  });
-  const redirectUri = `${ctx.scheme}://${ctx.config.site.domain ?? req.host}${CALLBACK_PATH}`;
-  let location: URL;
-  try {
-    location = await provider.authorizationUrl({
-      redirectUri,
-      state: started.flow.st,
-      nonce: started.flow.n,
-      codeChallenge: started.codeChallenge,
-      reauthenticate: options.reauthenticate,
-    });
-  } catch (error) {
-    ctx.onError?.(error, 'authorization-url');
-    return page(ctx, 502, 'block', 'provider-unreachable', {
-      title: 'Sign-in is unavailable',
-      paragraphs: [`We could not reach ${provider.displayName} to sign you in. Please try again in a moment.`],
-      links: [{ href: signInHref({ provider: provider.id, returnPath: options.returnPath }), label: 'Try again' }],
-    });
-  }
-  return {
-    action: 'respond',
-    decision: 'redirect',
-    reason: options.reason,
-    status: 302,
-    headers: { location: location.href, 'cache-control': 'no-store' },
-    setCookies: [...options.extraCookies, ...clearExcessFlows(ctx.config, req.cookieHeaders), started.setCookie],
-    ...(options.checks !== undefined && { checks: options.checks }),
-  };
-}
-
-function signInRequired(ctx: ViewerContext, options: SignInOptions): ViewerAction {
-  const signIn = signInHref({ returnPath: options.returnPath });
-  return {
-    action: 'respond',
-    decision: 'block',
-    reason: `${options.reason}-not-navigation`,
-    status: 401,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': `Cookie realm="${ctx.config.site.name.replace(/["\\]/g, '')}"` },
-    setCookies: options.extraCookies,
-    body: JSON.stringify({ error: 'unauthorized', message: 'Sign in required.', signIn }),
-    ...(options.checks !== undefined && { checks: options.checks }),
-  };
-}
-
-function picker(ctx: ViewerContext, options: SignInOptions): ViewerAction {
-  const unknown = options.providerId !== undefined;
-  const links = [...ctx.providers.values()].map((p) => ({
-    href: signInHref({ provider: p.id, returnPath: options.returnPath, reauthenticate: options.reauthenticate }),
-    label: `Continue with ${p.displayName}`,
-  }));
-  return page(ctx, unknown ? 400 : 200, 'redirect', unknown ? 'unknown-provider' : 'choose-provider', {
-    title: `Sign in to ${ctx.config.site.name}`,
-    paragraphs: unknown ? ['That sign-in provider is not available here. Choose one:'] : ['Choose how to sign in:'],
-    links,
-  }, options.extraCookies);
-}
-
-function page(
-  ctx: ViewerContext,
-  status: number,
-  decision: Decision,
-  reason: string,
-  content: { title: string; paragraphs: string[]; links: { href: string; label: string }[] },
-  setCookies: readonly string[] = [],
-): ViewerAction {
-  return {
-    action: 'respond',
-    decision,
-    reason,
-    status,
-    headers: PAGE_HEADERS,
-    setCookies,
-    body: renderPage({ siteName: ctx.config.site.name, ...content }),
   };
 }

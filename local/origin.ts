@@ -115,9 +115,16 @@ function assertionVerifier(opts: DemoOriginOptions & { siteUrl: string }): Verif
   const header = (opts.assertionHeader ?? 'edge-oauth-jwt-assertion').toLowerCase();
   // cacheMaxAge as the edge's Cache-Control (max-age=300); an unknown kid triggers a refetch.
   const jwks = createRemoteJWKSet(new URL('/auth/.well-known/jwks.json', site), { cacheMaxAge: 300_000 });
+  // The edge reuses one assertion per session for minutes, so a verified token is
+  // remembered until its own expiry (what a busy real origin would do too): only the
+  // exact token text that verified is trusted, and only while its `exp` is in the future.
+  const verified = new Map<string, AssertionCheck & { valid: true }>();
   return async (req) => {
     const token = req.headers[header];
     if (typeof token !== 'string' || token === '') return { valid: false, code: 'ERR_ASSERTION_MISSING', reason: `no ${header} header` };
+    const known = verified.get(token);
+    if (known !== undefined && typeof known.claims.exp === 'number' && known.claims.exp > Date.now() / 1000) return known;
+    if (known !== undefined) verified.delete(token);
     try {
       const { payload, protectedHeader } = await jwtVerify(token, jwks, {
         issuer: site.origin,
@@ -125,7 +132,10 @@ function assertionVerifier(opts: DemoOriginOptions & { siteUrl: string }): Verif
         algorithms: ['ES256', 'EdDSA'],
         requiredClaims: ['sub', 'iat', 'exp'],
       });
-      return { valid: true, kid: protectedHeader.kid ?? '', alg: protectedHeader.alg, claims: payload };
+      const check = { valid: true as const, kid: protectedHeader.kid ?? '', alg: protectedHeader.alg, claims: payload };
+      if (verified.size >= 1000) verified.delete(verified.keys().next().value as string);
+      verified.set(token, check);
+      return check;
     } catch (error) {
       const e = error as { code?: unknown; message?: unknown };
       return { valid: false, code: typeof e.code === 'string' ? e.code : 'ERR_ASSERTION_INVALID', reason: String(e.message ?? error) };

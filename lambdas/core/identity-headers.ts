@@ -13,10 +13,32 @@ export const HOST_HEADER = 'edge-oauth-host';
 /** Set by the viewer-request function for the callback: the viewer's IP (the function URL sees CloudFront's). */
 export const VIEWER_IP_HEADER = 'edge-oauth-viewer-ip';
 
+/**
+ * Client-sent headers that some origin frameworks trust to override the request's path,
+ * host or method (IIS/Symfony `X-Original-URL`, `X-Rewrite-URL`; nginx/Traefik
+ * `X-Forwarded-Uri`; Spring `X-Forwarded-Prefix`; `X-HTTP-Method-Override`...). edge-oauth
+ * decides on the real request; an origin that honoured these could be steered past that
+ * decision (an `OPTIONS` let through by optionsPassthrough, overridden to `DELETE`, or a
+ * public path rewritten to a private one). They are removed before the origin sees them.
+ */
+export const OVERRIDE_HEADERS: readonly string[] = [
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-forwarded-uri',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+];
+
 /** Header names (lowercase, `-` form) that a client must never send through. */
 export function reservedHeaderNames(config: EdgeConfig): Set<string> {
   const tokens = [config.originTokens.accessTokenHeader, config.originTokens.refreshTokenHeader];
-  return new Set([...Object.values(config.headers), config.assertion.header, ...tokens].map((h) => h.toLowerCase()));
+  return new Set([...Object.values(config.headers), config.assertion.header, ...tokens, ...OVERRIDE_HEADERS].map((h) => h.toLowerCase()));
 }
 
 /** Normalises a header name the way lenient origins compare them. */

@@ -93,6 +93,18 @@ describe('viewer-request handler', () => {
     expect(result.headers['edge-oauth-jwt-assertion']).toEqual([{ key: 'edge-oauth-jwt-assertion', value: expect.stringMatching(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/) }]);
   });
 
+  test('path, host and method override headers are removed: the origin cannot be steered past the decision', async () => {
+    const { handler } = setup({ optionsPassthrough: true });
+    const result = (await handler(
+      event('/public', {
+        method: 'OPTIONS',
+        headers: { 'X-HTTP-Method-Override': 'DELETE', 'X-Original-URL': '/admin', x_rewrite_url: '/admin', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Prefix': '/x' },
+      }),
+    )) as CloudFrontRequest;
+    expect(result.method).toBe('OPTIONS');
+    expect(Object.keys(result.headers).sort()).toEqual(['host']);
+  });
+
   test('non-ASCII and control characters in identity values are encoded, never break a header', async () => {
     const { config, handler } = setup();
     const result = (await handler(event('/', { headers: { cookie: await cookieFor(config, 'Zoë\r\nX-Evil: 1') } }))) as CloudFrontRequest;

@@ -1,6 +1,7 @@
 /** The `edge-oauth` command-line tool. */
 import { Command } from 'commander';
 import { registerConfigCommands } from './config-command';
+import { registerKeysCommands } from './keys-command';
 import { registerMauCommand } from './mau-command';
 import { registerSessionsCommands } from './sessions-command';
 import { consoleIo, type CliIo } from './store-options';
@@ -15,6 +16,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
   registerUsersCommands(program, io);
   registerSessionsCommands(program, io);
   registerMauCommand(program, io);
+  registerKeysCommands(program, io);
   return program;
 }
 

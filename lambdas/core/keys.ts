@@ -150,12 +150,42 @@ export function retireSigningKeySecret(secretString: string, kid: string): strin
   return finish(doc);
 }
 
-/** Adds a fresh key to a key-set secret and makes it current (rotation step 1). */
-export function rotateKeySetSecret(secretString: string, randomBytes: (n: number) => Uint8Array, kid: string): string {
+/**
+ * Adds a fresh key to a key-set secret and makes it current (rotation in one step: for tests
+ * and fresh key sets). With `makeCurrent: false` the key is only added (safe rotation step 1:
+ * every key opens, so containers learn it first); `promoteSealingKeySecret` makes it current.
+ */
+export function rotateKeySetSecret(
+  secretString: string,
+  randomBytes: (n: number) => Uint8Array,
+  kid: string,
+  options: { makeCurrent?: boolean } = {},
+): string {
   const doc = JSON.parse(secretString) as { current?: string; keys: { kid: string; k: string }[] };
-  parseKeySet(secretString);
+  const previous = parseKeySet(secretString).current.kid;
+  if (!KID.test(kid)) throw new KeySetError(`session key set: kid "${kid}" must match ${KID}`);
   doc.keys.push({ kid, k: Buffer.from(randomBytes(32)).toString('base64url') });
-  doc.current = kid;
+  // Pinned when not making it current: without "current" the last key would be current.
+  doc.current = options.makeCurrent === false ? previous : kid;
   parseKeySet(JSON.stringify(doc));
   return JSON.stringify(doc);
+}
+
+/** Makes a listed sealing key current (safe rotation step 2: new cookies are sealed with it). */
+export function promoteSealingKeySecret(secretString: string, kid: string): string {
+  const doc = editable(secretString);
+  if (!parseKeySet(secretString).byKid.has(kid)) throw new KeySetError(`session key set: no sealing key "${kid}"`);
+  doc.current = kid;
+  return finish(doc);
+}
+
+/** Removes a sealing key that is not current (safe rotation step 3: its cookies then mean "sign in again"). */
+export function retireSealingKeySecret(secretString: string, kid: string): string {
+  const doc = editable(secretString);
+  const keys = parseKeySet(secretString);
+  if (!keys.byKid.has(kid)) throw new KeySetError(`session key set: no sealing key "${kid}"`);
+  if (kid === keys.current.kid) throw new KeySetError(`session key set: sealing key "${kid}" is current; make another key current first`);
+  doc.keys = doc.keys.filter((k) => (k as { kid?: unknown }).kid !== kid);
+  doc.current = keys.current.kid;
+  return finish(doc);
 }

@@ -55,6 +55,8 @@ export interface OpenedStores {
   readonly region: string;
   readonly endpoint?: string;
   readonly tables: { sessions: string; users: string; mau: string };
+  /** Closes the DynamoDB client's connections (a command ends; tests run commands in-process). */
+  close(): void;
 }
 
 const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/i;
@@ -93,6 +95,7 @@ export function openStores(options: StoreOptions): OpenedStores {
     region,
     tables,
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    close: () => client.destroy(),
   };
 }
 
@@ -110,6 +113,8 @@ export async function withStores<T>(options: StoreOptions, body: (stores: Opened
       throw new CliError(`cannot use DynamoDB in ${where}: ${error.message}. Check the endpoint, the region and your AWS credentials.`);
     }
     throw error;
+  } finally {
+    stores.close();
   }
 }
 

@@ -18,18 +18,17 @@ export interface SignInOptions {
 }
 
 export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, options: SignInOptions): Promise<ViewerAction> {
+  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') {
+    // An image, a script or a fetch() can neither follow a sign-in redirect nor show the
+    // picker, and each attempt would leave a flow cookie behind: answer 401, let the page sign in.
+    return signInRequired(ctx, options);
+  }
   const { providers } = ctx;
   let provider = options.providerId !== undefined ? providers.get(options.providerId) : undefined;
   if (provider === undefined && providers.size === 1) provider = providers.values().next().value;
   if (provider === undefined) return picker(ctx, options);
 
-  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') {
-    // An image, a script or a fetch() cannot follow a sign-in redirect, and each attempt
-    // would leave a flow cookie behind: answer 401 and let the page sign in.
-    return signInRequired(ctx, options);
-  }
-  const keys = ctx.keys;
-  const started = await newFlow(ctx.config, keys, {
+  const started = await newFlow(ctx.config, ctx.keys, {
     providerId: provider.id,
     returnPath: options.returnPath,
     reauthenticate: options.reauthenticate,

@@ -202,6 +202,8 @@ describe('viewer-request handler', () => {
     expect(picker.status).toBe('200');
     expect(picker.body).toContain('href="/auth/login?provider=corp&amp;rd=%2Fdeep%3Fx%3D1"');
     expect(picker.body).toContain('Continue with Corp &lt;SSO&gt;');
+    const fetched = (await handler(event('/api/data', { headers: { 'Sec-Fetch-Mode': 'cors' } }))) as CloudFrontResultResponse;
+    expect(fetched.status).toBe('401');
     const chosen = (await handler(event('/auth/login', { querystring: 'provider=other&rd=/deep' }))) as CloudFrontResultResponse;
     expect(chosen.status).toBe('302');
     const unknown = (await handler(event('/auth/login', { querystring: 'provider=<x>' }))) as CloudFrontResultResponse;

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { loadConfigFile } from '../lambdas/core/config/load';
+import { loadConfigFile } from '../lib/config-file';
 import { median } from './harness';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CloudFrontRequest, CloudFrontRequestEvent } from 'aws-lambda';
-import { parseConfig } from '../lambdas/core/config/schema';
+import { parseConfig } from '../lambdas/core/config/parse';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { serializeCookie } from '../lambdas/core/cookies';
-import { generateKeySetSecret, parseKeySet, type KeySet } from '../lambdas/core/keys';
-import { seal } from '../lambdas/core/seal';
-import { newSessionClaims, sessionCookieName, type SessionClaims } from '../lambdas/core/session';
+import { serializeCookie } from '../lambdas/core/shared/cookies';
+import { generateKeySetSecret, parseKeySet, type KeySet } from '../lambdas/core/keys/key-set';
+import { seal } from '../lambdas/core/keys/seal';
+import { newSessionClaims, sessionCookieName, type SessionClaims } from '../lambdas/core/session/session-cookie';
 import { buildViewerRequestEvent } from '../local/cloudfront/event';
 
 export const ISSUER = 'https://login.example.com';

@@ -39,13 +39,21 @@ async function main(): Promise<void> {
   log('in-process handlers: fast path (3 logger variants), cognito-at-edge, floor — interleaved');
   const viewer = await viewerBenches(config, keySetSecret, session, others, nowMs);
   const cognito = await cognitoBench(Math.floor(nowMs / 1000));
-  const [fastPath, fastPathFirstSight, fastPathNoopLogger, fastPathJsonLogger, cognitoAtEdge, floor] = await interleave(
+  const inProcess = await interleave(
     [viewer.fastPath, viewer.fastPathFirstSight, viewer.fastPathNoopLogger, viewer.fastPathJsonLogger, cognito, viewer.floor],
     { rounds: 10, msEach: 350, warmupMs: 400 },
   );
+  const fastPath = timingAt(inProcess, 0, 'fastPath');
+  const fastPathFirstSight = timingAt(inProcess, 1, 'fastPathFirstSight');
+  const fastPathNoopLogger = timingAt(inProcess, 2, 'fastPathNoopLogger');
+  const fastPathJsonLogger = timingAt(inProcess, 3, 'fastPathJsonLogger');
+  const cognitoAtEdge = timingAt(inProcess, 4, 'cognitoAtEdge');
+  const floor = timingAt(inProcess, 5, 'floor');
   const storeCallsWhileTimed = viewer.storeCalls();
   log('redirect and logout');
-  const [redirect, logout] = await interleave([viewer.redirect, viewer.logout], { rounds: 6, msEach: 300, warmupMs: 300 });
+  const redirectAndLogout = await interleave([viewer.redirect, viewer.logout], { rounds: 6, msEach: 300, warmupMs: 300 });
+  const redirect = timingAt(redirectAndLogout, 0, 'redirect');
+  const logout = timingAt(redirectAndLogout, 1, 'logout');
   viewer.close();
 
   const micro = args.has('--micro');
@@ -106,6 +114,13 @@ async function main(): Promise<void> {
   writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   printTable(results, { fastPath, fastPathFirstSight, fastPathNoopLogger, fastPathJsonLogger, cognitoAtEdge, floor, redirect, logout });
   log(`done; wrote bench/results.json`);
+}
+
+/** The Timing that `interleave` returned at `index` (the bench called `name`); throws if it is missing. */
+function timingAt(timings: readonly Timing[], index: number, name: string): Timing {
+  const timing = timings[index];
+  if (timing === undefined) throw new Error(`bench: no timing for ${name} (interleave returned ${timings.length}, expected one at index ${index})`);
+  return timing;
 }
 
 function printTable(results: any, timings: Record<string, Timing>): void {

@@ -7,9 +7,9 @@ import { createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import type { KeySet } from '../lambdas/core/keys';
+import type { KeySet } from '../lambdas/core/keys/key-set';
 import { createProviders } from '../lambdas/core/providers';
-import type { RequestEvent, RequestLogger } from '../lambdas/core/request-log';
+import type { RequestEvent, RequestLogger } from '../lambdas/core/request-events';
 import type { SessionStore } from '../lambdas/core/stores';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { MemorySessionStore } from '../lambdas/store/memory';
@@ -17,6 +17,7 @@ import { createSecretReader, keySetLoader } from '../lambdas/store/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { benchKeySetSecret, eventFactory, ISSUER, OTHER_COOKIES, type SessionFixture } from './fixtures';
 import { Bench } from './harness';
+import { sealingKeyBytes } from '../lambdas/core/keys/key-set';
 
 /** The issuer's discovery document, served from memory: the OIDC adapter discovers once, then caches. */
 function discoveryFetch(): { fetch: typeof globalThis.fetch; calls: () => number } {
@@ -159,7 +160,7 @@ export async function viewerBenches(
     const forwarded = (await fast.none(otherSignedIn())) as CloudFrontRequest;
     if (!('uri' in forwarded) || forwarded.headers['edge-oauth-user-id']?.[0]?.value !== others[i]!.claims.uid) throw new Error('first-sight fast path did not forward');
   }
-  // The cache of opened cookies changes no decision (lambdas/core/session.ts): with the genuine
+  // The cache of opened cookies changes no decision (lambdas/core/session/session-cookie.ts): with the genuine
   // cookie cached, a tampered copy, the same cookie past its deadline, and the same cookie
   // under a key set without its key all still mean "sign in".
   const rejects = async (handler: (e: CloudFrontRequestEvent) => Promise<unknown>, cookiePair: string, what: string) => {
@@ -209,7 +210,7 @@ export async function viewerBenches(
  * base64url-decode, AES-256-GCM decrypt + tag check with a pre-built key object, JSON.parse.
  */
 export function floorOpener(keys: KeySet, token: string): () => unknown {
-  const key = createSecretKey(keys.current.raw);
+  const key = createSecretKey(sealingKeyBytes(keys.current));
   const check = (() => {
     const [header, , iv, ct, tag] = token.split('.') as [string, string, string, string, string];
     const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: 16 });

@@ -1,7 +1,7 @@
 /** `edge-oauth config check <file>`: every problem with its field path and reason, or a one-line summary. */
 import type { Command } from 'commander';
 import { formatDuration } from '../lambdas/core/config/duration';
-import { ConfigError, loadConfigFile } from '../lambdas/core/config/load';
+import { ConfigError, loadConfigFile } from '../lib/config-file';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 
 export function summarize(config: EdgeConfig): string {

@@ -1,6 +1,6 @@
 /**
  * `edge-oauth keys list|add|promote|retire`: the session key set in Secrets Manager
- * (`aws.sessionKeysSecretId`; format in lambdas/core/keys.ts), rotated in the three safe
+ * (`aws.sessionKeysSecretId`; format in lambdas/core/keys/key-set.ts), rotated in the three safe
  * steps of SECURITY.md: add a key (listed, so every container opens its cookies, but not
  * current), make it current once every container knows it, retire the old one once its
  * sessions may end. `--signing` does the same for the identity-assertion signing keys.
@@ -14,15 +14,16 @@
  *
  * Key material is never printed: `list` shows kids, algorithms and which key is current;
  * errors come from parseKeySet, which names a problem by position, never by value. Every
- * value is checked with parseKeySet (inside the keys.ts helpers) before it is written.
+ * value is checked with parseKeySet (inside the keys/key-set.ts helpers) before it is written.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Command } from 'commander';
-import { ConfigError, loadConfigFile } from '../lambdas/core/config/load';
+import { ConfigError, loadConfigFile } from '../lib/config-file';
 import { KeySetError } from '../lambdas/core/errors';
 import {
+  KEY_SET_CACHE_SECONDS,
   parseKeySet,
   promoteSealingKeySecret,
   retireSealingKeySecret,
@@ -30,12 +31,12 @@ import {
   rotateKeySetSecret,
   rotateSigningKeySecret,
   type KeySet,
-} from '../lambdas/core/keys';
-import { SIGNING_ALGS, type SigningAlg } from '../lambdas/core/signing-keys';
+} from '../lambdas/core/keys/key-set';
+import { SIGNING_ALGS, type SigningAlg } from '../lambdas/core/keys/signing-keys';
 import { CliError, DEFAULT_CONFIG_FILE, formatTime, renderTable, type CliIo } from './store-options';
 
 /** How long a container keeps the key set before re-reading it (lambdas/store/secrets.ts `cacheTtlMs`). */
-const KEY_SET_CACHE_MINUTES = 5;
+const KEY_SET_CACHE_MINUTES = KEY_SET_CACHE_SECONDS / 60;
 /** Two cache lifetimes: after this long every container has re-read a change. */
 const SETTLE_MS = 2 * KEY_SET_CACHE_MINUTES * 60_000;
 const DEFAULT_SECRET_ID = 'edge-oauth/session-keys';

@@ -1,6 +1,6 @@
 /** `edge-oauth mau [--month YYYY-MM]`: the month's count of distinct active users. */
 import type { Command } from 'commander';
-import { monthOf } from '../lambdas/core/checks';
+import { monthOf } from '../lambdas/core/session/monthly-active-users';
 import { CliError, withStoreOptions, withStores, type CliIo, type StoreOptions } from './store-options';
 
 export function registerMauCommand(program: Command, io: CliIo): void {

@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, loadConfigFile } from '../lambdas/core/config/load';
+import { ConfigError, loadConfigFile } from '../lib/config-file';
+import { CliError } from '../lambdas/core/errors';
 import { EdgeOAuthError } from '../lambdas/core/errors';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MauStore, SessionStore, UserStore } from '../lambdas/core/stores';
@@ -23,10 +24,8 @@ export interface CliIo {
 
 export const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
-/** A failure the operator can act on; printed as `edge-oauth: <message>` with exit code 1. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-}
+/** A failure the operator can act on; printed as `edge-oauth: <message>` with exit code 1 (lambdas/core/errors.ts). */
+export { CliError };
 
 /** The config file read when `--config` is not given (if it exists in the current directory). */
 export const DEFAULT_CONFIG_FILE = 'edge-oauth.config.jsonc';

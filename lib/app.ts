@@ -23,7 +23,7 @@
 import { App, RemovalPolicy, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as path from 'node:path';
-import { loadConfigFile } from '../lambdas/core/config/load';
+import { loadConfigFile } from './config-file';
 import { EdgeOAuthDataStack, EdgeOAuthStack, parseSiteOrigin } from './edge-oauth-stack';
 
 export const DEFAULT_CONFIG_FILE = 'edge-oauth.config.example.jsonc';
@@ -70,7 +70,7 @@ export function createApp(options: CreateAppOptions = {}): App {
   let dataStack: EdgeOAuthDataStack | undefined;
   if (config.aws.region !== EDGE_REGION && !existingData) {
     dataStack = new EdgeOAuthDataStack(app, `${stackName}-Data`, {
-      env: { account, region: config.aws.region },
+      env: { ...(account !== undefined && { account }), region: config.aws.region },
       description: `edge-oauth tables and secrets (${config.site.name})`,
       config,
       secretReplicaRegions: replicaRegions,
@@ -79,7 +79,7 @@ export function createApp(options: CreateAppOptions = {}): App {
     });
   }
   const stack = new EdgeOAuthStack(app, stackName, {
-    env: { account, region: EDGE_REGION },
+    env: { ...(account !== undefined && { account }), region: EDGE_REGION },
     description: `edge-oauth: sign-in at the edge for ${config.site.name}`,
     config,
     origin: parseSiteOrigin(ctx('origin')),

@@ -30,8 +30,8 @@ import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nod
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import * as path from 'node:path';
-import { API_STATUS, apiErrorBody } from '../lambdas/core/api-authorizer';
-import { MAX_API_CACHE_TTL } from '../lambdas/core/config/schema';
+import { API_STATUS, apiErrorBody } from '../lambdas/core/api/authorizer';
+import { MAX_API_CACHE_TTL } from '../lambdas/core/config/fields';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { acknowledgeFunctionFindings, acknowledgeRestApiFindings } from './nag';
 import { LAMBDA_RUNTIME } from './runtime';
@@ -88,7 +88,7 @@ export class EdgeOAuthApiAuthorizer extends Construct {
   /** How long API Gateway caches an answer per Cookie header (`config.api.cacheTtl`). */
   readonly cacheTtl: Duration;
   private readonly config: EdgeConfig;
-  private readonly restAuthorizers = new Map<apigw.IRestApi, apigw.RequestAuthorizer>();
+  private readonly restAuthorizers = new Map<apigw.RestApi, apigw.RequestAuthorizer>();
   private httpCount = 0;
 
   constructor(scope: Construct, id: string, props: EdgeOAuthApiAuthorizerProps) {

@@ -16,6 +16,7 @@ import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/tables';
 import { keySetGeneratorBundle, withKeySetGeneratorDirectory } from './key-set-generator/code';
 import { acknowledgeClientSecretFindings, acknowledgeKeySetFindings } from './nag';
 import { LAMBDA_RUNTIME } from './runtime';
+import { asCdkInterface } from './cdk-types';
 
 export type TableRole = TableDef['role'];
 
@@ -77,7 +78,7 @@ export class EdgeOAuthData extends Construct {
   readonly sessionsTable: dynamodb.ITable;
   readonly usersTable: dynamodb.ITable;
   readonly mauTable: dynamodb.ITable;
-  /** The session key set secret (JSON, see lambdas/core/keys.ts). */
+  /** The session key set secret (JSON, see lambdas/core/keys/key-set.ts). */
   readonly sessionKeySet: SecretHandle;
   /** Each provider's client secret, by provider id. Providers may share one secret. */
   readonly clientSecrets: ReadonlyMap<string, SecretHandle>;
@@ -132,7 +133,7 @@ export class EdgeOAuthData extends Construct {
           projectionType: dynamodb.ProjectionType.ALL,
         });
       }
-      tables.set(def.role, table);
+      tables.set(def.role, asCdkInterface<dynamodb.ITable>(table));
     }
     this.sessionsTable = tables.get('sessions')!;
     this.usersTable = tables.get('users')!;

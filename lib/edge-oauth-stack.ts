@@ -20,6 +20,7 @@ import type { EdgeConfig } from '../lambdas/core/config/types';
 import { CALLBACK_PATH_PATTERN, EdgeOAuth } from './edge-oauth';
 import { EdgeOAuthProtectedApi } from './edge-oauth-api';
 import { EdgeOAuthData } from './edge-oauth-data';
+import { asCdkInterface } from './cdk-types';
 
 /** What the distribution serves. */
 export type SiteOrigin =
@@ -149,8 +150,8 @@ export class EdgeOAuthStack extends Stack {
               removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
             })
           : s3.Bucket.fromBucketName(this, 'SiteBucket', siteOrigin.bucketName);
-      this.bucket = bucket;
-      origin = origins.S3BucketOrigin.withOriginAccessControl(bucket);
+      this.bucket = asCdkInterface<s3.IBucket>(bucket);
+      origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
       // Static files, the same for every signed-in user: cached. The viewer-request function
       // runs before the cache, so every request is still checked.
       behavior = {

@@ -28,7 +28,7 @@
  *   (AllViewerExceptHostHeader: a function URL answers 403 to a foreign Host); query
  *   string and cookies (the nonce cookie) are forwarded.
  * - The callback's redirect_uri host: `config.site.domain`, or else the header the
- *   viewer-request function sets from the viewer's Host (lambdas/core/identity-headers.ts).
+ *   viewer-request function sets from the viewer's Host (lambdas/core/viewer/identity-headers.ts).
  *   Nothing about the distribution (its domain name) is baked into the callback, so there
  *   is no dependency cycle distribution → function URL → callback → distribution.
  * - API Gateway authorizer (created on first use): `httpApiAuthorizer()` for an HTTP API,
@@ -55,6 +55,7 @@ import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './edge-oauth-api';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
 import { acknowledgeEdgeLogFindings, acknowledgeFunctionFindings } from './nag';
 import { ESBUILD_TARGET, LAMBDA_RUNTIME } from './runtime';
+import { asCdkInterface } from './cdk-types';
 
 /** The globals esbuild replaces in the function bundles (`define`). */
 export const BAKED_GLOBALS = {
@@ -274,7 +275,7 @@ export class EdgeOAuth extends Construct {
       currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
     this.viewerRequestFunction = viewerFn;
-    this.viewerRequestVersion = viewerFn.currentVersion;
+    this.viewerRequestVersion = asCdkInterface<lambda.IVersion>(viewerFn.currentVersion);
     this.edgeLambdas = [
       { functionVersion: this.viewerRequestVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: false },
     ];

@@ -22,6 +22,7 @@ import type { CloudFrontResultResponse, LambdaFunctionURLEvent, LambdaFunctionUR
 import { appendHeader, buildViewerRequestEvent, cloneEvent, headerPairs, newCloudFrontRequestId, normalizeIp } from './cloudfront/event';
 import { applyFunctionUrlResult, buildFunctionUrlEvent, DEFAULT_FUNCTION_URL_DOMAIN, functionUrlError, type HttpResult } from './cloudfront/function-url';
 import { isGeneratedResponse, MAX_REQUEST_BYTES, parseStatus, validateGeneratedResponse, validateViewerRequestResult, type Violation } from './cloudfront/validate';
+import { escapeHtml } from '../lambdas/core/shared/html';
 
 export interface CloudFrontEmulatorOptions {
   /** 0 = ephemeral; the server binds 127.0.0.1. */
@@ -54,7 +55,6 @@ type ResultType = 'Miss' | 'Error' | 'LambdaGeneratedResponse' | 'LambdaValidati
 const MAX_URL_BYTES = 8192;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'trailer', 'upgrade']);
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** CloudFront's own error page layout. */
 function errorPage(status: number, message: string, details: string[], requestId: string): string {

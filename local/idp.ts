@@ -9,7 +9,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { escapeHtml as esc } from './origin';
+import { escapeHtml as esc } from '../lambdas/core/shared/html';
 
 export interface DevIdpClient {
   clientId: string;
@@ -220,7 +220,7 @@ async function interaction(provider: Provider, accounts: DevAccounts, req: Incom
     // Automatic consent: grant exactly what is missing, no page.
     const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
     const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-    const grant = existing ?? new provider.Grant({ accountId: details.session?.accountId, clientId: String(details.params.client_id) });
+    const grant = existing ?? new provider.Grant({ ...(details.session?.accountId !== undefined && { accountId: details.session.accountId }), clientId: String(details.params.client_id) });
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));

@@ -40,7 +40,7 @@ interface Version {
 interface Secret {
   arn: string;
   name: string;
-  description?: string;
+  description?: string | undefined;
   created: number;
   changed: number;
   versions: Version[];

@@ -6,11 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createCallbackHandler } from '../lambdas/callback/handler';
-import { parseConfig } from '../lambdas/core/config/schema';
+import { parseConfig } from '../lambdas/core/config/parse';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { generateKeySetSecret } from '../lambdas/core/keys';
+import { generateKeySetSecret } from '../lambdas/core/keys/key-set';
 import { createProviders } from '../lambdas/core/providers';
-import type { RequestLogger } from '../lambdas/core/request-log';
+import type { RequestLogger } from '../lambdas/core/request-events';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { dynamoStores, type AwsEndpoints } from '../lambdas/store/aws';
 import { createSecretReader, keySetLoader } from '../lambdas/store/secrets';

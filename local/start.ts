@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../lambdas/core/config/load';
-import { consoleLogger } from '../lambdas/core/request-log';
+import { loadConfigFile } from '../lib/config-file';
+import { consoleLogger } from '../lambdas/runtime/console-logger';
 import { startLocalStack } from './stack';
 
 async function main(): Promise<void> {

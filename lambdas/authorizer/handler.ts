@@ -1,6 +1,6 @@
 /**
  * The API Gateway Lambda authorizer: an authorizer event in, a decision out. It reads the
- * session cookie, asks the core (api-authorizer.ts: the site's own session check), and
+ * session cookie, asks the core (api/authorizer.ts: the site's own session check), and
  * answers in the format the event calls for:
  *
  * - HTTP API, payload format 2.0 (`version: "2.0"`): a simple response
@@ -21,15 +21,16 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { API_STATUS, authorizerConfig, decideApiRequest, type ApiDecision, type ApiIdentity } from '../core/api-authorizer';
+import { API_STATUS, authorizerConfig, decideApiRequest, type ApiDecision, type ApiIdentity } from '../core/api/authorizer';
 import type { EdgeConfig } from '../core/config/types';
 import { EdgeOAuthError } from '../core/errors';
-import type { KeySet } from '../core/keys';
+import type { KeySet } from '../core/keys/key-set';
 import type { Provider } from '../core/providers/types';
-import type { RandomBytes } from '../core/random';
-import { requestEvent, type RequestLogger } from '../core/request-log';
-import { SessionChecks } from '../core/session-checks';
+import type { RandomBytes } from '../core/shared/random';
+import { requestEvent, type RequestLogger } from '../core/request-events';
+import { SessionChecks } from '../core/session/container-checks';
 import type { MauStore, SessionStore, UserStore } from '../core/stores';
+import { elapsedUs } from '../runtime/console-logger';
 
 export interface AuthorizerDeps {
   readonly config: EdgeConfig;
@@ -112,7 +113,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): (event: Authorize
         clientIp: req.ip,
         status: decision.kind === 'allow' ? undefined : API_STATUS[decision.kind],
       };
-      deps.log.request(requestEvent(req.method, req.path, req.host, decision, started, clock(), extra));
+      deps.log.request(requestEvent(req.method, req.path, req.host, decision, elapsedUs(started), clock(), extra));
     }
     return answer(decision, req);
   };

@@ -3,7 +3,7 @@
  * Config baked in at synth, like the edge and the callback; secrets read at first use.
  */
 import type { EdgeConfig } from '../core/config/types';
-import { deployedDeps } from '../store/deployed';
+import { deployedDeps } from '../runtime/deployed';
 import { createAuthorizerHandler } from './handler';
 
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;

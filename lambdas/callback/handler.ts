@@ -4,15 +4,16 @@
  * that says what happened, never a stack trace, and never a session.
  */
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { finishCallback, type CallbackContext, type CallbackResponse } from '../core/callback';
+import { finishCallback, type CallbackContext, type CallbackResponse } from '../core/sign-in/callback';
 import type { EdgeConfig } from '../core/config/types';
-import { HOST_HEADER, VIEWER_IP_HEADER } from '../core/identity-headers';
-import type { KeySet } from '../core/keys';
-import { PAGE_HEADERS, renderPage, signInHref } from '../core/pages';
+import { HOST_HEADER, VIEWER_IP_HEADER } from '../core/viewer/identity-headers';
+import type { KeySet } from '../core/keys/key-set';
+import { PAGE_HEADERS, renderPage, signInHref } from '../core/viewer/pages';
 import type { Provider } from '../core/providers/types';
-import type { RandomBytes } from '../core/random';
-import { requestEvent, type RequestLogger } from '../core/request-log';
+import type { RandomBytes } from '../core/shared/random';
+import { requestEvent, type RequestLogger } from '../core/request-events';
 import type { SessionStore, SignInStore } from '../core/stores';
+import { elapsedUs } from '../runtime/console-logger';
 
 export interface CallbackDeps {
   readonly config: EdgeConfig;
@@ -81,7 +82,7 @@ export function createCallbackHandler(deps: CallbackDeps): (event: LambdaFunctio
       clientIp: event.requestContext?.http?.sourceIp,
       status: response.status,
     };
-    deps.log?.request(requestEvent('GET', '/auth/callback', host, response, started, clock(), extra));
+    deps.log?.request(requestEvent('GET', '/auth/callback', host, response, elapsedUs(started), clock(), extra));
     return {
       statusCode: response.status,
       headers: { ...response.headers },

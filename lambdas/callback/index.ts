@@ -1,6 +1,6 @@
 /** The deployed callback function (regional Lambda behind a function URL). Config baked in at synth, like the edge. */
 import type { EdgeConfig } from '../core/config/types';
-import { deployedDeps } from '../store/deployed';
+import { deployedDeps } from '../runtime/deployed';
 import { createCallbackHandler } from './handler';
 
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;

@@ -1,13 +1,57 @@
 /**
- * One error class per failure, each with a stable `code` (callers branch on the code,
- * never on the message). Messages never carry tokens, secrets or cookie values.
+ * Every error edge-oauth throws, in one place: one class per failure, each with a stable
+ * `code` from `ErrorCode` (callers branch on the code, with the compiler's help, never on
+ * the message), all extending `EdgeOAuthError`. Messages name the fix and never carry
+ * tokens, secrets, cookie values or whole configs.
  */
+import type { ConfigProblem } from './config/problems';
+
+/** Every `code` an edge-oauth error can have. */
+export type ErrorCode =
+  /** The config file or value is invalid (ConfigError: every problem with its field path). */
+  | 'ERR_CONFIG_INVALID'
+  /** The session key set is missing or malformed. */
+  | 'ERR_KEYSET_INVALID'
+  /** The identity assertion is on, but the key set has no signing keys. */
+  | 'ERR_KEYSET_NO_SIGNING_KEYS'
+  /** The provider refused (e.g. `invalid_grant`: a revoked or used refresh token). */
+  | 'ERR_PROVIDER_DENIED'
+  /** The provider answered with an error it may not repeat (5xx, `temporarily_unavailable`). */
+  | 'ERR_PROVIDER_FAILED'
+  /** The provider could not be reached (DNS, connect, timeout). */
+  | 'ERR_PROVIDER_UNREACHABLE'
+  /** The provider's answer is not what its documentation promises (a missing field, a bad ID token). */
+  | 'ERR_PROVIDER_RESPONSE'
+  /** A store (DynamoDB, Secrets Manager) could not be reached or refused the request. */
+  | 'ERR_STORE_UNAVAILABLE'
+  /** A DynamoDB table named in the config does not exist. */
+  | 'ERR_TABLE_NOT_FOUND'
+  /** API Gateway authorizer: no valid session (API Gateway answers 401). */
+  | 'ERR_API_UNAUTHORIZED'
+  /** API Gateway authorizer: a due session check could not be done past the grace period. */
+  | 'ERR_API_SESSION_CHECK_UNAVAILABLE'
+  /** API Gateway authorizer: the event is not a REQUEST authorizer event. */
+  | 'ERR_API_AUTHORIZER_EVENT'
+  /** The command line: a failure the operator can act on (bad option, missing item). */
+  | 'ERR_CLI';
+
 export class EdgeOAuthError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
+  }
+}
+
+/** The config is invalid: every problem, each with its field path and the reason. */
+export class ConfigError extends EdgeOAuthError {
+  constructor(
+    /** The file (or source) the config came from. */
+    readonly file: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super('ERR_CONFIG_INVALID', `${file}: invalid configuration\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
   }
 }
 
@@ -26,11 +70,14 @@ export class SigningKeysMissingError extends EdgeOAuthError {
   constructor() {
     super(
       'ERR_KEYSET_NO_SIGNING_KEYS',
-      'session key set: no "signing" keys, but assertion.enabled is true. Add them to the secret ' +
-        '(withSigningKeys() in lambdas/core/keys.ts) or set assertion.enabled to false',
+      'session key set: no "signing" keys, but assertion.enabled is true. Add one with ' +
+        '`npx edge-oauth keys add --signing`, then make it current with `npx edge-oauth keys promote <kid> --signing` ' +
+        '(docs/cli.md), or set assertion.enabled to false',
     );
   }
 }
+
+export type ProviderErrorCode = Extract<ErrorCode, `ERR_PROVIDER_${string}`>;
 
 /** The identity provider answered with an error or could not be reached. */
 export class ProviderError extends EdgeOAuthError {
@@ -40,11 +87,7 @@ export class ProviderError extends EdgeOAuthError {
   readonly status?: number;
   /** The OAuth `error` code it answered with (e.g. `invalid_grant`), when it did. */
   readonly oauthError?: string;
-  constructor(
-    code: 'ERR_PROVIDER_DENIED' | 'ERR_PROVIDER_FAILED' | 'ERR_PROVIDER_UNREACHABLE' | 'ERR_PROVIDER_RESPONSE',
-    detail: string,
-    options?: { cause?: unknown; status?: number | undefined; oauthError?: string | undefined },
-  ) {
+  constructor(code: ProviderErrorCode, detail: string, options?: { cause?: unknown; status?: number | undefined; oauthError?: string | undefined }) {
     super(code, `identity provider: ${detail}`, options);
     this.detail = detail;
     if (options?.status !== undefined) this.status = options.status;
@@ -56,5 +99,22 @@ export class ProviderError extends EdgeOAuthError {
 export class StoreError extends EdgeOAuthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/** A DynamoDB table named in the config does not exist (in that region, at that endpoint). */
+export class TableNotFoundError extends EdgeOAuthError {
+  constructor(
+    readonly table: string,
+    options?: { cause?: unknown },
+  ) {
+    super('ERR_TABLE_NOT_FOUND', `DynamoDB table "${table}" does not exist: deploy the stack, or check --region, --endpoint and the config's tables`, options);
+  }
+}
+
+/** A failure the operator can act on at the command line; printed as `edge-oauth: <message>`, exit code 1. */
+export class CliError extends EdgeOAuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_CLI', message, options);
   }
 }

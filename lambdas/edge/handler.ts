@@ -7,18 +7,19 @@
  * (last activity, checks) lives server-side (see the sessions store).
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { AssertionCache } from '../core/assertion';
+import { AssertionCache } from '../core/viewer/assertion';
 import type { EdgeConfig } from '../core/config/types';
-import { withoutCookies } from '../core/cookies';
-import { isReservedHeader, reservedHeaderNames } from '../core/identity-headers';
-import type { KeySet } from '../core/keys';
+import { withoutCookies } from '../core/shared/cookies';
+import { isReservedHeader, reservedHeaderNames } from '../core/viewer/identity-headers';
+import type { KeySet } from '../core/keys/key-set';
 import type { Provider } from '../core/providers/types';
-import type { RandomBytes } from '../core/random';
-import { isOwnCookie } from '../core/session';
-import { SessionChecks } from '../core/session-checks';
+import type { RandomBytes } from '../core/shared/random';
+import { isOwnCookie } from '../core/session/session-cookie';
+import { SessionChecks } from '../core/session/container-checks';
 import type { MauStore, SessionStore, UserStore } from '../core/stores';
-import { decideViewerRequest, type ViewerAction } from '../core/viewer';
-import { requestEvent, type RequestLogger } from '../core/request-log';
+import { decideViewerRequest, type ViewerAction } from '../core/viewer/decide';
+import { requestEvent, type RequestLogger } from '../core/request-events';
+import { elapsedUs } from '../runtime/console-logger';
 
 export interface ViewerDeps {
   readonly config: EdgeConfig;
@@ -94,7 +95,7 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
         clientIp: request.clientIp,
         status: action.action === 'respond' ? action.status : undefined,
       };
-      deps.log.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, started, clock(), extra));
+      deps.log.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), extra));
     }
     return result;
   };

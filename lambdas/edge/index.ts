@@ -4,7 +4,7 @@
  * from Secrets Manager (the nearest key-set replica) at first use and cached.
  */
 import type { EdgeConfig } from '../core/config/types';
-import { deployedDeps } from '../store/deployed';
+import { deployedDeps } from '../runtime/deployed';
 import { createViewerHandler } from './handler';
 
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;

@@ -4,7 +4,7 @@
  * client), to keep the bundles small.
  */
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { EdgeOAuthError, StoreError } from '../core/errors';
+import { StoreError, TableNotFoundError } from '../core/errors';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -17,14 +17,10 @@ export const getN = (item: Item, name: string): number | undefined => (item[name
 export const getSS = (item: Item, name: string): string[] => [...(item[name]?.SS ?? [])].sort();
 
 /** `{ [key]: value }` when the value is defined, else `{}` (for optional fields). */
+export { TableNotFoundError };
+
 export const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
-/** A table named in the config does not exist (in that region, at that endpoint). */
-export class TableNotFoundError extends EdgeOAuthError {
-  constructor(readonly table: string, options?: { cause?: unknown }) {
-    super('ERR_TABLE_NOT_FOUND', `DynamoDB table "${table}" does not exist`, options);
-  }
-}
 
 /**
  * Runs one SDK call: a conditional-check failure is passed through (callers expect it),

@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
   type Update,
 } from '@aws-sdk/client-dynamodb';
-import { normalizeEmail } from '../core/policy';
+import { normalizeEmail } from '../core/sign-in/allow-list';
 import type { AppUser, UserActivity, UserSignIn, UserStore } from '../core/stores';
 import { getN, getS, getSS, num, optional, storeCall, str, strings, UpdateBuilder, type Item } from './dynamodb-attrs';
 import { keys } from './tables';

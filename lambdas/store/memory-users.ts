@@ -1,5 +1,5 @@
 /** In-memory UserStore: for unit tests and as the contract suite's reference. */
-import { normalizeEmail } from '../core/policy';
+import { normalizeEmail } from '../core/sign-in/allow-list';
 import type { AppUser, UserActivity, UserSignIn, UserStore } from '../core/stores';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

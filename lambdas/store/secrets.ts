@@ -6,14 +6,14 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../core/config/types';
 import { StoreError } from '../core/errors';
-import { parseKeySet, type KeySet } from '../core/keys';
+import { KEY_SET_CACHE_SECONDS, parseKeySet, type KeySet } from '../core/keys/key-set';
 
 export interface SecretReaderOptions {
   readonly region: string;
   /** e.g. the local stack's endpoint. @default - the regional AWS endpoint */
   readonly endpoint?: string;
   readonly client?: SecretsManagerClient;
-  /** @default 300_000 (5 minutes) */
+  /** @default KEY_SET_CACHE_SECONDS × 1000 (5 minutes) */
   readonly cacheTtlMs?: number;
   /** @default 3_600_000 (1 hour) */
   readonly maxStaleMs?: number;
@@ -38,7 +38,7 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
         new m.SecretsManagerClient({ region: options.region, ...(options.endpoint !== undefined && { endpoint: options.endpoint }), maxAttempts: 2 }),
       Command: m.GetSecretValueCommand,
     })));
-  const ttl = options.cacheTtlMs ?? 300_000;
+  const ttl = options.cacheTtlMs ?? KEY_SET_CACHE_SECONDS * 1000;
   const maxStale = options.maxStaleMs ?? 3_600_000;
   const clock = options.clock ?? Date.now;
   const cache = new Map<string, Entry>();

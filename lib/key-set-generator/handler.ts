@@ -4,7 +4,7 @@
  * signing keys for the identity assertion.
  *
  * Why a custom resource: the key set is JSON with nested lists (sealing keys, and private
- * JWKs for signing: lambdas/core/keys.ts), which Secrets Manager's generator
+ * JWKs for signing: lambdas/core/keys/key-set.ts), which Secrets Manager's generator
  * (`GenerateSecretString`: one random string at a top-level key) cannot make. So the Secret
  * resource is created with a placeholder, and on Create and every Update (the resource's
  * `CodeHash` property changes whenever this code does, so an upgrade runs it) this handler:
@@ -26,7 +26,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { randomBytes } from 'node:crypto';
 import { KeySetError } from '../../lambdas/core/errors';
-import { generateKeySetSecret, parseKeySet, withSigningKeys } from '../../lambdas/core/keys';
+import { generateKeySetSecret, parseKeySet, withSigningKeys } from '../../lambdas/core/keys/key-set';
 
 /** What a Create/Update did to the secret. */
 export type KeySetAction = 'generated' | 'signing-keys-added' | 'unchanged';

@@ -6,8 +6,8 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { AssertionCache } from '../../lambdas/core/assertion';
-import { parseKeySet, rotateSigningKeySecret } from '../../lambdas/core/keys';
+import { AssertionCache } from '../../lambdas/core/viewer/assertion';
+import { parseKeySet, rotateSigningKeySecret } from '../../lambdas/core/keys/key-set';
 import type { AssertionCheck } from '../../local/origin';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';

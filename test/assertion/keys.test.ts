@@ -11,8 +11,8 @@ import {
   rotateKeySetSecret,
   rotateSigningKeySecret,
   withSigningKeys,
-} from '../../lambdas/core/keys';
-import { generateSigningJwk, parseSigningKeys, privateJwk } from '../../lambdas/core/signing-keys';
+} from '../../lambdas/core/keys/key-set';
+import { generateSigningJwk, parseSigningKeys, privateJwk } from '../../lambdas/core/keys/signing-keys';
 
 const OLD_SECRET = JSON.stringify({ current: 'k1', keys: [{ kid: 'k1', k: randomBytes(32).toString('base64url') }] });
 

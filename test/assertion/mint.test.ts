@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyOptions } from 'jose';
-import { AssertionCache, assertionClaims, assertionIssuer, reuseMargin } from '../../lambdas/core/assertion';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { AssertionCache, assertionClaims, assertionIssuer, reuseMargin } from '../../lambdas/core/viewer/assertion';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import { generateKeySetSecret, parseKeySet, retireSigningKeySecret, rotateSigningKeySecret } from '../../lambdas/core/keys';
-import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session';
-import type { SigningKeySet } from '../../lambdas/core/signing-keys';
+import { generateKeySetSecret, parseKeySet, retireSigningKeySecret, rotateSigningKeySecret } from '../../lambdas/core/keys/key-set';
+import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session/session-cookie';
+import type { SigningKeySet } from '../../lambdas/core/keys/signing-keys';
 
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, the frozen clock
 const SITE = 'https://app.example.com';

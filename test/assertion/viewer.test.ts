@@ -6,14 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import type { CloudFrontRequest, CloudFrontRequestEvent } from 'aws-lambda';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { AssertionCache } from '../../lambdas/core/assertion';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { AssertionCache } from '../../lambdas/core/viewer/assertion';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import { serializeCookie } from '../../lambdas/core/cookies';
-import { generateKeySetSecret, parseKeySet, type KeySet } from '../../lambdas/core/keys';
-import { seal } from '../../lambdas/core/seal';
-import { newSessionClaims, sessionCookieName } from '../../lambdas/core/session';
-import { decideViewerRequest, type ViewerContext } from '../../lambdas/core/viewer';
+import { serializeCookie } from '../../lambdas/core/shared/cookies';
+import { generateKeySetSecret, parseKeySet, type KeySet } from '../../lambdas/core/keys/key-set';
+import { seal } from '../../lambdas/core/keys/seal';
+import { newSessionClaims, sessionCookieName } from '../../lambdas/core/session/session-cookie';
+import { decideViewerRequest, type ViewerContext } from '../../lambdas/core/viewer/decide';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 
 const T0 = 1_767_225_600;

@@ -1,6 +1,6 @@
 /** The `api` config section (docs/config.md) and the answers it shapes (docs/api.md). */
-import { apiErrorBody, apiSignInUrl } from '../../lambdas/core/api-authorizer';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { apiErrorBody, apiSignInUrl } from '../../lambdas/core/api/authorizer';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import { testConfig } from '../core/fixtures';
 
 const base = { providers: [{ type: 'google', clientId: 'g', clientSecret: 's' }] };

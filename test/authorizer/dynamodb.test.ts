@@ -6,8 +6,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createAuthorizerHandler, UNAUTHORIZED_MESSAGE, type SimpleAuthorizerResult } from '../../lambdas/authorizer/handler';
-import { seal } from '../../lambdas/core/seal';
-import { newSessionClaims } from '../../lambdas/core/session';
+import { seal } from '../../lambdas/core/keys/seal';
+import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';

@@ -5,15 +5,15 @@
  * session check (the same requests get the same verdict from the viewer-request handler).
  */
 import type { CloudFrontRequest, CloudFrontResultResponse } from 'aws-lambda';
-import { authorizerConfig } from '../../lambdas/core/api-authorizer';
+import { authorizerConfig } from '../../lambdas/core/api/authorizer';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import type { KeySet } from '../../lambdas/core/keys';
+import type { KeySet } from '../../lambdas/core/keys/key-set';
 import type { Profile, Provider, TokenSet } from '../../lambdas/core/providers/types';
-import type { RequestEvent, RequestLogger } from '../../lambdas/core/request-log';
-import { seal } from '../../lambdas/core/seal';
-import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session';
+import type { RequestEvent, RequestLogger } from '../../lambdas/core/request-events';
+import { seal } from '../../lambdas/core/keys/seal';
+import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session/session-cookie';
 import type { SessionStore } from '../../lambdas/core/stores';
-import { sealTokens } from '../../lambdas/core/tokens';
+import { sealTokens } from '../../lambdas/core/keys/token-sealing';
 import {
   ApiEventError,
   createAuthorizerHandler,
@@ -142,7 +142,7 @@ function world(overrides: Record<string, unknown> = {}, providerAnswer: Paramete
 }
 
 /** The authorizer's answer, or the 401 signal ("Unauthorized"), or another failure's code. */
-async function outcome(w: World, event: AuthorizerEvent): Promise<AuthorizerResult | { thrown: string; code?: string }> {
+async function outcome(w: World, event: AuthorizerEvent): Promise<AuthorizerResult | { thrown: string; code?: string | undefined }> {
   try {
     return await w.authorize(event);
   } catch (error) {

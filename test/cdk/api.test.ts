@@ -12,7 +12,7 @@ import { HttpUrlIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import { EdgeOAuth } from '../../lib/edge-oauth';
 import { AUTHORIZER_LIMITS, authorizerCacheTtl, PROTECTED_API_STAGE } from '../../lib/edge-oauth-api';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';

@@ -6,8 +6,8 @@
  */
 import type { CloudFrontRequest, CloudFrontRequestEvent } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { HOST_HEADER } from '../../lambdas/core/identity-headers';
-import { generateKeySetSecret, parseKeySet } from '../../lambdas/core/keys';
+import { HOST_HEADER } from '../../lambdas/core/viewer/identity-headers';
+import { generateKeySetSecret, parseKeySet } from '../../lambdas/core/keys/key-set';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { buildViewerRequestEvent } from '../../local/cloudfront/event';
 import { CALLBACK_PATH_PATTERN } from '../../lib/edge-oauth';

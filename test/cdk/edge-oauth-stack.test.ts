@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfigFile } from '../../lambdas/core/config/load';
+import { loadConfigFile } from '../../lib/config-file';
 import { createApp } from '../../lib/app';
 import { EdgeOAuthStack, parseSiteOrigin } from '../../lib/edge-oauth-stack';
 import { appWithoutBundling, EXAMPLE_CONFIG_FILE, fixtureConfig, logicalId, referencedIds, ROOT } from './helpers';

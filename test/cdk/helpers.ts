@@ -2,8 +2,8 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as path from 'node:path';
-import { loadConfigFile } from '../../lambdas/core/config/load';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { loadConfigFile } from '../../lib/config-file';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
 
 export const ROOT = path.join(__dirname, '..', '..');

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KeySetError } from '../../lambdas/core/errors';
-import { generateKeySetSecret, parseKeySet, rotateKeySetSecret, rotateSigningKeySecret } from '../../lambdas/core/keys';
+import { generateKeySetSecret, parseKeySet, rotateKeySetSecret, rotateSigningKeySecret, sealingKeyBytes } from '../../lambdas/core/keys/key-set';
 import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
 import { EdgeOAuthData } from '../../lib/edge-oauth-data';
 import { keySetGeneratorBundle, withKeySetGeneratorDirectory } from '../../lib/key-set-generator/code';
@@ -26,7 +26,7 @@ const ENV_KEYS = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_REGION', 'AWS_ACCESS_
 
 let sm: SecretsManagerHandle;
 let client: SecretsManagerClient;
-const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
+const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string | undefined>> = {};
 
 beforeAll(async () => {
   sm = await startSecretsManager({ secrets: { [SECRET]: PLACEHOLDER } });
@@ -80,7 +80,7 @@ function describeHandler(name: string, run: () => (e: KeySetEvent) => Promise<Ke
       const out = await run()(event('Create'));
       const value = await read();
       const keySet = parseKeySet(value);
-      expect(keySet.current.raw).toHaveLength(32);
+      expect(sealingKeyBytes(keySet.current)).toHaveLength(32);
       expect(keySet.signing?.current.alg).toBe('ES256');
       const secrets = keyMaterial(value);
       expect(secrets).toHaveLength(2);
@@ -185,7 +185,7 @@ describe('nextKeySetSecret: decided by parseKeySet, the parser the functions use
     const change = nextKeySetSecret(value);
     expect(change.action).toBe('signing-keys-added');
     const after = (change as { value: string }).value;
-    expect(parseKeySet(after).current.raw).toEqual(parseKeySet(value).current.raw);
+    expect(sealingKeyBytes(parseKeySet(after).current)).toEqual(sealingKeyBytes(parseKeySet(value).current));
     expect(parseKeySet(after).signing).toBeDefined();
   });
 
@@ -267,7 +267,7 @@ describe('the custom resource in a stack, and its code asset', () => {
     expect(js).toBe(Buffer.from(keySetGeneratorBundle().code).toString('utf8'));
     expect(js).toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
     expect(js).not.toMatch(/@smithy\/|class SecretsManagerClient/);
-    expect(js).toContain('lambdas/core/keys.ts');
+    expect(js).toContain('lambdas/core/keys/key-set.ts');
     expect(js).not.toContain(ROOT); // no absolute paths: the same asset hash on every machine
   });
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { buildProgram } from '../../bin/cli';
-import { generateKeySetSecret, parseKeySet } from '../../lambdas/core/keys';
-import { open, seal } from '../../lambdas/core/seal';
+import { generateKeySetSecret, parseKeySet } from '../../lambdas/core/keys/key-set';
+import { open, seal } from '../../lambdas/core/keys/seal';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
 

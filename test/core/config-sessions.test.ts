@@ -1,5 +1,5 @@
 /** The session and token fields of the config (issue 4): defaults and validation. */
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { parseConfig } from '../../lambdas/core/config/parse';
 
 const base = { providers: [{ type: 'oidc', issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' }] };
 const problems = (input: Record<string, unknown>) => {

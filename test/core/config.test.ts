@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { summarize } from '../../bin/config-command';
 import { formatDuration, parseDuration } from '../../lambdas/core/config/duration';
-import { parseConfigText } from '../../lambdas/core/config/load';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { parseConfigText } from '../../lambdas/core/config/parse-text';
+import { parseConfig } from '../../lambdas/core/config/parse';
 
 const minimal = { providers: [{ type: 'oidc', issuer: 'https://idp.example.com', clientId: 'c', clientSecret: 's' }] };
 

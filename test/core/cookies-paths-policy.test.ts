@@ -1,8 +1,8 @@
-import { clearCookie, parseCookies, serializeCookie, withoutCookies } from '../../lambdas/core/cookies';
-import { headerValue } from '../../lambdas/core/identity-headers';
-import { classifyPath } from '../../lambdas/core/paths';
-import { checkAllowList } from '../../lambdas/core/policy';
-import { sanitizeReturnPath } from '../../lambdas/core/return-path';
+import { clearCookie, parseCookies, serializeCookie, withoutCookies } from '../../lambdas/core/shared/cookies';
+import { headerValue } from '../../lambdas/core/viewer/identity-headers';
+import { classifyPath } from '../../lambdas/core/viewer/special-paths';
+import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
+import { sanitizeReturnPath } from '../../lambdas/core/sign-in/return-path';
 
 describe('cookies', () => {
   test('parse keeps every value of a duplicated name, skips malformed pairs', () => {

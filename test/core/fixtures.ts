@@ -1,8 +1,8 @@
 /** Shared fixtures for core unit tests: a config, a key set, deterministic randomness. */
 import { createHash, randomBytes } from 'node:crypto';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import { generateKeySetSecret, parseKeySet, type KeySet } from '../../lambdas/core/keys';
+import { generateKeySetSecret, parseKeySet, type KeySet } from '../../lambdas/core/keys/key-set';
 
 export function testConfig(overrides: Record<string, unknown> = {}): EdgeConfig {
   const result = parseConfig({

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestEvent } from '../../lambdas/core/request-log';
+import type { RequestEvent } from '../../lambdas/core/request-events';
 import type { LocalStack } from '../../local/stack';
 import { describeWithChromium, screenshot, useChromium } from '../support/chromium';
 import { testDynamoEndpoint } from '../support/dynamodb';

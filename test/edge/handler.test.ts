@@ -5,8 +5,8 @@
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { createProviders } from '../../lambdas/core/providers';
-import { seal } from '../../lambdas/core/seal';
-import { newSessionClaims } from '../../lambdas/core/session';
+import { seal } from '../../lambdas/core/keys/seal';
+import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { createViewerHandler, type ViewerDeps } from '../../lambdas/edge/handler';
 import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
 import { testConfig, testKeys } from '../core/fixtures';

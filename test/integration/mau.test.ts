@@ -3,7 +3,7 @@
  * first request of a later month, across sessions and four viewer containers, also when 100
  * first requests of the month arrive at once; after that, warm requests make no call.
  */
-import { monthOf } from '../../lambdas/core/checks';
+import { monthOf } from '../../lambdas/core/session/monthly-active-users';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';

@@ -218,8 +218,8 @@ describe('sign-in through the edge', () => {
 
 async function stackSessionOf(cookie: string) {
   // Read the session id through the real store: open the cookie with the local key set.
-  const { parseKeySet } = await import('../../lambdas/core/keys');
-  const { open } = await import('../../lambdas/core/seal');
+  const { parseKeySet } = await import('../../lambdas/core/keys/key-set');
+  const { open } = await import('../../lambdas/core/keys/seal');
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: stack.endpoints.secretsManager });
   const secret = await sm.send(new GetSecretValueCommand({ SecretId: stack.config.aws.sessionKeysSecretId }));

@@ -12,6 +12,7 @@ import {
 import { buildSync } from 'esbuild';
 import { createTables } from '../../local/dynamodb';
 import { testDynamoEndpoint } from '../support/dynamodb';
+import { must } from '../support/must';
 
 const suffix = randomUUID().slice(0, 8);
 const names = { sessions: `sessions-${suffix}`, users: `users-${suffix}`, mau: `mau-${suffix}` };
@@ -85,7 +86,7 @@ test('a missing java gives the install hint', () => {
     packages: 'external',
     write: false,
   });
-  const run = `${outputFiles[0].text}
+  const run = `${must(outputFiles[0], 'the esbuild output file').text}
 module.exports.startDynamoDbLocal({}).then(
   () => { console.log('started?'); process.exit(1); },
   (err) => { console.log(err.message); process.exit(0); });`;

@@ -4,9 +4,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { startDevIdp, type DevIdpHandle } from '../../local/idp';
+import { must } from '../support/must';
 
-const CLIENT = { clientId: 'edge-oauth-test', clientSecret: 'test-secret', redirectUris: ['http://127.0.0.1:9/auth/callback'] };
-const REDIRECT_URI = CLIENT.redirectUris[0];
+const REDIRECT_URI = 'http://127.0.0.1:9/auth/callback';
+const CLIENT = { clientId: 'edge-oauth-test', clientSecret: 'test-secret', redirectUris: [REDIRECT_URI] };
 const basic = `Basic ${Buffer.from(`${CLIENT.clientId}:${CLIENT.clientSecret}`).toString('base64')}`;
 
 /** Just enough of a browser cookie jar: name + path, path-prefix matching, deletion by Max-Age=0/Expires. */
@@ -15,7 +16,8 @@ class CookieJar {
 
   store(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';').map((s) => s.trim());
+      const [first, ...attrs] = line.split(';').map((s) => s.trim());
+      const pair = must(first, 'the name=value of a Set-Cookie header');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq);
       const value = pair.slice(eq + 1);
@@ -109,7 +111,7 @@ async function signInAndExchange(idp: DevIdpHandle, signIn: SignIn) {
   return { jar, tokens: tokens.json };
 }
 
-const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+const payload = (jwt: string) => JSON.parse(Buffer.from(must(jwt.split('.')[1], 'the payload of a JWT'), 'base64url').toString('utf8'));
 
 let idp: DevIdpHandle;
 beforeAll(async () => {
@@ -144,13 +146,13 @@ test('authorization code + PKCE: sign-in form, tokens, userinfo with email and n
   const { status, json } = await token(idp, { grant_type: 'authorization_code', code: callback.get('code')!, redirect_uri: REDIRECT_URI, code_verifier: verifier });
   expect(status).toBe(200);
   expect(json).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String), id_token: expect.any(String), refresh_token: expect.any(String) });
-  expect(json.scope.split(' ').sort()).toEqual(['email', 'offline_access', 'openid', 'profile']);
+  expect(must(json.scope, 'scope in the token response').split(' ').sort()).toEqual(['email', 'offline_access', 'openid', 'profile']);
 
   const account = idp.accounts.findByEmail('ann@example.com')!;
   expect(account.sub).toBe(`u-${createHash('sha256').update('ann@example.com').digest('hex').slice(0, 16)}`);
-  expect(payload(json.id_token)).toMatchObject({ iss: idp.issuer, aud: CLIENT.clientId, sub: account.sub });
+  expect(payload(must(json.id_token, 'id_token in the token response'))).toMatchObject({ iss: idp.issuer, aud: CLIENT.clientId, sub: account.sub });
 
-  const info = await userinfo(idp, json.access_token);
+  const info = await userinfo(idp, must(json.access_token, 'access_token in the token response'));
   expect(info.json).toEqual({ sub: account.sub, email: 'Ann@Example.com', email_verified: true, name: 'Ann <Dev>' });
 
   // The IdP session is kept: no form the second time; prompt=login and max_age=0 show it again.
@@ -171,19 +173,19 @@ test('the code is bound to the PKCE verifier, and PKCE is required', async () =>
 
 test('an unchecked email_verified box is reported as email_verified false', async () => {
   const { tokens } = await signInAndExchange(idp, { email: 'unverified@example.com', emailVerified: false });
-  expect((await userinfo(idp, tokens.access_token)).json).toMatchObject({ email: 'unverified@example.com', email_verified: false });
+  expect((await userinfo(idp, must(tokens.access_token, 'access_token'))).json).toMatchObject({ email: 'unverified@example.com', email_verified: false });
 });
 
 test('refresh_token grant works with offline_access (no prompt=consent needed) and rotates', async () => {
   const { tokens } = await signInAndExchange(idp, { email: 'refresh@example.com' });
-  const first = await token(idp, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+  const first = await token(idp, { grant_type: 'refresh_token', refresh_token: must(tokens.refresh_token, 'refresh_token') });
   expect(first.status).toBe(200);
   expect(first.json.refresh_token).toEqual(expect.any(String));
-  expect(first.json.refresh_token).not.toBe(tokens.refresh_token);
-  expect((await userinfo(idp, first.json.access_token)).json).toMatchObject({ email: 'refresh@example.com' });
+  expect(first.json.refresh_token).not.toBe(must(tokens.refresh_token, 'refresh_token'));
+  expect((await userinfo(idp, must(first.json.access_token, 'access_token after refresh'))).json).toMatchObject({ email: 'refresh@example.com' });
 
   // The rotated-away token is spent.
-  const reused = await token(idp, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+  const reused = await token(idp, { grant_type: 'refresh_token', refresh_token: must(tokens.refresh_token, 'refresh_token') });
   expect(reused).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
 });
 
@@ -207,22 +209,22 @@ test('client_secret_post works too', async () => {
 
 test('accounts.update changes the email userinfo reports, with the same sub', async () => {
   const { tokens } = await signInAndExchange(idp, { email: 'old@example.com', name: 'Old' });
-  const before = (await userinfo(idp, tokens.access_token)).json!;
+  const before = (await userinfo(idp, must(tokens.access_token, 'access_token'))).json!;
   idp.accounts.update(before.sub as string, { email: 'new@example.com', name: 'New' });
-  expect((await userinfo(idp, tokens.access_token)).json).toEqual({ sub: before.sub, email: 'new@example.com', email_verified: true, name: 'New' });
+  expect((await userinfo(idp, must(tokens.access_token, 'access_token'))).json).toEqual({ sub: before.sub, email: 'new@example.com', email_verified: true, name: 'New' });
   expect(idp.accounts.findByEmail('new@example.com')?.sub).toBe(before.sub);
   expect(idp.accounts.findByEmail('old@example.com')).toBeUndefined();
 
   // Signing in with the old email now is someone else, with a different sub.
   const { tokens: other } = await signInAndExchange(idp, { email: 'old@example.com' });
-  expect((await userinfo(idp, other.access_token)).json!.sub).not.toBe(before.sub);
+  expect((await userinfo(idp, must(other.access_token, 'access_token'))).json!.sub).not.toBe(before.sub);
 });
 
 test('a disabled account can neither refresh nor read userinfo', async () => {
   const { tokens } = await signInAndExchange(idp, { email: 'gone@example.com' });
   idp.accounts.disable(idp.accounts.findByEmail('gone@example.com')!.sub);
-  expect((await userinfo(idp, tokens.access_token)).status).toBe(401);
-  const refreshed = await token(idp, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+  expect((await userinfo(idp, must(tokens.access_token, 'access_token'))).status).toBe(401);
+  const refreshed = await token(idp, { grant_type: 'refresh_token', refresh_token: must(tokens.refresh_token, 'refresh_token') });
   expect(refreshed).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
   const again = await authorize(idp, new CookieJar(), {}, { email: 'gone@example.com' });
   expect(again.callback.get('error')).toBe('access_denied');
@@ -238,8 +240,8 @@ test('RP-initiated logout ends the IdP session: the next sign-in shows the form'
   jar.store(confirm);
   const html = await confirm.text();
   expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1|localhost)/); // no external assets
-  const action = new URL(/action="([^"]+)"/.exec(html)![1], end);
-  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)![1];
+  const action = new URL(must(/action="([^"]+)"/.exec(html)?.[1], 'the logout form action'), end);
+  const xsrf = must(/name="xsrf" value="([^"]+)"/.exec(html)?.[1], 'the logout form xsrf value');
   const done = await fetch(action, {
     method: 'POST',
     redirect: 'manual',
@@ -255,11 +257,11 @@ test('RP-initiated logout ends the IdP session: the next sign-in shows the form'
 test('failNext makes the next token / userinfo request fail once', async () => {
   const { tokens } = await signInAndExchange(idp, { email: 'flaky@example.com' });
   idp.failNext('token', 503);
-  expect((await token(idp, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).status).toBe(503);
-  const ok = await token(idp, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+  expect((await token(idp, { grant_type: 'refresh_token', refresh_token: must(tokens.refresh_token, 'refresh_token') })).status).toBe(503);
+  const ok = await token(idp, { grant_type: 'refresh_token', refresh_token: must(tokens.refresh_token, 'refresh_token') });
   expect(ok.status).toBe(200);
 
   idp.failNext('userinfo', 500);
-  expect((await userinfo(idp, ok.json.access_token)).status).toBe(500);
-  expect((await userinfo(idp, ok.json.access_token)).status).toBe(200);
+  expect((await userinfo(idp, must(ok.json.access_token, 'access_token after refresh'))).status).toBe(500);
+  expect((await userinfo(idp, must(ok.json.access_token, 'access_token after refresh'))).status).toBe(200);
 });

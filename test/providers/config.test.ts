@@ -1,5 +1,5 @@
 /** `edge-oauth config check` on providers: unknown types, and each provider's required fields. */
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import { PROVIDER_TYPES } from '../../lambdas/core/config/types';
 
 const base = (provider: Record<string, unknown>) => ({

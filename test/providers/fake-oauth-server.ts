@@ -248,7 +248,7 @@ function callback(params: URLSearchParams, fields: Record<string, string>): URL 
   return url;
 }
 
-function clientCredentials(req: FakeRequest, method: AuthorizationServerOptions['clientAuth']): { id?: string | null; secret?: string | null } {
+function clientCredentials(req: FakeRequest, method: AuthorizationServerOptions['clientAuth']): { id?: string | null | undefined; secret?: string | null | undefined } {
   if (method === 'client_secret_post') return { id: req.form.get('client_id'), secret: req.form.get('client_secret') };
   const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
   if (basic === null) return {};

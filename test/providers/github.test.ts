@@ -1,5 +1,5 @@
 import { GitHubProvider } from '../../lambdas/core/providers/github';
-import { checkAllowList } from '../../lambdas/core/policy';
+import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
 import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 
 const USER = 'https://api.github.com/user';

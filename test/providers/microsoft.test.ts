@@ -1,4 +1,4 @@
-import { checkAllowList } from '../../lambdas/core/policy';
+import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
 import { CONSUMER_TENANT_ID, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
 import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 

@@ -4,12 +4,12 @@
  * describe names the advisories of its class.
  */
 import { randomBytes } from 'node:crypto';
-import { finishCallback, type CallbackContext } from '../../lambdas/core/callback';
+import { finishCallback, type CallbackContext } from '../../lambdas/core/sign-in/callback';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import type { KeySet } from '../../lambdas/core/keys';
+import type { KeySet } from '../../lambdas/core/keys/key-set';
 import type { Profile } from '../../lambdas/core/providers/types';
-import { open } from '../../lambdas/core/seal';
-import type { SessionClaims } from '../../lambdas/core/session';
+import { open } from '../../lambdas/core/keys/seal';
+import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import {
   edge, forwardedHeaders, IDP_ORIGIN, isResponse, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider,

@@ -6,11 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CompactEncrypt } from 'jose';
-import { finishCallback } from '../../lambdas/core/callback';
-import { FLOW_TTL, newFlow } from '../../lambdas/core/flow';
-import { seal } from '../../lambdas/core/seal';
+import { finishCallback } from '../../lambdas/core/sign-in/callback';
+import { FLOW_TTL, newFlow } from '../../lambdas/core/sign-in/flow';
+import { seal } from '../../lambdas/core/keys/seal';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import { edge, IDP_ORIGIN, isResponse, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider } from './support';
+import { sealingKeyBytes } from '../../lambdas/core/keys/key-set';
 
 const config = securityConfig({ session: { maxDuration: '8h' } });
 const { keys } = keySet('k1');
@@ -25,7 +26,7 @@ const sealWithHeader = (header: Record<string, unknown>, payload: object, key: U
 async function hostileCookies(): Promise<Array<[string, string]>> {
   const { value, claims } = await sessionCookie(config, keys);
   const [h, , iv, ct, tag] = value.split('.') as [string, string, string, string, string];
-  const k = keys.current.raw;
+  const k = sealingKeyBytes(keys.current);
   return [
     ['header changed', [flip(h, 3), '', iv, ct, tag].join('.')],
     ['iv changed', [h, '', flip(iv), ct, tag].join('.')],

@@ -5,10 +5,10 @@
  * sealed: nothing can be forged. What goes on to the origin never contains our cookies.
  */
 import fc from 'fast-check';
-import { parseCookies, withoutCookies } from '../../lambdas/core/cookies';
-import { readFlow } from '../../lambdas/core/flow';
-import { open, seal } from '../../lambdas/core/seal';
-import { isOwnCookie, readSession } from '../../lambdas/core/session';
+import { parseCookies, withoutCookies } from '../../lambdas/core/shared/cookies';
+import { readFlow } from '../../lambdas/core/sign-in/flow';
+import { open, seal } from '../../lambdas/core/keys/seal';
+import { isOwnCookie, readSession } from '../../lambdas/core/session/session-cookie';
 import { keySet, NOW, securityConfig, sessionCookie } from './support';
 
 const config = securityConfig();

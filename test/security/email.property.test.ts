@@ -7,7 +7,7 @@
  * The oracle is written independently of checkAllowList.
  */
 import fc from 'fast-check';
-import { checkAllowList } from '../../lambdas/core/policy';
+import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
 
 const ALLOW = { emails: ['kim@partner.example'], emailDomains: ['example.com', 'kpmg.com'] };
 const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());

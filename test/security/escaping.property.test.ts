@@ -4,7 +4,7 @@
  * the tags and attribute quotes of the template, and escaping round-trips.
  */
 import fc from 'fast-check';
-import { escapeHtml, renderPage } from '../../lambdas/core/pages';
+import { escapeHtml, renderPage } from '../../lambdas/core/viewer/pages';
 
 const hostile = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),

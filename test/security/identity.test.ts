@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import type { Provider } from '../../lambdas/core/providers/types';
-import { refreshSession } from '../../lambdas/core/refresh';
-import { sealTokens } from '../../lambdas/core/tokens';
-import { headerValue, identityHeaders } from '../../lambdas/core/identity-headers';
+import { refreshSession } from '../../lambdas/core/session/refresh';
+import { sealTokens } from '../../lambdas/core/keys/token-sealing';
+import { headerValue, identityHeaders } from '../../lambdas/core/viewer/identity-headers';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import { keySet, NOW, securityConfig, stubProvider } from './support';
 

@@ -7,8 +7,8 @@
  * SECURITY.md adds a key before making it current.
  */
 import { randomBytes } from 'node:crypto';
-import { finishCallback } from '../../lambdas/core/callback';
-import { parseKeySet, rotateKeySetSecret, rotateSigningKeySecret, type KeySet } from '../../lambdas/core/keys';
+import { finishCallback } from '../../lambdas/core/sign-in/callback';
+import { parseKeySet, rotateKeySetSecret, rotateSigningKeySecret, type KeySet } from '../../lambdas/core/keys/key-set';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { createSecretReader, keySetLoader } from '../../lambdas/store/secrets';
 import { MemorySessionStore } from '../../lambdas/store/memory';

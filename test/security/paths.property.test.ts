@@ -8,7 +8,7 @@
  * normalizePath, so the test is not a mirror of the code.
  */
 import fc from 'fast-check';
-import { classifyPath, normalizePath } from '../../lambdas/core/paths';
+import { classifyPath, normalizePath } from '../../lambdas/core/viewer/special-paths';
 import { edge, isResponse, keySet, securityConfig, sessionCookie } from './support';
 
 const RUNS = { numRuns: 200 };

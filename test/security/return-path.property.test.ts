@@ -6,7 +6,7 @@
  * payloads are made of (slashes, backslashes, encoded and raw whitespace, "@", schemes).
  */
 import fc from 'fast-check';
-import { returnPathOf, sanitizeReturnPath } from '../../lambdas/core/return-path';
+import { returnPathOf, sanitizeReturnPath } from '../../lambdas/core/sign-in/return-path';
 
 const SITE = 'https://site.example';
 

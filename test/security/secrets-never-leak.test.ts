@@ -10,7 +10,7 @@
  */
 import { format } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { consoleLogger } from '../../lambdas/core/request-log';
+import { consoleLogger } from '../../lambdas/runtime/console-logger';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser, type Hop } from '../support/http-client';

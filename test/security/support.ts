@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { parseConfig } from '../../lambdas/core/config/schema';
+import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import { generateKeySetSecret, parseKeySet, type KeySet } from '../../lambdas/core/keys';
+import { generateKeySetSecret, parseKeySet, type KeySet } from '../../lambdas/core/keys/key-set';
 import type { Profile, Provider } from '../../lambdas/core/providers/types';
-import { seal } from '../../lambdas/core/seal';
-import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session';
+import { seal } from '../../lambdas/core/keys/seal';
+import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session/session-cookie';
 import { createViewerHandler, type ViewerResult } from '../../lambdas/edge/handler';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 

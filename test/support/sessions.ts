@@ -3,10 +3,10 @@
  * request events, and the operator CLI run in process.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseKeySet } from '../../lambdas/core/keys';
-import type { RequestEvent, RequestLogger } from '../../lambdas/core/request-log';
-import { open } from '../../lambdas/core/seal';
-import type { SessionClaims } from '../../lambdas/core/session';
+import { parseKeySet } from '../../lambdas/core/keys/key-set';
+import type { RequestEvent, RequestLogger } from '../../lambdas/core/request-events';
+import { open } from '../../lambdas/core/keys/seal';
+import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
 import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
@@ -38,7 +38,7 @@ export async function claimsOf(stack: LocalStack, cookie: string): Promise<Sessi
 /** Keeps every request event and error the handlers log. */
 export class EventLog implements RequestLogger {
   readonly events: RequestEvent[] = [];
-  readonly errors: Array<{ where: string; code?: string }> = [];
+  readonly errors: Array<{ where: string; code?: string | undefined }> = [];
   request(event: RequestEvent): void {
     this.events.push(event);
   }

@@ -111,7 +111,7 @@ export interface TableNames {
 export interface AwsSettings {
   /** Region of the tables and secrets (the edge function itself always lives in us-east-1). */
   readonly region: string;
-  /** Secrets Manager secret holding the session key set (JSON, see keys.ts). */
+  /** Secrets Manager secret holding the session key set (JSON, see keys/key-set.ts). */
   readonly sessionKeysSecretId: string;
   readonly tables: TableNames;
 }

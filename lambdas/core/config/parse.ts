@@ -1,0 +1,105 @@
+/**
+ * From the operator's JSON to the resolved `EdgeConfig`: the schema (schema.ts) validates
+ * and fills defaults, then the few values that depend on others are resolved here (the
+ * API cache TTL, provider ids and display names). Every problem is reported with its
+ * field path; nothing throws for bad input.
+ */
+import type { z } from 'zod';
+import type { ConfigProblem } from './problems';
+import { providerRequirements, type ProviderInputForCheck } from './provider-requirements';
+import { configSchema, type ParsedConfig } from './schema';
+import { API_DEFAULTS } from './fields';
+import type { EdgeConfig } from './types';
+
+export type { ConfigProblem };
+
+/** The resolved `api` section: the cache TTL defaults to min(revocationCheckInterval, 300s). */
+function resolveApi(raw: ParsedConfig['api'], revocationCheckInterval: number): EdgeConfig['api'] {
+  const cacheTtl = raw?.cacheTtl ?? Math.min(revocationCheckInterval, API_DEFAULTS.cacheTtlCap);
+  if (raw?.kind === undefined || raw.upstream === undefined) return { cacheTtl };
+  return { cacheTtl, kind: raw.kind, upstream: raw.upstream, path: raw.path ?? API_DEFAULTS.path, ...(raw.name !== undefined && { name: raw.name }) };
+}
+
+export type ParseResult = { ok: true; config: EdgeConfig } | { ok: false; problems: ConfigProblem[] };
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out || '(root)';
+}
+
+/** Validates parsed JSON and resolves defaults. Never throws for bad input. */
+export function parseConfig(input: unknown): ParseResult {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: describeIssue(issue) }));
+    // zod skips the object-level refinements when any field fails: run the provider
+    // requirements on the raw input too, so one check lists every problem.
+    const providers = (input as { providers?: unknown } | null)?.providers;
+    if (Array.isArray(providers)) {
+      providers.forEach((p: unknown, index) => {
+        if (typeof p !== 'object' || p === null) return;
+        for (const problem of providerRequirements(p as ProviderInputForCheck)) {
+          const path = formatPath(['providers', index, ...problem.path]);
+          if (!problems.some((q) => q.path === path)) problems.push({ path, message: problem.message });
+        }
+      });
+    }
+    return { ok: false, problems };
+  }
+  const raw = result.data;
+  const config: EdgeConfig = {
+    site: { name: raw.site.name, ...(raw.site.domain !== undefined && { domain: raw.site.domain }) },
+    providers: raw.providers.map((p) => ({
+      id: p.id ?? p.type,
+      type: p.type as EdgeConfig['providers'][number]['type'],
+      displayName: p.displayName ?? defaultDisplayName(p.type),
+      clientId: p.clientId,
+      clientSecret: 'jsonKey' in p.clientSecret && p.clientSecret.jsonKey !== undefined ? { secretId: p.clientSecret.secretId, jsonKey: p.clientSecret.jsonKey } : { secretId: p.clientSecret.secretId },
+      ...(p.issuer !== undefined && { issuer: p.issuer.replace(/\/$/, '') }),
+      ...(p.tenant !== undefined && { tenant: p.tenant }),
+      scopes: p.scopes,
+      claims: p.claims,
+      ...(p.allow !== undefined && { allow: p.allow }),
+      allowInsecureRequests: p.allowInsecureRequests,
+    })),
+    allow: raw.allow,
+    session: raw.session,
+    optionsPassthrough: raw.optionsPassthrough,
+    headers: raw.headers,
+    assertion: {
+      enabled: raw.assertion.enabled,
+      ...(raw.assertion.audience !== undefined && { audience: raw.assertion.audience }),
+      ttl: raw.assertion.ttl,
+      header: raw.assertion.header,
+    },
+    originTokens: raw.originTokens,
+    aws: raw.aws,
+    api: resolveApi(raw.api, raw.session.revocationCheckInterval),
+  };
+  return { ok: true, config };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
+  return issue.message;
+}
+
+const DISPLAY_NAMES: Record<string, string> = {
+  oidc: 'OpenID Connect',
+  google: 'Google',
+  github: 'GitHub',
+  microsoft: 'Microsoft',
+  gitlab: 'GitLab',
+  linkedin: 'LinkedIn',
+  twitch: 'Twitch',
+  amazon: 'Amazon',
+  facebook: 'Facebook',
+};
+
+function defaultDisplayName(type: string): string {
+  return DISPLAY_NAMES[type] ?? type;
+}

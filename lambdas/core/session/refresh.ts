@@ -1,0 +1,140 @@
+/**
+ * Continuous authorization: refresh the user at the provider over the back channel and
+ * re-apply the allow-list under the current config.
+ *
+ * One refresh per session at a time, across containers: a conditional write takes a lease
+ * on the session item first (REFRESH_LEASE_SECONDS), so a rotating refresh token is used
+ * exactly once and the new one is stored before anybody else refreshes. Whoever does not
+ * get the lease goes on with the last known good state (the check was good until it fell
+ * due) within the grace period.
+ */
+import type { EdgeConfig } from '../config/types';
+import { ProviderError } from '../errors';
+import type { KeySet } from '../keys/key-set';
+import { allowListFor, checkAllowList, normalizeEmail, type PolicyDecision } from '../sign-in/allow-list';
+import type { Profile, Provider, TokenSet } from '../providers/types';
+import { REFRESH_LEASE_SECONDS } from './due-checks';
+import type { SessionRecord, SessionStore, UserStore } from '../stores';
+import { openTokens, sealTokens } from '../keys/token-sealing';
+
+export interface RefreshContext {
+  readonly config: EdgeConfig;
+  readonly sessions: SessionStore;
+  readonly users?: UserStore | undefined;
+  readonly provider: Provider;
+  readonly keys: KeySet;
+  /** This container's lease owner id. */
+  readonly owner: string;
+  readonly now: number;
+  /** Names of the network calls made, for the request event. */
+  readonly calls: string[];
+  readonly onError?: ((error: unknown, where: string) => void) | undefined;
+}
+
+export type RefreshOutcome =
+  /** Checked now; the user still passes. */
+  | { readonly kind: 'refreshed'; readonly email?: string | undefined; readonly name?: string | undefined; readonly tokens: TokenSet }
+  /** No lease: someone else refreshed, holds the lease, or the session ended; the record as it stands. */
+  | { readonly kind: 'no-lease'; readonly record: SessionRecord | undefined }
+  /** The user no longer passes the allow-list: the session is revoked. */
+  | { readonly kind: 'denied'; readonly reason: Exclude<PolicyDecision, { allowed: true }>['reason']; readonly email?: string | undefined }
+  /** The provider refused the grant (revoked, account disabled) or nothing is left to check with: revoked. */
+  | { readonly kind: 'rejected' | 'no-tokens' }
+  /** The store or the provider could not be reached or answered in a way that says nothing about the user. */
+  | { readonly kind: 'store-failed' | 'provider-failed' };
+
+const REJECTING_OAUTH_ERRORS = new Set(['invalid_grant', 'invalid_token', 'access_denied', 'unauthorized_client', 'consent_required', 'login_required']);
+
+/**
+ * Whether a provider failure says the user's grant is gone (end the session) or says
+ * nothing about the user (try again later: unreachable, 5xx, 429, a misconfigured client).
+ */
+export function providerFailureKind(error: unknown): 'rejected' | 'transient' {
+  if (!(error instanceof ProviderError)) return 'transient';
+  if (error.code === 'ERR_PROVIDER_UNREACHABLE') return 'transient';
+  if (error.status !== undefined && (error.status >= 500 || error.status === 429)) return 'transient';
+  if (error.code === 'ERR_PROVIDER_DENIED') return 'rejected';
+  // An OAuth error names the cause: only those about the user's grant end the session
+  // (`invalid_client`, a misconfigured client secret, must not sign everybody out).
+  if (error.oauthError !== undefined) return REJECTING_OAUTH_ERRORS.has(error.oauthError) ? 'rejected' : 'transient';
+  // A bare 401/403 from a profile API (GitHub's /user...): the token is no longer good.
+  if (error.status === 401 || error.status === 403) return 'rejected';
+  return 'transient';
+}
+
+export async function refreshSession(
+  ctx: RefreshContext,
+  claims: { sid: string; uid: string; prv: string },
+  checkedBefore: number,
+): Promise<RefreshOutcome> {
+  const { sessions, now, calls } = ctx;
+  let record: SessionRecord | undefined;
+  try {
+    calls.push('refresh-lease');
+    const lease = await sessions.acquireRefreshLease(claims.sid, { owner: ctx.owner, now, until: now + REFRESH_LEASE_SECONDS, checkedBefore });
+    if (!lease.acquired) return { kind: 'no-lease', record: lease.record };
+    record = lease.record;
+  } catch (error) {
+    ctx.onError?.(error, 'refresh-lease');
+    return { kind: 'store-failed' };
+  }
+
+  const tokens = openTokens(record?.tokens, ctx.keys);
+  const canRefresh = tokens?.refreshToken !== undefined && ctx.provider.supportsRefresh;
+  if (tokens === undefined || (!canRefresh && tokens.expiresAt !== undefined && tokens.expiresAt <= now)) {
+    await revoke(ctx, claims.sid, 'no-tokens');
+    return { kind: 'no-tokens' };
+  }
+
+  let profile: Profile;
+  let next: TokenSet = tokens;
+  try {
+    if (canRefresh) {
+      calls.push('provider-refresh');
+      const result = await ctx.provider.refresh(tokens.refreshToken!);
+      profile = result.profile;
+      next = result.tokens;
+    } else {
+      calls.push('provider-profile');
+      profile = await ctx.provider.profile(tokens);
+    }
+  } catch (error) {
+    ctx.onError?.(error, 'provider-refresh');
+    if (providerFailureKind(error) === 'transient') return { kind: 'provider-failed' };
+    await revoke(ctx, claims.sid, 'provider-rejected');
+    return { kind: 'rejected' };
+  }
+  if (profile.id !== claims.uid) {
+    await revoke(ctx, claims.sid, 'provider-rejected');
+    return { kind: 'rejected' };
+  }
+
+  const email = profile.email === undefined ? undefined : normalizeEmail(profile.email);
+  const decision = checkAllowList(profile, allowListFor(ctx.config, claims.prv));
+  const userUpdate = ctx.users?.updateProfile(claims.prv, claims.uid, { at: now, email, name: profile.name }).catch((error: unknown) => ctx.onError?.(error, 'user-update'));
+  if (!decision.allowed) {
+    await Promise.all([revoke(ctx, claims.sid, 'not-allowed'), userUpdate]);
+    return { kind: 'denied', reason: decision.reason, email };
+  }
+  try {
+    const sealed = next !== tokens ? await sealTokens(next, ctx.keys) : undefined;
+    calls.push('refresh-complete');
+    const [stored] = await Promise.all([sessions.completeRefresh(claims.sid, { owner: ctx.owner, at: now, tokens: sealed, email, name: profile.name }), userUpdate]);
+    // Lost the lease (took longer than REFRESH_LEASE_SECONDS and someone else took over): theirs wins.
+    if (!stored) ctx.onError?.(new Error('the refresh lease expired before the result was stored'), 'refresh-complete');
+  } catch (error) {
+    // The provider answered and the user passes: let this request through; the next check retries.
+    ctx.onError?.(error, 'refresh-complete');
+  }
+  return { kind: 'refreshed', email, name: profile.name, tokens: next };
+}
+
+async function revoke(ctx: RefreshContext, sessionId: string, reason: 'not-allowed' | 'provider-rejected' | 'no-tokens'): Promise<void> {
+  try {
+    ctx.calls.push('session-revoke');
+    await ctx.sessions.revokeSession(sessionId, ctx.now, reason);
+  } catch (error) {
+    // The answer to this request does not depend on it; the cookie is cleared either way.
+    ctx.onError?.(error, 'session-revoke');
+  }
+}

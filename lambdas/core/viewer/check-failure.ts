@@ -1,0 +1,81 @@
+/**
+ * The viewer's side of the session checks (session/container-checks.ts): what a check result means
+ * for the request: the identity to forward (the stored one wins over the cookie's), the
+ * token headers, and the pages for a user who no longer passes (403) or a check that
+ * cannot be done past the grace period (503, fail closed).
+ */
+import type { EdgeConfig } from '../config/types';
+import { clearCookie } from '../shared/cookies';
+import { headerValue } from './identity-headers';
+import { PAGE_HEADERS, renderPage, signInHref } from './pages';
+import { DENIAL_MESSAGES } from '../sign-in/allow-list';
+import { sessionCookieName, type SessionClaims } from '../session/session-cookie';
+import type { CheckResult } from '../session/container-checks';
+
+/** Seconds a browser is told to wait after the 503 page. */
+export const UNAVAILABLE_RETRY_AFTER = 30;
+
+/** The claims with the stored name and email (the provider's current values after a back-channel check). */
+export function withStoredIdentity(claims: SessionClaims, result: CheckResult | undefined): SessionClaims {
+  if (result?.status !== 'ok' || result.identity === undefined) return claims;
+  const { email, name } = result.identity;
+  if ((email === undefined || email === claims.email) && (name === undefined || name === claims.name)) return claims;
+  return { ...claims, ...(email !== undefined && { email }), ...(name !== undefined && { name }) };
+}
+
+/** The access and refresh token headers, when enabled and known. */
+export function tokenHeaders(config: EdgeConfig, result: CheckResult | undefined): Array<[string, string]> {
+  if (!config.originTokens.enabled || result?.status !== 'ok' || result.tokens === undefined) return [];
+  const out: Array<[string, string]> = [[config.originTokens.accessTokenHeader, headerValue(result.tokens.accessToken)]];
+  if (result.tokens.refreshToken !== undefined) out.push([config.originTokens.refreshTokenHeader, headerValue(result.tokens.refreshToken)]);
+  return out;
+}
+
+export interface CheckPage {
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly setCookies: readonly string[];
+  readonly body: string;
+}
+
+/** The answer for a `denied` or `unavailable` result. */
+export function checkFailurePage(
+  config: EdgeConfig,
+  claims: SessionClaims,
+  result: Extract<CheckResult, { status: 'denied' | 'unavailable' }>,
+  /** The same-origin path of the request (the "Try again" link). */
+  retryPath: string,
+): CheckPage {
+  const providerName = config.providers.find((p) => p.id === claims.prv)?.displayName ?? claims.prv;
+  if (result.status === 'denied') {
+    const who = result.email ?? claims.email ?? claims.name ?? 'this account';
+    return {
+      status: 403,
+      reason: result.reason,
+      headers: PAGE_HEADERS,
+      // The session is revoked server-side; the cookie goes too.
+      setCookies: [clearCookie(sessionCookieName(config))],
+      body: renderPage({
+        siteName: config.site.name,
+        title: 'Access denied',
+        paragraphs: [DENIAL_MESSAGES[result.reason], `Your access was checked again with ${providerName}, signed in as ${who}. Please sign in again.`],
+        links: [{ href: signInHref({ provider: claims.prv, returnPath: retryPath, reauthenticate: true }), label: 'Sign in again' }],
+      }),
+    };
+  }
+  const what = result.reason === 'store-unavailable' ? 'our session store' : providerName;
+  return {
+    status: 503,
+    reason: result.reason,
+    headers: { ...PAGE_HEADERS, 'retry-after': String(UNAVAILABLE_RETRY_AFTER) },
+    // Not the user's fault: the session stays, and works again once the check can be done.
+    setCookies: [],
+    body: renderPage({
+      siteName: config.site.name,
+      title: 'Temporarily unavailable',
+      paragraphs: [`We cannot check your session right now: ${what} cannot be reached.`, 'Please try again in a minute.'],
+      links: [{ href: retryPath, label: 'Try again' }],
+    }),
+  };
+}

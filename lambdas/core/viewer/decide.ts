@@ -1,0 +1,121 @@
+/**
+ * The viewer-request decision, independent of CloudFront's event format: forward (with
+ * identity headers) or answer (redirect to sign in, a page). The fast path — a valid
+ * session cookie and no check due — is synchronous work in memory, no network call.
+ */
+import { SigningKeysMissingError } from '../errors';
+import { checkSession } from '../session/check-session';
+import type { CheckResult } from '../session/container-checks';
+import { sessionCookieName, type SessionClaims } from '../session/session-cookie';
+import { clearCookie } from '../shared/cookies';
+import { returnPathOf, sanitizeReturnPath } from '../sign-in/return-path';
+import { AssertionCache, assertionIssuer } from './assertion';
+import { checkFailurePage, tokenHeaders, withStoredIdentity } from './check-failure';
+import { HOST_HEADER, identityHeaders, VIEWER_IP_HEADER } from './identity-headers';
+import { answerJwksRequest } from './jwks';
+import { logout } from './logout';
+import { isPassthroughPreflight, OPTIONS_PASSTHROUGH } from './options-passthrough';
+import { notFoundPage } from './pages';
+import { startSignIn } from './sign-in-start';
+import { CALLBACK_PATH, classifyPath, type SpecialPath } from './special-paths';
+import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
+
+export type { Decision, Outcome, ViewerAction, ViewerContext, ViewerRequest } from './types';
+
+/** A fast pre-check: only a path that contains "auth" (or escapes) can be one of ours. */
+function mayBeSpecial(uri: string): boolean {
+  return uri.includes('%') || uri.includes('\\') || /auth/i.test(uri);
+}
+
+export async function decideViewerRequest(ctx: ViewerContext, req: ViewerRequest): Promise<ViewerAction> {
+  const special: SpecialPath = mayBeSpecial(req.uri) ? classifyPath(req.uri) : { kind: 'app' };
+  if (special.kind !== 'app') return decideSpecial(ctx, req, special);
+
+  if (isPassthroughPreflight(ctx.config, req.method)) return OPTIONS_PASSTHROUGH;
+  // The same check as the API Gateway authorizer's (session/check-session.ts); only the answer differs.
+  const session = await checkSession(ctx, req);
+  if (session.status === 'valid') return allowSession(ctx, req, session.claims, session.result);
+  const clear = session.status === 'none' ? [] : [clearCookie(sessionCookieName(ctx.config))];
+  const reason = session.status === 'none' ? 'no-session' : session.status === 'expired' ? 'session-expired' : 'session-invalid';
+  return startSignIn(ctx, req, { returnPath: returnPathOf(req.uri, req.querystring), reauthenticate: false, reason, extraCookies: clear });
+}
+
+async function decideSpecial(ctx: ViewerContext, req: ViewerRequest, special: SpecialPath): Promise<ViewerAction> {
+  const params = new URLSearchParams(req.querystring);
+  switch (special.kind) {
+    case 'callback':
+      if (req.uri !== CALLBACK_PATH) {
+        // CloudFront picks the behaviour from the raw path, case-sensitively, before this
+        // function runs: "/AUTH/callback" or "/auth//callback" is on the default behaviour,
+        // and forwarding it would hand the code and the flow cookie to the site's origin.
+        // Send the browser to the one spelling that reaches the callback origin.
+        const location = req.querystring === '' ? CALLBACK_PATH : `${CALLBACK_PATH}?${req.querystring}`;
+        return { action: 'respond', decision: 'special', reason: 'callback-canonical', status: 302, headers: { location, 'cache-control': 'no-store' }, setCookies: [] };
+      }
+      // Through to the callback origin, with the viewer's host and IP (the function URL sees neither).
+      return {
+        action: 'forward',
+        decision: 'special',
+        reason: 'callback',
+        headers: req.ip !== undefined ? [[HOST_HEADER, req.host], [VIEWER_IP_HEADER, req.ip]] : [[HOST_HEADER, req.host]],
+        keepOwnCookies: true,
+      };
+    case 'authn':
+    case 'login':
+      return startSignIn(ctx, req, {
+        returnPath: sanitizeReturnPath(params.get('rd')),
+        reauthenticate: special.kind === 'authn',
+        reason: special.kind,
+        providerId: params.get('provider') ?? undefined,
+        extraCookies: [],
+      });
+    case 'logout':
+      return logout(ctx, req, params);
+    case 'jwks':
+      return answerJwksRequest(ctx, req);
+    default:
+      return notFoundPage(ctx.config.site.name);
+  }
+}
+
+
+/**
+ * A valid cookie and what the session checks said (session/check-session.ts): forward with the
+ * stored identity, or sign in again (revoked, inactive...), or a page (403 no longer
+ * allowed, 503 a due check cannot be done past the grace period).
+ */
+async function allowSession(ctx: ViewerContext, req: ViewerRequest, claims: SessionClaims, result: CheckResult | undefined): Promise<ViewerAction> {
+  const checks = result !== undefined && result.calls.length > 0 ? { checks: result.calls } : {};
+  if (result?.status === 'signin') {
+    const returnPath = returnPathOf(req.uri, req.querystring);
+    return startSignIn(ctx, req, { returnPath, reauthenticate: false, reason: result.reason, extraCookies: [clearCookie(sessionCookieName(ctx.config))], ...checks });
+  }
+  if (result?.status === 'denied' || result?.status === 'unavailable') {
+    const answer = checkFailurePage(ctx.config, claims, result, returnPathOf(req.uri, req.querystring));
+    return { action: 'respond', decision: 'block', session: claims, ...answer, ...checks };
+  }
+  const headers = await forwardHeaders(ctx, req, withStoredIdentity(claims, result));
+  headers.push(...tokenHeaders(ctx.config, result));
+  return { action: 'forward', decision: 'allow', reason: result?.reason ?? 'session', session: claims, headers, ...checks };
+}
+
+/** Module-wide fallback for callers that pass no cache (the handler passes its own). */
+const sharedAssertions = new AssertionCache();
+
+/**
+ * What the origin receives about the user: the identity headers and, when enabled, the
+ * signed identity assertion (assertion.ts), reused from the cache while fresh, so the fast
+ * path signs nothing on most requests. No signing key with the assertion enabled fails
+ * closed (an error, so nothing is forwarded), never a request without the assertion.
+ */
+async function forwardHeaders(ctx: ViewerContext, req: ViewerRequest, claims: SessionClaims): Promise<Array<[string, string]>> {
+  const headers = identityHeaders(ctx.config, claims);
+  const { assertion } = ctx.config;
+  if (!assertion.enabled) return headers;
+  const signing = ctx.keys.signing;
+  if (signing === undefined) throw new SigningKeysMissingError();
+  const cache = ctx.assertions ?? sharedAssertions;
+  headers.push([assertion.header, await cache.assertionFor(ctx.config, signing, claims, assertionIssuer(ctx.config, ctx.scheme, req.host), ctx.now)]);
+  return headers;
+}
+

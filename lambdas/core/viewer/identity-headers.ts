@@ -1,0 +1,76 @@
+/**
+ * Identity headers for the origin. Client-sent copies are removed first, in any case and
+ * with `_` in place of `-` (some origins treat them alike), so the origin can trust them
+ * as far as it trusts the path from CloudFront (see docs/identity-assertion.md).
+ */
+import type { EdgeConfig } from '../config/types';
+import type { SessionClaims } from '../session/session-cookie';
+
+/** Every header under this prefix is edge-oauth's and is stripped from client requests. */
+export const RESERVED_PREFIX = 'edge-oauth-';
+/** Set by the viewer-request function for the callback: the viewer's Host (the function URL cannot see it). */
+export const HOST_HEADER = 'edge-oauth-host';
+/** Set by the viewer-request function for the callback: the viewer's IP (the function URL sees CloudFront's). */
+export const VIEWER_IP_HEADER = 'edge-oauth-viewer-ip';
+
+/**
+ * Client-sent headers that some origin frameworks trust to override the request's path,
+ * host or method (IIS/Symfony `X-Original-URL`, `X-Rewrite-URL`; nginx/Traefik
+ * `X-Forwarded-Uri`; Spring `X-Forwarded-Prefix`; `X-HTTP-Method-Override`...). edge-oauth
+ * decides on the real request; an origin that honoured these could be steered past that
+ * decision (an `OPTIONS` let through by optionsPassthrough, overridden to `DELETE`, or a
+ * public path rewritten to a private one). They are removed before the origin sees them.
+ */
+export const OVERRIDE_HEADERS: readonly string[] = [
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-forwarded-uri',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+];
+
+/** Header names (lowercase, `-` form) that a client must never send through. */
+export function reservedHeaderNames(config: EdgeConfig): Set<string> {
+  const tokens = [config.originTokens.accessTokenHeader, config.originTokens.refreshTokenHeader];
+  return new Set([...Object.values(config.headers), config.assertion.header, ...tokens, ...OVERRIDE_HEADERS].map((h) => h.toLowerCase()));
+}
+
+/** Normalises a header name the way lenient origins compare them. */
+export function canonicalHeaderName(name: string): string {
+  const lower = name.toLowerCase();
+  // Runs for every header of every request: skip the regex when there is nothing to replace.
+  return lower.includes('_') ? lower.replace(/_/g, '-') : lower;
+}
+
+export function isReservedHeader(reserved: ReadonlySet<string>, name: string): boolean {
+  const canonical = canonicalHeaderName(name);
+  return reserved.has(canonical) || canonical.startsWith(RESERVED_PREFIX);
+}
+
+/**
+ * A header-safe value: printable ASCII stays as it is; `%`, control characters and
+ * non-ASCII are percent-encoded (UTF-8), so `decodeURIComponent` always restores the value
+ * and no CR/LF can ever reach a header. A lone surrogate (valid in a provider's JSON, not
+ * Unicode) becomes U+FFFD first: encodeURIComponent would throw, failing every request.
+ */
+export function headerValue(value: string): string {
+  if (/^[\x20-\x24\x26-\x7e]*$/.test(value)) return value;
+  return encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')).replace(/'/g, '%27');
+}
+
+/** The identity headers for a session (lowercase name → value). */
+export function identityHeaders(config: EdgeConfig, claims: SessionClaims): Array<[string, string]> {
+  const out: Array<[string, string]> = [
+    [config.headers.userId, headerValue(claims.uid)],
+    [config.headers.provider, headerValue(claims.prv)],
+  ];
+  if (claims.name !== undefined) out.push([config.headers.userName, headerValue(claims.name)]);
+  if (claims.email !== undefined) out.push([config.headers.userEmail, headerValue(claims.email)]);
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * edge-oauth's own pages: signed out, access denied, sign-in error, provider picker, not
+ * found. Small (a viewer-request generated response may be at most 40 KB), no external
+ * assets, every echoed value HTML-escaped, never a token, secret or stack trace.
+ */
+import { escapeHtml } from '../shared/html';
+import type { Decision, ViewerAction } from './types';
+
+export { escapeHtml };
+
+export interface Link {
+  readonly href: string;
+  readonly label: string;
+}
+
+export interface PageContent {
+  readonly title: string;
+  /** Paragraphs of plain text (escaped here). */
+  readonly paragraphs: readonly string[];
+  readonly links?: readonly Link[];
+  readonly siteName: string;
+}
+
+const STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}' +
+  'main{max-width:28rem;margin:12vh auto;background:#fff;padding:2rem;border-radius:12px;box-shadow:0 1px 4px #0002}' +
+  'h1{font-size:1.35rem;margin:0 0 1rem}p{margin:.5rem 0}small{color:#5b6475}' +
+  'a.b{display:block;margin:.75rem 0 0;padding:.6rem 1rem;border-radius:8px;background:#2456d3;color:#fff;text-decoration:none;text-align:center}' +
+  'a.b.s{background:#e8ecf5;color:#1d2330}';
+
+export function renderPage(content: PageContent): string {
+  const links = (content.links ?? [])
+    .map((link, i) => `<a class="b${i > 0 ? ' s' : ''}" href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a>`)
+    .join('');
+  const paragraphs = content.paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('');
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width,initial-scale=1">' +
+    `<meta name="robots" content="noindex"><title>${escapeHtml(content.title)}</title><style>${STYLE}</style></head>` +
+    `<body><main><h1>${escapeHtml(content.title)}</h1>${paragraphs}${links}` +
+    `<p><small>${escapeHtml(content.siteName)} · protected by edge-oauth</small></p></main></body></html>`
+  );
+}
+
+/** Link that starts a fresh sign-in (optionally with one provider and a return path). */
+export function signInHref(options: { provider?: string; returnPath?: string; reauthenticate?: boolean } = {}): string {
+  const params = new URLSearchParams();
+  if (options.provider !== undefined) params.set('provider', options.provider);
+  if (options.returnPath !== undefined && options.returnPath !== '/') params.set('rd', options.returnPath);
+  const query = params.toString();
+  return `/auth/${options.reauthenticate ? 'authn' : 'login'}${query === '' ? '' : `?${query}`}`;
+}
+
+/** Headers for every page edge-oauth renders. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'",
+};
+
+/** A page answer of the viewer (a status, a reason for the request event, and the page). */
+export function page(
+  siteName: string,
+  status: number,
+  decision: Decision,
+  reason: string,
+  content: { title: string; paragraphs: string[]; links: { href: string; label: string }[] },
+  setCookies: readonly string[] = [],
+): ViewerAction {
+  return { action: 'respond', decision, reason, status, headers: PAGE_HEADERS, setCookies, body: renderPage({ siteName, ...content }) };
+}
+
+/** Any other path under `/auth/`: 404, never forwarded to the origin. */
+export function notFoundPage(siteName: string): ViewerAction {
+  return page(siteName, 404, 'special', 'not-found', {
+    title: 'Not found',
+    paragraphs: ['There is nothing at this address.'],
+    links: [{ href: '/', label: 'Go to the home page' }],
+  });
+}

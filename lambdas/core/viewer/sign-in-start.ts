@@ -1,0 +1,92 @@
+/**
+ * Starting a sign-in at the edge: the redirect to the provider (with a fresh flow cookie),
+ * the provider picker when several are configured, and the 401 for requests that cannot
+ * follow a redirect (an image, a fetch).
+ */
+import { clearExcessFlows, newFlow } from '../sign-in/flow';
+import { page, signInHref } from './pages';
+import { CALLBACK_PATH } from './special-paths';
+import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
+
+export interface SignInOptions {
+  readonly returnPath: string;
+  readonly reauthenticate: boolean;
+  readonly reason: string;
+  readonly providerId?: string | undefined;
+  readonly extraCookies: readonly string[];
+  readonly checks?: readonly string[];
+}
+
+export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, options: SignInOptions): Promise<ViewerAction> {
+  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') {
+    // An image, a script or a fetch() can neither follow a sign-in redirect nor show the
+    // picker, and each attempt would leave a flow cookie behind: answer 401, let the page sign in.
+    return signInRequired(ctx, options);
+  }
+  const { providers } = ctx;
+  let provider = options.providerId !== undefined ? providers.get(options.providerId) : undefined;
+  if (provider === undefined && providers.size === 1) provider = providers.values().next().value;
+  if (provider === undefined) return picker(ctx, options);
+
+  const started = await newFlow(ctx.config, ctx.keys, {
+    providerId: provider.id,
+    returnPath: options.returnPath,
+    reauthenticate: options.reauthenticate,
+    now: ctx.now,
+    random: ctx.random,
+  });
+  const redirectUri = `${ctx.scheme}://${ctx.config.site.domain ?? req.host}${CALLBACK_PATH}`;
+  let location: URL;
+  try {
+    location = await provider.authorizationUrl({
+      redirectUri,
+      state: started.flow.st,
+      nonce: started.flow.n,
+      codeChallenge: started.codeChallenge,
+      reauthenticate: options.reauthenticate,
+    });
+  } catch (error) {
+    ctx.onError?.(error, 'authorization-url');
+    return page(ctx.config.site.name, 502, 'block', 'provider-unreachable', {
+      title: 'Sign-in is unavailable',
+      paragraphs: [`We could not reach ${provider.displayName} to sign you in. Please try again in a moment.`],
+      links: [{ href: signInHref({ provider: provider.id, returnPath: options.returnPath }), label: 'Try again' }],
+    });
+  }
+  return {
+    action: 'respond',
+    decision: 'redirect',
+    reason: options.reason,
+    status: 302,
+    headers: { location: location.href, 'cache-control': 'no-store' },
+    setCookies: [...options.extraCookies, ...clearExcessFlows(ctx.config, req.cookieHeaders), started.setCookie],
+    ...(options.checks !== undefined && { checks: options.checks }),
+  };
+}
+
+function signInRequired(ctx: ViewerContext, options: SignInOptions): ViewerAction {
+  const signIn = signInHref({ returnPath: options.returnPath });
+  return {
+    action: 'respond',
+    decision: 'block',
+    reason: `${options.reason}-not-navigation`,
+    status: 401,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': `Cookie realm="${ctx.config.site.name.replace(/["\\]/g, '')}"` },
+    setCookies: options.extraCookies,
+    body: JSON.stringify({ error: 'unauthorized', message: 'Sign in required.', signIn }),
+    ...(options.checks !== undefined && { checks: options.checks }),
+  };
+}
+
+function picker(ctx: ViewerContext, options: SignInOptions): ViewerAction {
+  const unknown = options.providerId !== undefined;
+  const links = [...ctx.providers.values()].map((p) => ({
+    href: signInHref({ provider: p.id, returnPath: options.returnPath, reauthenticate: options.reauthenticate }),
+    label: `Continue with ${p.displayName}`,
+  }));
+  return page(ctx.config.site.name, unknown ? 400 : 200, 'redirect', unknown ? 'unknown-provider' : 'choose-provider', {
+    title: `Sign in to ${ctx.config.site.name}`,
+    paragraphs: unknown ? ['That sign-in provider is not available here. Choose one:'] : ['Choose how to sign in:'],
+    links,
+  }, options.extraCookies);
+}

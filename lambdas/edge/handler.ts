@@ -18,6 +18,7 @@ import { isOwnCookie } from '../core/session/session-cookie';
 import { SessionChecks } from '../core/session/container-checks';
 import type { MauStore, SessionStore, UserStore } from '../core/stores';
 import { decideViewerRequest, type ViewerAction } from '../core/viewer/decide';
+import { unavailablePage } from '../core/viewer/pages';
 import { requestEvent, type RequestLogger } from '../core/request-events';
 import { elapsedUs } from '../runtime/console-logger';
 
@@ -64,30 +65,38 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
     for (const name of Object.keys(headers)) if (isReservedHeader(reserved, name)) delete headers[name];
 
     const cookieHeaders = headers.cookie?.map((h) => h.value) ?? [];
-    const action = await decideViewerRequest(
-      {
-        config: deps.config,
-        keys: await deps.keys(),
-        providers: deps.providers,
-        now: Math.floor(clock() / 1000),
-        random: deps.random,
-        scheme: deps.scheme ?? 'https',
-        sessions: deps.sessions,
-        checks,
-        onError,
-        assertions,
-      },
-      {
-        method: request.method,
-        uri: request.uri,
-        querystring: request.querystring,
-        host: headers.host?.[0]?.value ?? '',
-        cookieHeaders,
-        ip: request.clientIp,
-        userAgent: headers['user-agent']?.[0]?.value,
-        fetchMode: headers['sec-fetch-mode']?.[0]?.value,
-      },
-    );
+    let action: ViewerAction;
+    try {
+      action = await decideViewerRequest(
+        {
+          config: deps.config,
+          keys: await deps.keys(),
+          providers: deps.providers,
+          now: Math.floor(clock() / 1000),
+          random: deps.random,
+          scheme: deps.scheme ?? 'https',
+          sessions: deps.sessions,
+          checks,
+          onError,
+          assertions,
+        },
+        {
+          method: request.method,
+          uri: request.uri,
+          querystring: request.querystring,
+          host: headers.host?.[0]?.value ?? '',
+          cookieHeaders,
+          ip: request.clientIp,
+          userAgent: headers['user-agent']?.[0]?.value,
+          fetchMode: headers['sec-fetch-mode']?.[0]?.value,
+        },
+      );
+    } catch (error) {
+      // Nothing a client sends may crash the handler: a failure is logged and answered
+      // (503, fail closed), so CloudFront never turns it into its own error with no log line.
+      onError(error, 'viewer');
+      action = unavailablePage(deps.config.site.name);
+    }
     const result = action.action === 'forward' ? forward(request, action, cookieHeaders, ownCookie) : respond(action);
     if (deps.log !== undefined) {
       const extra = {

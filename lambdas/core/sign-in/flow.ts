@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EdgeConfig } from '../config/types';
-import { clearCookie, parseCookies, serializeCookie } from '../shared/cookies';
+import { clearCookie, isCookieName, parseCookies, serializeCookie } from '../shared/cookies';
 import type { KeySet } from '../keys/key-set';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { open, seal } from '../keys/seal';
@@ -114,6 +114,6 @@ export const MAX_PENDING_FLOWS = 4;
 /** Set-Cookie values that clear the pending flow cookies when there are already too many. */
 export function clearExcessFlows(config: EdgeConfig, cookieHeaders: readonly string[]): string[] {
   const prefix = flowCookiePrefix(config);
-  const names = [...parseCookies(cookieHeaders).keys()].filter((name) => name.startsWith(prefix));
+  const names = [...parseCookies(cookieHeaders).keys()].filter((name) => name.startsWith(prefix) && isCookieName(name));
   return names.length >= MAX_PENDING_FLOWS ? names.map((name) => clearCookie(name, CALLBACK_PATH)) : [];
 }

@@ -81,3 +81,15 @@ export function notFoundPage(siteName: string): ViewerAction {
     links: [{ href: '/', label: 'Go to the home page' }],
   });
 }
+
+/**
+ * A failure on our side (a store, the key set, a bug): 503, fail closed, never forwarded.
+ * The adapter logs the error; the visitor sees no detail.
+ */
+export function unavailablePage(siteName: string): ViewerAction {
+  return page(siteName, 503, 'block', 'internal-error', {
+    title: 'Temporarily unavailable',
+    paragraphs: ['Something went wrong on our side. Please try again in a moment.'],
+    links: [{ href: '/', label: 'Go to the home page' }],
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Property: every parser on the request path is linear. Hostile inputs (long runs of one
+ * character or one short pattern, the shapes that make backtracking regexes and repeated
+ * scans super-linear) are timed against ordinary inputs of the same length; no absolute
+ * threshold, so a busy machine does not fail it (test/support/timing.ts).
+ *
+ * Regression (issue #16, defect 5): path normalisation trimmed trailing dots with
+ * `/\.+$/`; an 8 KB path of dots and an "x" cost ~150 ms, ~300 times a normal request.
+ */
+import fc from 'fast-check';
+import { cookieValues, parseCookies, withoutCookies } from '../../lambdas/core/shared/cookies';
+import { returnPathOf } from '../../lambdas/core/sign-in/return-path';
+import { headerValue, isReservedHeader, reservedHeaderNames } from '../../lambdas/core/viewer/identity-headers';
+import { classifyPath } from '../../lambdas/core/viewer/special-paths';
+import { isOwnCookie } from '../../lambdas/core/session/session-cookie';
+import { slowdown, slowdownAsync } from '../support/timing';
+import { edge, keySet, securityConfig } from './support';
+
+/** CloudFront's limit for uri + querystring is 8,192 characters; a header block is 20 KB. */
+const SIZE = 8000;
+/** Against an ordinary input: a linear parser stays within a constant factor; the quadratic one was ~1,000x. */
+const LIMIT = 100;
+const RUNS = 20;
+
+const units = [
+  '.', '/', '\\', '%', ';', '=', '&', ' ', '"', '_', '-', 'a', '~', '\t', '+', ',', '?', '#', 'é',
+  '%2e', '%2f', '%5c', '%25', '%252e', '..', './', '../', '..;/', '.;', 'auth/', '/.', '=;', ';=', 'a=', '&=', '%%', '%2',
+];
+/** A run of one unit (or a short pattern) to `size`, with a prefix and a suffix that may defeat the run. */
+type Hostile = (size: number) => string;
+function runOf(prefix: string, unit: string, suffix: string): Hostile {
+  const build = (size: number) => prefix + unit.repeat(Math.ceil(size / unit.length)).slice(0, size - prefix.length - suffix.length) + suffix;
+  build.toString = () => JSON.stringify(build(60).slice(0, 60));
+  return build;
+}
+/** Random runs, and (as fast-check examples, always tried first) every listed unit with every suffix after the first prefix. */
+function hostile(prefixes: readonly string[], suffixes: readonly string[]): { arbitrary: fc.Arbitrary<Hostile>; examples: Hostile[] } {
+  const unit = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...units) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 3 }) });
+  return {
+    arbitrary: fc.tuple(fc.constantFrom(...prefixes), unit, fc.constantFrom(...suffixes)).map(([p, u, x]) => runOf(p, u, x)),
+    examples: units.flatMap((u) => suffixes.map((x) => runOf(prefixes[0]!, u, x))),
+  };
+}
+
+const ordinary = (pattern: string, prefix = '') => prefix + pattern.repeat(Math.ceil(SIZE / pattern.length)).slice(0, SIZE - prefix.length);
+
+/**
+ * The hostile input against an ordinary one of the same size, both measured under the same
+ * load. A constant factor is fine (ordinary inputs take fast paths: ~50x at most, seen for
+ * a long mixed-case header name); a super-linear parser is thousands of times slower at 8 KB.
+ * (A growth measure, full size against a quarter, was tried and dropped: allocation-heavy
+ * linear code shows up to ~14x there from garbage collection alone, too close to the 16x of
+ * a quadratic one.)
+ */
+function expectLinear(name: string, run: (input: string) => unknown, inputs: ReturnType<typeof hostile>, baseline: string): void {
+  fc.assert(
+    fc.property(inputs.arbitrary, (build) => {
+      const { ratio, hostileNs, ordinaryNs } = slowdown(() => run(build(SIZE)), () => run(baseline), LIMIT);
+      if (ratio > LIMIT) throw new Error(`${name}: ${String(build)}... is ${ratio.toFixed(1)}x an ordinary input (${(hostileNs / 1e3).toFixed(0)} µs vs ${(ordinaryNs / 1e3).toFixed(0)} µs)`);
+    }),
+    { numRuns: RUNS, examples: inputs.examples.map((e) => [e] as [Hostile]) },
+  );
+}
+
+const config = securityConfig();
+const reserved = reservedHeaderNames(config);
+
+describe('request-path parsers are linear (property, relative timing)', () => {
+  test('path normalisation and classification', () => {
+    expectLinear('classifyPath', classifyPath, hostile(['/', '/auth/', '/auth', '/%61uth/'], ['', 'x', '/', '.x', '/callback', '%']), ordinary('section/page-name.html/', '/auth/'));
+  });
+
+  test('query string: the return path and the parameters', () => {
+    const query = (qs: string) => {
+      returnPathOf('/page', qs);
+      return new URLSearchParams(qs).get('rd');
+    };
+    expectLinear('query', query, hostile(['', 'rd=', 'rd=/', 'a=1&'], ['', 'x', '&rd=/x']), ordinary('key=value&'));
+  });
+
+  test('cookies: the jar, one name, and the header passed to the origin', () => {
+    const cookies = (header: string) => {
+      parseCookies([header]);
+      cookieValues([header], 'edge-oauth');
+      return withoutCookies([header], (n) => isOwnCookie(config, n));
+    };
+    expectLinear('cookies', cookies, hostile(['', 'edge-oauth=', 'edge-oauth-flow-', 'a=1; '], ['', 'x', '=x', '; edge-oauth=v']), ordinary('theme=dark; '));
+  });
+
+  test('header names (reserved-name check) and identity header values', () => {
+    expectLinear('header name', (name) => isReservedHeader(reserved, name), hostile(['', 'x-', 'edge-oauth-'], ['', 'x', '_']), ordinary('X-Custom-Header'));
+    expectLinear('header value', headerValue, hostile(['', 'Ada '], ['', 'x', '\ud800']), ordinary('Ada Lovelace '));
+  });
+
+  test('the whole viewer handler: hostile path, query, cookie or header against an ordinary request', async () => {
+    const { keys } = keySet();
+    const { handle } = edge({ keys });
+    const requests = fc.oneof(
+      hostile(['/', '/auth/', '/auth'], ['', 'x', '/x']).arbitrary.map((b) => ({ uri: b(SIZE) })),
+      hostile(['rd=', 'a='], ['', 'x']).arbitrary.map((b) => ({ uri: '/auth/login', querystring: b(SIZE) })),
+      hostile(['', 'edge-oauth-flow-'], ['', '=x']).arbitrary.map((b) => ({ uri: '/', headers: [['Cookie', b(SIZE)]] as [string, string][] })),
+      hostile(['x-', 'edge-oauth-'], ['', '_']).arbitrary.map((b) => ({ uri: '/', headers: [[b(SIZE), 'v']] as [string, string][] })),
+    );
+    const normal = { uri: ordinary('section/page-name.html/', '/'), headers: [['Cookie', ordinary('theme=dark; ').slice(0, 2000)]] as [string, string][] };
+    await fc.assert(
+      fc.asyncProperty(requests, async (request) => {
+        const { ratio } = await slowdownAsync(() => handle(request), () => handle(normal), LIMIT);
+        if (ratio > LIMIT) throw new Error(`viewer handler: ${JSON.stringify(request).slice(0, 80)} is ${ratio.toFixed(1)}x an ordinary request`);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+

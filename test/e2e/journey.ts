@@ -58,8 +58,8 @@ export async function whoLine(page: Page): Promise<string> {
 }
 
 /**
- * Every cookie Chromium holds for the site's host, whatever its path (flow cookies live on
- * Path=/auth/callback, so `context.cookies(siteUrl)` would not list them).
+ * Every cookie Chromium holds for the site's host, whatever its path (a cookie on another
+ * path than the site URL's would not be listed by `context.cookies(siteUrl)`).
  */
 export async function siteCookies(context: BrowserContext, stack: LocalStack): Promise<Cookie[]> {
   const host = new URL(stack.siteUrl).hostname;

@@ -46,7 +46,7 @@ describe('sign-in through the edge', () => {
     expect(location.searchParams.get('code_challenge_method')).toBe('S256');
     expect(location.searchParams.get('redirect_uri')).toBe(`${stack.siteUrl}/auth/callback`);
     const flowCookie = hop.setCookies.find((c) => c.startsWith('edge-oauth-flow-'))!;
-    expect(flowCookie).toMatch(/Path=\/auth\/callback; Max-Age=600; Secure; HttpOnly; SameSite=Lax$/);
+    expect(flowCookie).toMatch(/^edge-oauth-flow-[0-3]=[^;]+; Path=\/; Max-Age=600; Secure; HttpOnly; SameSite=Lax$/);
   });
 
   test('a whole sign-in: callback sets the session cookie, restores the deep link, the origin sees the identity', async () => {

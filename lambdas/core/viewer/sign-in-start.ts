@@ -3,7 +3,7 @@
  * the provider picker when several are configured, and the 401 for requests that cannot
  * follow a redirect (an image, a fetch).
  */
-import { clearExcessFlows, newFlow } from '../sign-in/flow';
+import { newFlow } from '../sign-in/flow';
 import { page, signInHref } from './pages';
 import { CALLBACK_PATH } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
@@ -34,6 +34,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
     reauthenticate: options.reauthenticate,
     now: ctx.now,
     random: ctx.random,
+    cookieHeaders: req.cookieHeaders,
   });
   const redirectUri = `${ctx.scheme}://${ctx.config.site.domain ?? req.host}${CALLBACK_PATH}`;
   let location: URL;
@@ -59,7 +60,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
     reason: options.reason,
     status: 302,
     headers: { location: location.href, 'cache-control': 'no-store' },
-    setCookies: [...options.extraCookies, ...clearExcessFlows(ctx.config, req.cookieHeaders), started.setCookie],
+    setCookies: [...options.extraCookies, started.setCookie],
     ...(options.checks !== undefined && { checks: options.checks }),
   };
 }

@@ -13,11 +13,11 @@ import type { RequestLogger } from '../lambdas/core/request-events';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { deployedDeps } from '../lambdas/runtime/deployed';
 import type { AwsEndpoints } from '../lambdas/store/aws';
-import { createServer } from 'node:net';
 import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
 import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
 import { startDevIdp, type DevIdpHandle } from './idp';
 import { startDemoOrigin, type DemoOriginHandle } from './origin';
+import { reservePort } from './reserve-port';
 import { startSecretsManager, type SecretsManagerHandle } from './secrets-manager';
 
 export interface LocalStackOptions {
@@ -173,25 +173,4 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await close();
     throw error;
   }
-}
-
-/** Binds a port (0 = any free one) and keeps it until `release()`, so nobody else takes it meanwhile. */
-async function reservePort(wanted: number): Promise<{ port: number; release(): Promise<void> }> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(wanted, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
-  let released = false;
-  return {
-    port,
-    release: () =>
-      released
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            released = true;
-            server.close(() => resolve());
-          }),
-  };
 }

@@ -20,6 +20,12 @@ export interface DemoOriginOptions {
    * the JWKS is fetched from. @default - the assertion is not verified
    */
   siteUrl?: string;
+  /**
+   * Other URLs the same site answers on (`http://localhost:8080` beside
+   * `http://127.0.0.1:8080`): the edge names the host the visitor used as `iss` (and `aud`
+   * by default), so each is accepted too. @default - none
+   */
+  siteAliases?: readonly string[];
   /** @default 'edge-oauth-jwt-assertion' */
   assertionHeader?: string;
   /** The expected `aud`. @default - the site's origin (the default audience) */
@@ -111,6 +117,7 @@ type Verifier = (req: IncomingMessage) => Promise<AssertionCheck>;
 /** The check a real origin should make: signature (JWKS), algorithm, issuer, audience, expiry. */
 function assertionVerifier(opts: DemoOriginOptions & { siteUrl: string }): Verifier {
   const site = new URL(opts.siteUrl);
+  const origins = [site.origin, ...(opts.siteAliases ?? []).map((u) => new URL(u).origin)];
   const header = (opts.assertionHeader ?? 'edge-oauth-jwt-assertion').toLowerCase();
   // cacheMaxAge as the edge's Cache-Control (max-age=300); an unknown kid triggers a refetch.
   const jwks = createRemoteJWKSet(new URL('/auth/.well-known/jwks.json', site), { cacheMaxAge: 300_000 });
@@ -126,8 +133,8 @@ function assertionVerifier(opts: DemoOriginOptions & { siteUrl: string }): Verif
     if (known !== undefined) verified.delete(token);
     try {
       const { payload, protectedHeader } = await jwtVerify(token, jwks, {
-        issuer: site.origin,
-        audience: opts.assertionAudience ?? site.origin,
+        issuer: origins,
+        audience: opts.assertionAudience ?? origins,
         algorithms: ['ES256', 'EdDSA'],
         requiredClaims: ['sub', 'iat', 'exp'],
       });

@@ -107,6 +107,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => reserved.release());
     const port = reserved.port;
     const siteOrigin = `http://127.0.0.1:${port}`;
+    // What people type: the same site as http://localhost:<port> (the edge names the host the
+    // visitor used in redirect_uri, so both are registered at the dev IdP; issue #16). The IdP
+    // is on localhost too, so on that name its cookies (`_session`...) also reach the site:
+    // harmless, edge-oauth's cookie names can never be theirs (session.cookiePrefix refuses
+    // them); docs/local-stack.md says so.
+    const siteAliases = [`http://localhost:${port}`];
 
     const secretsManager = await startSecretsManager({});
     closers.push(() => secretsManager.close());
@@ -117,7 +123,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const [id, value] of Object.entries(options.secrets ?? {})) secretsManager.put(id, value);
     } else {
       const clientSecret = randomBytes(24).toString('base64url');
-      idp = await startDevIdp({ clients: [{ clientId: DEV_CLIENT_ID, clientSecret, redirectUris: [`${siteOrigin}/auth/callback`] }] });
+      const redirectUris = [siteOrigin, ...siteAliases].map((o) => `${o}/auth/callback`);
+      idp = await startDevIdp({ clients: [{ clientId: DEV_CLIENT_ID, clientSecret, redirectUris }] });
       closers.push(() => idp!.close());
       secretsManager.put(DEV_CLIENT_SECRET_ID, clientSecret);
       // A shared DynamoDB (tests) gets fresh tables per stack, so stacks never see each other's data.
@@ -135,6 +142,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The demo origin verifies the identity assertion against the site's JWKS, as a real origin should.
     const origin = await startDemoOrigin({
       siteUrl: siteOrigin,
+      siteAliases,
       assertionHeader: config.assertion.header,
       ...(config.assertion.audience !== undefined && { assertionAudience: config.assertion.audience }),
     });

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     [
       '',
       'edge-oauth local stack is running',
-      `  protected site      ${stack.siteUrl}/`,
+      `  protected site      ${stack.siteUrl}/   (or ${stack.siteUrl.replace('127.0.0.1', 'localhost')}/)`,
       stack.idp !== undefined ? `  dev identity provider ${stack.idp.issuer}  (any email signs in)` : `  provider(s)         ${stack.config.providers.map((p) => p.id).join(', ')}`,
       `  DynamoDB Local      ${stack.endpoints.dynamodb}   (tables: ${Object.values(stack.config.aws.tables).join(', ')})`,
       `  Secrets Manager     ${stack.endpoints.secretsManager}`,

@@ -234,4 +234,22 @@ describeWithChromium('browser journeys: sign-in through the edge', () => {
     expect({ callback: statuses, url: page.url() }).toEqual({ callback: [302], url: `${site}/after-burst` });
     await screenshot(page, 'after-sign-in-burst');
   }, 120_000);
+
+  /*
+   * Regression (issue #16, defect 2): http://localhost:<port>/, what most people type, failed
+   * at the dev IdP with invalid_redirect_uri; only the printed 127.0.0.1 URL worked.
+   */
+  test('http://localhost:<port>/ signs in too, and the origin verifies the assertion issued for that host', async () => {
+    const { page } = chromium;
+    const local = site.replace('127.0.0.1', 'localhost');
+    await page.goto(`${local}/typed?as=localhost`);
+    expect(await atIdpSignInForm(page, stack)).toBe(true);
+    await page.fill('input[name="email"]', 'typed@example.com');
+    await Promise.all([page.waitForURL((url) => url.origin === local, { waitUntil: 'load' }), page.click('button[type="submit"]')]);
+    expect(page.url()).toBe(`${local}/typed?as=localhost`);
+    expect(await whoLine(page)).toContain('typed@example.com');
+    expect(await page.locator('p.invalid').count()).toBe(0);
+    expect(await page.locator('p.valid').count()).toBe(1);
+    await screenshot(page, 'signed-in-on-localhost');
+  });
 });

@@ -4,11 +4,13 @@ import { registerConfigCommands } from './config-command';
 import { registerKeysCommands } from './keys-command';
 import { registerMauCommand } from './mau-command';
 import { registerSessionsCommands } from './sessions-command';
-import { consoleIo, type CliIo } from './store-options';
+import { printableLines } from './printable';
+import { consoleIo, safeIo, type CliIo } from './store-options';
 import { registerUsersCommands } from './users-command';
 
 /** `io`: where the operator commands print (tests capture it). */
-export function buildProgram(io: CliIo = consoleIo): Command {
+export function buildProgram(raw: CliIo = consoleIo): Command {
+  const io = raw === consoleIo ? raw : safeIo(raw);
   const program = new Command('edge-oauth')
     .description('edge-oauth: sign-in at CloudFront\'s edge. Operator tools.')
     .showHelpAfterError();
@@ -24,7 +26,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (error) {
-    console.error(`edge-oauth: ${(error as Error).message}`);
+    console.error(printableLines(`edge-oauth: ${(error as Error).message}`));
     process.exitCode = 1;
   }
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { formatDuration } from '../lambdas/core/config/duration';
 import { ConfigError, loadConfigFile } from '../lib/config-file';
 import type { EdgeConfig } from '../lambdas/core/config/types';
+import { printableLines } from './printable';
 
 export function summarize(config: EdgeConfig): string {
   const providers = config.providers.map((p) => `${p.id} (${p.type})`).join(', ');
@@ -26,11 +27,11 @@ export function registerConfigCommands(program: Command): void {
     .description('validate a config file: lists every problem with its field path, or prints a summary')
     .action((file: string) => {
       try {
-        console.log(summarize(loadConfigFile(file)));
+        console.log(printableLines(summarize(loadConfigFile(file))));
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         console.error(`${file}: ${error.problems.length} problem(s)`);
-        for (const p of error.problems) console.error(`  ${p.path}: ${p.message}`);
+        for (const p of error.problems) console.error(printableLines(`  ${p.path}: ${p.message}`));
         process.exitCode = 1;
       }
     });

@@ -13,6 +13,7 @@ import { clientOptions, DEFAULT_CONFIG_FILE, resolveAwsTarget } from './aws-targ
 import { DynamoMauStore } from '../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../lambdas/store/dynamodb-sessions';
 import { DynamoUserStore } from '../lambdas/store/dynamodb-users';
+import { printable, printableLines } from './printable';
 
 /** Where the commands write: stdout/stderr by default, a buffer in tests. */
 export interface CliIo {
@@ -20,7 +21,13 @@ export interface CliIo {
   err(line: string): void;
 }
 
-export const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) => console.error(line) };
+/** Every line the commands print goes through `printableLines` (bin/printable.ts). */
+export const consoleIo: CliIo = safeIo({ out: (line) => console.log(line), err: (line) => console.error(line) });
+
+/** `io` with every line made safe for a terminal; values inside lines are escaped where they are placed (`printable`). */
+export function safeIo(io: CliIo): CliIo {
+  return { out: (line) => io.out(printableLines(line)), err: (line) => io.err(printableLines(line)) };
+}
 
 /** A failure the operator can act on; printed as `edge-oauth: <message>` with exit code 1 (lambdas/core/errors.ts). */
 export { CliError };
@@ -96,7 +103,10 @@ export function formatTime(epochSeconds: number | undefined): string {
 }
 
 /** A plain-text table: a header row, then rows, columns padded to their widest cell. */
-export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+export function renderTable(headers: readonly string[], rawRows: ReadonlyArray<readonly string[]>): string {
+  // Cells come from providers and browsers (names, user agents): a newline or an escape
+  // sequence in one must not break the table or reach the terminal.
+  const rows = rawRows.map((r) => r.map(printable));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');

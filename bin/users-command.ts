@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { AppUser, SessionRecord } from '../lambdas/core/stores';
 import { mustResolveUsers, SESSION_HEADERS, sessionJson, sessionRows, sessionStatus, userRef } from './records';
 import { CliError, formatTime, renderTable, withStoreOptions, withStores, type CliIo, type StoreOptions } from './store-options';
+import { printable } from './printable';
 
 const userJson = (u: AppUser) => ({ id: userRef(u), ...u });
 
@@ -58,7 +59,7 @@ export function registerUsersCommands(program: Command, io: CliIo): void {
       });
       if (options.json) return io.out(JSON.stringify(done, null, 2));
       for (const d of done) {
-        io.out(`${d.user}${d.email !== undefined ? ` (${d.email})` : ''}: revoked ${d.revoked.length} active session(s); they stop working within the revocation check interval`);
+        io.out(`${printable(d.user)}${d.email !== undefined ? ` (${printable(d.email)})` : ''}: revoked ${d.revoked.length} active session(s); they stop working within the revocation check interval`);
       }
     });
 }
@@ -78,7 +79,7 @@ function describeUser(user: AppUser, sessions: readonly SessionRecord[]): string
     ['hosts', user.hosts.join(', ') || '-'],
   ];
   const width = Math.max(...fields.map(([k]) => k.length));
-  const block = fields.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  const block = fields.map(([k, v]) => `${k.padEnd(width)}  ${printable(v)}`).join('\n');
   const table = sessions.length > 0 ? renderTable(SESSION_HEADERS, sessionRows(sessions)) : 'no sessions';
   return `${block}\n\n${table}`;
 }

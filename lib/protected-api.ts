@@ -15,6 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import type { EdgeOAuthApiAuthorizer } from './api-authorizer';
+import { apiHeaderFilter } from './api-header-filter';
 import { acknowledgeRestApiFindings } from './nag';
 
 /** The REST API stage the ready stack creates (the distribution's origin path). */
@@ -41,6 +42,8 @@ export class EdgeOAuthProtectedApi extends Construct {
   readonly originPath: string;
   readonly httpApi?: apigwv2.HttpApi;
   readonly restApi?: apigw.RestApi;
+  /** The behaviour's viewer-request function: client copies of edge-oauth's headers removed (lib/api-header-filter.ts). */
+  readonly headerFilter: cloudfront.Function;
 
   constructor(scope: Construct, id: string, props: EdgeOAuthProtectedApiProps) {
     super(scope, id);
@@ -48,6 +51,7 @@ export class EdgeOAuthProtectedApi extends Construct {
     const api = config.api;
     if (api.kind === undefined || api.upstream === undefined) throw new Error('EdgeOAuthProtectedApi: config.api.kind and config.api.upstream are required');
     this.kind = api.kind;
+    this.headerFilter = apiHeaderFilter(this, 'HeaderFilter', config);
     const name = api.name ?? `${config.site.name} API (edge-oauth)`.slice(0, 128);
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -130,8 +134,8 @@ export class EdgeOAuthProtectedApi extends Construct {
   /**
    * The behaviour that serves the API on the site's distribution: everything the viewer sent
    * (the Cookie header above all) except Host, never cached (answers depend on the user), every
-   * method. No viewer-request function: the authorizer is the one gate, on this way in and on
-   * the API's own domain alike.
+   * method. The authorizer is the one gate, on this way in and on the API's own domain alike;
+   * a CloudFront Function removes client-sent copies of edge-oauth's headers first.
    */
   behavior(): cloudfront.AddBehaviorOptions {
     return {
@@ -140,6 +144,7 @@ export class EdgeOAuthProtectedApi extends Construct {
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       compress: false, // nothing is cached, so CloudFront would not compress anyway
+      functionAssociations: [{ function: this.headerFilter, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
     };
   }
 }

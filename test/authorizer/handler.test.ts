@@ -25,6 +25,7 @@ import {
   type SimpleAuthorizerResult,
 } from '../../lambdas/authorizer/handler';
 import { createViewerHandler } from '../../lambdas/edge/handler';
+import { headerValue } from '../../lambdas/core/viewer/identity-headers';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import { MemoryMauStore } from '../../lambdas/store/memory-mau';
 import { MemoryUserStore } from '../../lambdas/store/memory-users';
@@ -192,11 +193,15 @@ describe('allowed: a valid session', () => {
     expect(((await w.authorize(v2 as AuthorizerEvent)) as SimpleAuthorizerResult).isAuthorized).toBe(true);
   });
 
-  test('a name or email outside ASCII reaches the context as it is (context values are JSON, not headers)', async () => {
+  test('context values are encoded as the site\'s identity headers: the integration maps them into headers (issue #16)', async () => {
     const w = world();
-    const { cookie } = await w.signIn({ name: 'Zoë Ünal' });
+    const name = 'Zoë Ünal\r\nX-Injected: 1 100%';
+    const { cookie } = await w.signIn({ name });
     const result = (await w.authorize(httpEventV2({ cookies: [cookie] }))) as SimpleAuthorizerResult;
-    expect(result.context).toMatchObject({ userName: 'Zoë Ünal' });
+    const userName = (result.context as { userName: string }).userName;
+    expect(userName).toBe(headerValue(name));
+    expect(userName).toMatch(/^[\x20-\x7e]*$/);
+    expect(decodeURIComponent(userName)).toBe(name);
   });
 
   test('the request event: one line per decision, the session only as a hash, never the cookie', async () => {

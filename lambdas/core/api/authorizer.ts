@@ -20,13 +20,14 @@ import { signInHref } from '../viewer/pages';
 import type { SessionClaims } from '../session/session-cookie';
 import type { Outcome } from '../viewer/decide';
 import { withStoredIdentity } from '../viewer/check-failure';
+import { headerValue } from '../viewer/identity-headers';
 
 /** The authorizer context the integration receives (API Gateway allows only string, number and boolean values). */
 export interface ApiIdentity {
   readonly [key: string]: string;
   /** The provider's stable user id. */
   readonly userId: string;
-  /** Display name; '' when the provider gives none. */
+  /** Display name; '' when the provider gives none. Every value is header-safe: `%`, controls and non-ASCII percent-encoded (UTF-8), like the site's identity headers. */
   readonly userName: string;
   /** Email, lowercased; '' when the provider gives none. */
   readonly userEmail: string;
@@ -90,7 +91,10 @@ export async function decideApiRequest(ctx: SessionCheckContext, req: SessionChe
     decision: 'allow',
     reason: result?.reason ?? 'session',
     principalId: principalOf(claims),
-    identity: { userId: who.uid, userName: who.name ?? '', userEmail: who.email ?? '', provider: who.prv },
+    // Encoded as the site's identity headers are (viewer/identity-headers.ts headerValue):
+    // the integration maps these values into headers, and a CR, LF or non-ASCII character
+    // from a provider must arrive as the same percent-encoding the site's origin decodes.
+    identity: { userId: headerValue(who.uid), userName: headerValue(who.name ?? ''), userEmail: headerValue(who.email ?? ''), provider: headerValue(who.prv) },
   };
 }
 

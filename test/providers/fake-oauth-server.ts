@@ -43,14 +43,39 @@ export interface FakeUser {
   readonly api?: Record<string, unknown>;
 }
 
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
 export interface AuthorizationServerOptions {
   readonly authorizationEndpoint: string;
   readonly tokenEndpoint: string;
-  readonly clientAuth: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * The client authentication methods the token endpoint accepts, tried in this order; the
+   * first one the request carries is the one checked, as Doorkeeper does (`from_basic`
+   * then `from_params`). A method not listed is not looked at: its credentials count as absent.
+   */
+  readonly clientAuth: ClientAuthMethod | readonly ClientAuthMethod[];
+  /**
+   * Basic credentials are percent-decoded after base64 (RFC 6749 2.3.1). Doorkeeper (GitLab)
+   * does not: it splits the base64-decoded text on the first `:` and compares as is.
+   * @default true
+   */
+  readonly basicPercentDecoded?: boolean;
+  /** The client secret the server holds. @default CLIENT_SECRET */
+  readonly clientSecret?: string;
   /** Extra fields of the token response (e.g. GitHub's `scope`, Twitch's scope array). */
-  readonly tokenFields?: Record<string, unknown>;
+  readonly tokenFields?: Record<string, unknown> | ((grantType: string) => Record<string, unknown>);
   /** Issue refresh tokens. */
   readonly refresh?: boolean;
+  /**
+   * `rotate`: each refresh answers a new refresh token and the used one dies (GitLab,
+   * GitHub Apps, Twitch); `reuse`: the refresh answer carries no refresh token and the old
+   * one keeps working (Google). @default 'rotate'
+   */
+  readonly refreshRotation?: 'rotate' | 'reuse';
+  /** The provider's answer to failed client authentication. @default HTTP 401 `invalid_client` */
+  readonly invalidClient?: FakeResponse;
+  /** The provider's answer to a bad, used or expired code or refresh token. @default HTTP 400 `invalid_grant` */
+  readonly invalidGrant?: FakeResponse;
   /** Answer `invalid_client` to a `code_verifier` when no challenge was sent (LinkedIn). */
   readonly rejectUnexpectedVerifier?: boolean;
 }
@@ -198,8 +223,10 @@ export class FakeOAuthServer {
   }
 
   async #token(req: FakeRequest, options: AuthorizationServerOptions): Promise<FakeResponse> {
-    const auth = clientCredentials(req, options.clientAuth);
-    if (auth.id !== CLIENT_ID || auth.secret !== CLIENT_SECRET) return { status: 401, json: { error: 'invalid_client' } };
+    const auth = clientCredentials(req, options);
+    const invalidClient = options.invalidClient ?? { status: 401, json: { error: 'invalid_client', error_description: 'Client authentication failed.' } };
+    if (auth.id !== CLIENT_ID || auth.secret !== (options.clientSecret ?? CLIENT_SECRET)) return invalidClient;
+    const invalidGrant = () => options.invalidGrant ?? invalidGrantResponse();
     const f = req.form;
     let user: FakeUser | undefined;
     let grant: Grant | undefined;
@@ -216,12 +243,15 @@ export class FakeOAuthServer {
     } else if (f.get('grant_type') === 'refresh_token' && options.refresh) {
       user = this.#tokens.get(`refresh:${f.get('refresh_token')}`);
       if (user === undefined) return invalidGrant();
+      if (options.refreshRotation !== 'reuse') this.#tokens.delete(`refresh:${f.get('refresh_token')}`);
     } else {
       return { status: 400, json: { error: 'unsupported_grant_type' } };
     }
     const accessToken = randomBytes(12).toString('hex');
     this.#tokens.set(accessToken, user);
-    const refreshToken = options.refresh ? randomBytes(12).toString('hex') : undefined;
+    const grantType = f.get('grant_type')!;
+    const newRefreshToken = options.refresh && (grantType === 'authorization_code' || options.refreshRotation !== 'reuse');
+    const refreshToken = newRefreshToken ? randomBytes(12).toString('hex') : undefined;
     if (refreshToken !== undefined) this.#tokens.set(`refresh:${refreshToken}`, user);
     return {
       json: {
@@ -230,13 +260,14 @@ export class FakeOAuthServer {
         expires_in: 3600,
         ...(refreshToken !== undefined && { refresh_token: refreshToken }),
         ...(this.#idToken !== undefined && grant !== undefined && { id_token: await this.#idToken(user, grant) }),
-        ...options.tokenFields,
+        ...(typeof options.tokenFields === 'function' ? options.tokenFields(grantType) : options.tokenFields),
       },
     };
   }
 }
 
-export function invalidGrant(): FakeResponse {
+export const invalidGrant = invalidGrantResponse;
+function invalidGrantResponse(): FakeResponse {
   return { status: 400, json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid or expired.' } };
 }
 
@@ -248,12 +279,31 @@ function callback(params: URLSearchParams, fields: Record<string, string>): URL 
   return url;
 }
 
-function clientCredentials(req: FakeRequest, method: AuthorizationServerOptions['clientAuth']): { id?: string | null | undefined; secret?: string | null | undefined } {
-  if (method === 'client_secret_post') return { id: req.form.get('client_id'), secret: req.form.get('client_secret') };
-  const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-  if (basic === null) return {};
-  const [id, secret] = Buffer.from(basic[1]!, 'base64').toString().split(':').map((v) => decodeURIComponent(v.replace(/\+/g, ' ')));
-  return { id, secret };
+/** The client id and secret the request carries in the first accepted method it uses. */
+function clientCredentials(req: FakeRequest, options: AuthorizationServerOptions): { id?: string | null | undefined; secret?: string | null | undefined } {
+  const methods = typeof options.clientAuth === 'string' ? [options.clientAuth] : options.clientAuth;
+  for (const method of methods) {
+    if (method === 'client_secret_post') {
+      if (req.form.has('client_secret')) return { id: req.form.get('client_id'), secret: req.form.get('client_secret') };
+      continue;
+    }
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    if (basic === null) continue;
+    const text = Buffer.from(basic[1]!, 'base64').toString();
+    const colon = text.indexOf(':');
+    if (colon < 0) return {};
+    const [id, secret] = [text.slice(0, colon), text.slice(colon + 1)];
+    if (options.basicPercentDecoded === false) return { id, secret };
+    const decode = (v: string) => {
+      try {
+        return decodeURIComponent(v.replace(/\+/g, ' '));
+      } catch {
+        return null;
+      }
+    };
+    return { id: decode(id), secret: decode(secret) };
+  }
+  return {};
 }
 
 function s256(verifier: string): string {

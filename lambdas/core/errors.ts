@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'ERR_PROVIDER_UNREACHABLE'
   /** The provider's answer is not what its documentation promises (a missing field, a bad ID token). */
   | 'ERR_PROVIDER_RESPONSE'
+  /** The issuer's token endpoint takes neither client_secret_basic nor client_secret_post (its discovery says). */
+  | 'ERR_PROVIDER_CLIENT_AUTH_UNSUPPORTED'
   /** A store (DynamoDB, Secrets Manager) could not be reached or refused the request. */
   | 'ERR_STORE_UNAVAILABLE'
   /** A DynamoDB table named in the config does not exist. */

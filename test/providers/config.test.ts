@@ -68,3 +68,19 @@ test('several providers on one site: distinct ids, each with its own allow-list'
   const dup = parseConfig({ providers: [base({ type: 'github' }).providers[0], base({ type: 'github' }).providers[0]] });
   expect(dup.ok ? [] : dup.problems).toEqual([{ path: 'providers[1].id', message: 'duplicate provider id "github"; give each provider a distinct "id"' }]);
 });
+
+test('"oidc" takes tokenEndpointAuthMethod: client_secret_basic or client_secret_post; other providers do not', () => {
+  const oidc = { type: 'oidc', issuer: 'https://idp.example.com' };
+  for (const method of ['client_secret_basic', 'client_secret_post']) {
+    const result = parseConfig(base({ ...oidc, tokenEndpointAuthMethod: method }));
+    expect(result.ok && result.config.providers[0]!.tokenEndpointAuthMethod).toBe(method);
+  }
+  const unset = parseConfig(base(oidc));
+  expect(unset.ok && 'tokenEndpointAuthMethod' in unset.config.providers[0]!).toBe(false);
+  expect(problems({ ...oidc, tokenEndpointAuthMethod: 'private_key_jwt' })).toEqual([
+    { path: 'providers[0].tokenEndpointAuthMethod', message: 'must be "client_secret_basic" (HTTP Basic) or "client_secret_post" (in the request body)' },
+  ]);
+  expect(problems({ type: 'gitlab', tokenEndpointAuthMethod: 'client_secret_basic' })).toEqual([
+    { path: 'providers[0].tokenEndpointAuthMethod', message: 'only applies to the "oidc" provider: the "gitlab" provider\'s client authentication is built in' },
+  ]);
+});

@@ -64,6 +64,7 @@ export function parseConfig(input: unknown): ParseResult {
       claims: p.claims,
       ...(p.allow !== undefined && { allow: p.allow }),
       allowInsecureRequests: p.allowInsecureRequests,
+      ...(p.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: p.tokenEndpointAuthMethod }),
     })),
     allow: raw.allow,
     session: raw.session,

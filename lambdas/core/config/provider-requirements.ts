@@ -7,6 +7,7 @@ export interface ProviderInputForCheck {
   readonly issuer?: string | undefined;
   readonly tenant?: string | undefined;
   readonly allowInsecureRequests?: boolean | undefined;
+  readonly tokenEndpointAuthMethod?: string | undefined;
 }
 
 export interface RequirementProblem {
@@ -33,6 +34,9 @@ export function providerRequirements(p: ProviderInputForCheck): RequirementProbl
   }
   if (p.issuer !== undefined && p.issuer.startsWith('http:') && !p.allowInsecureRequests) {
     problems.push({ path: ['issuer'], message: 'must be https (set "allowInsecureRequests": true only for a local development issuer)' });
+  }
+  if (p.tokenEndpointAuthMethod !== undefined && p.type !== 'oidc') {
+    problems.push({ path: ['tokenEndpointAuthMethod'], message: `only applies to the "oidc" provider: the "${p.type}" provider's client authentication is built in` });
   }
   if (p.tenant !== undefined && p.type !== 'microsoft') {
     problems.push({ path: ['tenant'], message: 'only applies to the "microsoft" provider' });

@@ -64,6 +64,11 @@ export interface ProviderConfig {
   readonly allow?: AllowList;
   /** Only for local development against an http:// issuer. */
   readonly allowInsecureRequests: boolean;
+  /**
+   * Generic OIDC: how the client secret is sent to the token endpoint.
+   * @default - from discovery: `client_secret_basic` when listed, else `client_secret_post`
+   */
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
 export interface IdentityHeaderNames {

@@ -6,7 +6,7 @@ import { EdgeOAuthError, ProviderError } from '../errors';
 
 export function toProviderError(error: unknown, step: string): EdgeOAuthError {
   if (error instanceof EdgeOAuthError) return error;
-  const e = error as { name?: string; code?: string; error?: string; status?: number; cause?: unknown; message?: string };
+  const e = oauthErrorOf(error as OAuthLikeError);
   const status = statusOf(e);
   if (status === 429) return rateLimited(step);
   if (typeof e?.error === 'string') {
@@ -22,6 +22,21 @@ export function toProviderError(error: unknown, step: string): EdgeOAuthError {
   }
   const code = typeof e?.code === 'string' ? ` [${safeToken(e.code)}]` : '';
   return new ProviderError('ERR_PROVIDER_RESPONSE', `${step}: unexpected response${code}`, { status });
+}
+
+type OAuthLikeError = { name?: string; code?: string; error?: string; error_description?: string; status?: number; cause?: unknown; message?: string };
+
+/**
+ * oauth4webapi reads a 401 with a `WWW-Authenticate` header (Doorkeeper and oidc-provider
+ * send one for `invalid_client`) as a challenge, not a body: its `error` and
+ * `error_description` are the challenge's parameters.
+ */
+function oauthErrorOf(e: OAuthLikeError): OAuthLikeError {
+  if (e?.code !== 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' || !Array.isArray(e.cause)) return e;
+  const challenge = (e.cause as { parameters?: Record<string, unknown> }[]).find((c) => typeof c?.parameters?.error === 'string');
+  if (challenge === undefined) return e;
+  const { error, error_description: description } = challenge.parameters!;
+  return { ...e, error: error as string, ...(typeof description === 'string' && { error_description: description }), cause: undefined };
 }
 
 /** A network failure: fetch's TypeError (openid-client may wrap it), a timeout or an abort. */

@@ -12,6 +12,7 @@ import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import type { AuthorizationRequest, CallbackInput, Profile, Provider, ProviderDeps, SignInResult, TokenSet } from './types';
 import { toProviderError } from './errors';
+import { chooseClientAuthMethod, clientAuthFor, type ClientAuthMethod } from './client-auth';
 
 const REQUIRED_SCOPES = ['openid', 'email', 'profile'];
 
@@ -38,8 +39,11 @@ export interface OidcProviderOptions {
    * where `auth_time` is an opt-in claim). @default 'required'
    */
   readonly authTime?: 'required' | 'when-present';
-  /** Client authentication at the token endpoint. @default 'client_secret_basic' */
-  readonly tokenEndpointAuth?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * Client authentication at the token endpoint, fixed for this provider.
+   * @default - the config's `tokenEndpointAuthMethod`, else from discovery (client-auth.ts)
+   */
+  readonly tokenEndpointAuth?: ClientAuthMethod;
   /** Send a PKCE challenge and verifier. @default true */
   readonly pkce?: boolean;
   /** Send a nonce and require it in the ID token. @default true */
@@ -80,13 +84,19 @@ export class OidcProvider implements Provider {
       const issuer = this.config.issuer;
       if (issuer === undefined) throw new ProviderError('ERR_PROVIDER_FAILED', 'no issuer configured');
       const deps = this.#deps;
-      const method = this.#options.tokenEndpointAuth === 'client_secret_post' ? client.ClientSecretPost : client.ClientSecretBasic;
-      const clientAuth: client.ClientAuth = async (as, c, body, headers) => method(await deps.clientSecret())(as, c, body, headers);
+      const configured = this.#options.tokenEndpointAuth ?? this.config.tokenEndpointAuthMethod;
+      // The method follows the discovered metadata (`as`), checked once right after discovery.
+      const clientAuth: client.ClientAuth = (as, c, body, headers) =>
+        clientAuthFor(chooseClientAuthMethod(as.token_endpoint_auth_methods_supported, configured), deps.clientSecret)(as, c, body, headers);
       this.#discovered = client
         .discovery(new URL(issuer), this.config.clientId, undefined, clientAuth, {
           execute: this.config.allowInsecureRequests ? [client.allowInsecureRequests] : [],
           [client.customFetch]: (url, options) => deps.fetch(url, options as RequestInit),
           timeout: 4,
+        })
+        .then((configuration) => {
+          chooseClientAuthMethod(configuration.serverMetadata().token_endpoint_auth_methods_supported, configured);
+          return configuration;
         })
         .catch((error: unknown) => {
           this.#discovered = undefined;

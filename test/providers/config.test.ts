@@ -84,3 +84,15 @@ test('"oidc" takes tokenEndpointAuthMethod: client_secret_basic or client_secret
     { path: 'providers[0].tokenEndpointAuthMethod', message: 'only applies to the "oidc" provider: the "gitlab" provider\'s client authentication is built in' },
   ]);
 });
+
+test('"google" takes hostedDomains (domains, lower-cased); other providers do not', () => {
+  const result = parseConfig(base({ type: 'google', hostedDomains: ['Example.COM', 'corp.example.org'] }));
+  expect(result.ok && result.config.providers[0]!.hostedDomains).toEqual(['example.com', 'corp.example.org']);
+  expect(problems({ type: 'google', hostedDomains: [] })).toEqual([
+    { path: 'providers[0].hostedDomains', message: 'must list at least one domain (leave the field out to admit any Google account)' },
+  ]);
+  expect(problems({ type: 'google', hostedDomains: ['@example.com'] })[0]!.path).toBe('providers[0].hostedDomains[0]');
+  expect(problems({ type: 'github', hostedDomains: ['example.com'] })).toEqual([
+    { path: 'providers[0].hostedDomains', message: expect.stringContaining('only applies to the "google" provider') },
+  ]);
+});

@@ -88,3 +88,37 @@ test('rate limited (HTTP 429) at userinfo', async () => {
   server.failNext(USERINFO, { status: 429, json: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } } });
   await expect((await signIn(google, server, ALICE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: rate limited (HTTP 429)' });
 });
+
+describe('hostedDomains: the ID token hd claim decides, not the email domain', () => {
+  const CONSUMER: FakeUser = { sub: '1001', claims: { name: 'Con Sumer', email: 'con@example.com', email_verified: true } };
+  const OTHER: FakeUser = { sub: '1002', claims: { name: 'Oth Er', email: 'oth@example.com', email_verified: true, hd: 'other.example' } };
+  const hosted = (hostedDomains: string[]) => new GoogleProvider(providerConfig('google', { hostedDomains }), server.deps());
+
+  test('one domain: hd=<domain> in the authorization request; a member signs in', async () => {
+    const provider = hosted(['example.com']);
+    const { url, finish } = await signIn(provider, server, ALICE);
+    expect(url.searchParams.get('hd')).toBe('example.com');
+    expect((await finish()).profile.email).toBe('alice@example.com');
+  });
+
+  test('a consumer account with a verified address at the domain is refused (no hd claim)', async () => {
+    await expect((await signIn(hosted(['example.com']), server, CONSUMER)).finish()).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_DENIED',
+      detail: "the Google account's hosted domain (hd: none: not a Google Workspace account) is not one this site admits",
+    });
+  });
+
+  test('another Workspace is refused; several domains: no hd parameter, any listed hd passes', async () => {
+    await expect((await signIn(hosted(['example.com']), server, OTHER)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    const both = hosted(['example.com', 'other.example']);
+    const { url, finish } = await signIn(both, server, OTHER);
+    expect(url.searchParams.get('hd')).toBeNull();
+    expect((await finish()).profile.id).toBe('1002');
+  });
+
+  test('without hostedDomains, any Google account signs in and no hd is sent', async () => {
+    const { url, finish } = await signIn(google, server, CONSUMER);
+    expect(url.searchParams.get('hd')).toBeNull();
+    expect((await finish()).profile.id).toBe('1001');
+  });
+});

@@ -65,6 +65,7 @@ export function parseConfig(input: unknown): ParseResult {
       ...(p.allow !== undefined && { allow: p.allow }),
       allowInsecureRequests: p.allowInsecureRequests,
       ...(p.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: p.tokenEndpointAuthMethod }),
+      ...(p.hostedDomains !== undefined && { hostedDomains: p.hostedDomains }),
     })),
     allow: raw.allow,
     session: raw.session,

@@ -8,6 +8,7 @@ export interface ProviderInputForCheck {
   readonly tenant?: string | undefined;
   readonly allowInsecureRequests?: boolean | undefined;
   readonly tokenEndpointAuthMethod?: string | undefined;
+  readonly hostedDomains?: unknown;
 }
 
 export interface RequirementProblem {
@@ -37,6 +38,9 @@ export function providerRequirements(p: ProviderInputForCheck): RequirementProbl
   }
   if (p.tokenEndpointAuthMethod !== undefined && p.type !== 'oidc') {
     problems.push({ path: ['tokenEndpointAuthMethod'], message: `only applies to the "oidc" provider: the "${p.type}" provider's client authentication is built in` });
+  }
+  if (p.hostedDomains !== undefined && p.type !== 'google') {
+    problems.push({ path: ['hostedDomains'], message: 'only applies to the "google" provider (Google Workspace domains, checked on the ID token\'s "hd" claim); use "allow.emailDomains" for other providers' });
   }
   if (p.tenant !== undefined && p.type !== 'microsoft') {
     problems.push({ path: ['tenant'], message: 'only applies to the "microsoft" provider' });

@@ -69,6 +69,8 @@ export interface ProviderConfig {
    * @default - from discovery: `client_secret_basic` when listed, else `client_secret_post`
    */
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** Google: the Workspace (Cloud organization) domains admitted, by the ID token's `hd` claim. */
+  readonly hostedDomains?: readonly string[];
 }
 
 export interface IdentityHeaderNames {

@@ -6,21 +6,47 @@
  *   we send `prompt=select_account` and the standard `max_age=0`. Google puts `auth_time`
  *   in the ID token only for a verified app with "Session age claims" turned on; when it
  *   is there it is checked, otherwise the new sign-in cannot be proven.
+ * - Workspace domains (`hostedDomains`): the ID token's `hd` claim ("The domain associated
+ *   with the Google Workspace or Cloud organization of the user. Provided only if the user
+ *   belongs to a Google Cloud organization") must be one of them; an email domain proves
+ *   nothing (a consumer account can have a verified address at any domain). With exactly
+ *   one domain, `hd=<domain>` is also sent, which only streamlines Google's account picker:
+ *   "Don't rely on this UI optimization to control who can access your app... Be sure to
+ *   validate that the returned ID token has an hd claim value that matches what you expect"
+ *   (https://developers.google.com/identity/openid-connect/openid-connect#hd-param).
  * - No refresh: refresh tokens need `access_type=offline`, a long-lived credential this
  *   front door does not need; a lapsed check sends the user through Google again.
  */
 import type { ProviderConfig } from '../config/types';
+import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
-import type { ProviderDeps } from './types';
+import type { Profile, ProviderDeps } from './types';
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 export class GoogleProvider extends OidcProvider {
+  readonly #hostedDomains: readonly string[] | undefined;
+
   constructor(config: ProviderConfig, deps: ProviderDeps) {
+    const domains = config.hostedDomains;
     super({ ...config, issuer: GOOGLE_ISSUER, claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
+      ...(domains?.length === 1 && { authorizationParams: { hd: domains[0]! } }),
       reauthenticationParams: { prompt: 'select_account', max_age: '0' },
       authTime: 'when-present',
       supportsRefresh: false,
     });
+    this.#hostedDomains = domains;
+  }
+
+  protected override mapProfile(claims: Record<string, unknown>): Profile {
+    const profile = super.mapProfile(claims);
+    const domains = this.#hostedDomains;
+    if (domains === undefined) return profile;
+    const hd = typeof claims.hd === 'string' ? claims.hd.toLowerCase() : undefined;
+    if (hd === undefined || !domains.includes(hd)) {
+      const shown = hd === undefined ? 'none: not a Google Workspace account' : hd.replace(/[^a-z0-9.-]/g, '').slice(0, 64);
+      throw new ProviderError('ERR_PROVIDER_DENIED', `the Google account's hosted domain (hd: ${shown}) is not one this site admits`);
+    }
+    return profile;
   }
 }

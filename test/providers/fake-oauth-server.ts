@@ -93,6 +93,8 @@ export const REDIRECT_URI = 'https://app.example.com/auth/callback';
 
 export class FakeOAuthServer {
   readonly requests: FakeRequest[] = [];
+  /** Sign ID tokens with a key the JWKS does not publish (same `kid`): a forged or tampered token. */
+  forgeIdTokens = false;
   readonly #routes = new Map<string, Handler>();
   readonly #overrides = new Map<string, FakeResponse>();
   readonly #grants = new Map<string, Grant>();
@@ -175,6 +177,7 @@ export class FakeOAuthServer {
     server: Omit<AuthorizationServerOptions, 'tokenEndpoint' | 'authorizationEndpoint'>;
   }): Promise<void> {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const unpublished = (await generateKeyPair('RS256')).privateKey;
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     const { metadata } = options;
     this.on('GET', `${options.discoveryBase}/.well-known/openid-configuration`, () => ({ json: metadata }));
@@ -196,7 +199,7 @@ export class FakeOAuthServer {
         .setAudience(CLIENT_ID)
         .setIssuedAt()
         .setExpirationTime('10m')
-        .sign(privateKey);
+        .sign(this.forgeIdTokens ? unpublished : privateKey);
   }
 
   async close(): Promise<void> {

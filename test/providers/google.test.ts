@@ -122,3 +122,10 @@ describe('hostedDomains: the ID token hd claim decides, not the email domain', (
     expect((await finish()).profile.id).toBe('1001');
   });
 });
+
+test('an ID token signed with a key Google does not publish is refused (the signature is checked against the JWKS)', async () => {
+  server.forgeIdTokens = true;
+  await expect((await signIn(google, server, ALICE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_RESPONSE' });
+  server.forgeIdTokens = false;
+  await expect((await signIn(google, server, ALICE)).finish()).resolves.toBeTruthy();
+});

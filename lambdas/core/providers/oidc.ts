@@ -1,6 +1,7 @@
 /**
  * Any OpenID Connect issuer, by discovery, with openid-client: the ID token is validated
- * (signature via the issuer's JWKS, iss, aud, exp, nonce), PKCE S256 and state are
+ * (signature via the issuer's JWKS, with `enableNonRepudiationChecks`; iss, aud, exp,
+ * nonce), PKCE S256 and state are
  * checked by the library, and the profile comes from the ID token claims merged with
  * userinfo through the configured claim mapping (Okta, Auth0, Keycloak, Cognito, Entra ID).
  *
@@ -96,6 +97,11 @@ export class OidcProvider implements Provider {
         })
         .then((configuration) => {
           chooseClientAuthMethod(configuration.serverMetadata().token_endpoint_auth_methods_supported, configured);
+          // openid-client checks an ID token's claims but, by default, not its signature
+          // ("not mandatory since the TLS server validation is used to validate the issuer",
+          // panva/openid-client src/index.ts, enableNonRepudiationChecks). We check it too,
+          // against the issuer's JWKS (cached per container), so what this file says is true.
+          client.enableNonRepudiationChecks(configuration);
           return configuration;
         })
         .catch((error: unknown) => {

@@ -96,3 +96,13 @@ test('"google" takes hostedDomains (domains, lower-cased); other providers do no
     { path: 'providers[0].hostedDomains', message: expect.stringContaining('only applies to the "google" provider') },
   ]);
 });
+
+test('offlineAccess is resolved from the session settings: authCheckInterval > 0 or origin tokens', () => {
+  const offline = (extra: Record<string, unknown>) => {
+    const result = parseConfig({ ...base({ type: 'google' }), ...extra });
+    return result.ok ? result.config.providers[0]!.offlineAccess : 'invalid';
+  };
+  expect(offline({})).toBeUndefined();
+  expect(offline({ session: { authCheckInterval: '15m' } })).toBe(true);
+  expect(offline({ originTokens: { enabled: true } })).toBe(true);
+});

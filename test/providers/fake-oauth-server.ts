@@ -64,14 +64,19 @@ export interface AuthorizationServerOptions {
   readonly clientSecret?: string;
   /** Extra fields of the token response (e.g. GitHub's `scope`, Twitch's scope array). */
   readonly tokenFields?: Record<string, unknown> | ((grantType: string) => Record<string, unknown>);
-  /** Issue refresh tokens. */
-  readonly refresh?: boolean;
+  /**
+   * Issue refresh tokens: always (`true`), or when the authorization request and the user's
+   * earlier consents say so (Google: `access_type=offline`, first consent or `prompt=consent`).
+   */
+  readonly refresh?: boolean | ((authorization: URLSearchParams, user: FakeUser, consentedBefore: boolean) => boolean);
   /**
    * `rotate`: each refresh answers a new refresh token and the used one dies (GitLab,
    * GitHub Apps, Twitch); `reuse`: the refresh answer carries no refresh token and the old
    * one keeps working (Google). @default 'rotate'
    */
   readonly refreshRotation?: 'rotate' | 'reuse';
+  /** A refresh answer carries a new ID token (no nonce): Google, Microsoft. */
+  readonly idTokenOnRefresh?: boolean;
   /** The provider's answer to failed client authentication. @default HTTP 401 `invalid_client` */
   readonly invalidClient?: FakeResponse;
   /** The provider's answer to a bad, used or expired code or refresh token. @default HTTP 400 `invalid_grant` */
@@ -82,10 +87,15 @@ export interface AuthorizationServerOptions {
 
 interface Grant {
   readonly user: FakeUser;
+  readonly params: URLSearchParams;
+  readonly consentedBefore: boolean;
   readonly redirectUri: string;
   readonly nonce: string | null;
   readonly challenge: string | null;
 }
+
+/** The grant an ID token issued on refresh is made for: no nonce. */
+const REFRESHED: Grant = { user: { sub: '' }, params: new URLSearchParams(), consentedBefore: true, redirectUri: '', nonce: null, challenge: null };
 
 export const CLIENT_ID = 'test-client-id';
 export const CLIENT_SECRET = 'test-client-secret';
@@ -98,6 +108,7 @@ export class FakeOAuthServer {
   readonly #routes = new Map<string, Handler>();
   readonly #overrides = new Map<string, FakeResponse>();
   readonly #grants = new Map<string, Grant>();
+  readonly #consented = new Set<string>();
   readonly #tokens = new Map<string, FakeUser>();
   #idToken: ((user: FakeUser, grant: Grant) => Promise<string>) | undefined;
 
@@ -159,7 +170,9 @@ export class FakeOAuthServer {
     const p = authorizationUrl.searchParams;
     if (p.get('client_id') !== CLIENT_ID || p.get('response_type') !== 'code') throw new Error('bad authorization request');
     const code = randomBytes(12).toString('hex');
-    this.#grants.set(code, { user, redirectUri: p.get('redirect_uri')!, nonce: p.get('nonce'), challenge: p.get('code_challenge') });
+    const consentedBefore = this.#consented.has(user.sub);
+    this.#consented.add(user.sub);
+    this.#grants.set(code, { user, params: new URLSearchParams(p), consentedBefore, redirectUri: p.get('redirect_uri')!, nonce: p.get('nonce'), challenge: p.get('code_challenge') });
     return callback(p, { code });
   }
 
@@ -243,7 +256,7 @@ export class FakeOAuthServer {
       }
       if (grant.challenge !== null && (verifier === null || s256(verifier) !== grant.challenge)) return invalidGrant();
       user = grant.user;
-    } else if (f.get('grant_type') === 'refresh_token' && options.refresh) {
+    } else if (f.get('grant_type') === 'refresh_token' && options.refresh !== undefined && options.refresh !== false) {
       user = this.#tokens.get(`refresh:${f.get('refresh_token')}`);
       if (user === undefined) return invalidGrant();
       if (options.refreshRotation !== 'reuse') this.#tokens.delete(`refresh:${f.get('refresh_token')}`);
@@ -253,7 +266,8 @@ export class FakeOAuthServer {
     const accessToken = randomBytes(12).toString('hex');
     this.#tokens.set(accessToken, user);
     const grantType = f.get('grant_type')!;
-    const newRefreshToken = options.refresh && (grantType === 'authorization_code' || options.refreshRotation !== 'reuse');
+    const issues = typeof options.refresh === 'function' ? grant === undefined || options.refresh(grant.params, grant.user, grant.consentedBefore) : options.refresh === true;
+    const newRefreshToken = issues && (grantType === 'authorization_code' || options.refreshRotation !== 'reuse');
     const refreshToken = newRefreshToken ? randomBytes(12).toString('hex') : undefined;
     if (refreshToken !== undefined) this.#tokens.set(`refresh:${refreshToken}`, user);
     return {
@@ -262,7 +276,7 @@ export class FakeOAuthServer {
         token_type: 'bearer',
         expires_in: 3600,
         ...(refreshToken !== undefined && { refresh_token: refreshToken }),
-        ...(this.#idToken !== undefined && grant !== undefined && { id_token: await this.#idToken(user, grant) }),
+        ...(this.#idToken !== undefined && (grant !== undefined || options.idTokenOnRefresh === true) && { id_token: await this.#idToken(user, grant ?? REFRESHED) }),
         ...(typeof options.tokenFields === 'function' ? options.tokenFields(grantType) : options.tokenFields),
       },
     };

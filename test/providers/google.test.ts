@@ -29,7 +29,16 @@ beforeEach(async () => {
       token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       code_challenge_methods_supported: ['plain', 'S256'],
     },
-    server: { clientAuth: 'client_secret_basic' },
+    // A refresh token only with access_type=offline, and then only at the user's first
+    // consent unless prompt=consent asks again (web-server#offline, and googleworkspace/apps-script-oauth2:
+    // "This param is required to ensure a refresh token is always returned"). Refresh answers
+    // carry a new ID token and no refresh token (Google does not rotate them).
+    server: {
+      clientAuth: ['client_secret_basic', 'client_secret_post'],
+      refresh: (p, _user, consentedBefore) => p.get('access_type') === 'offline' && (!consentedBefore || (p.get('prompt') ?? '').split(' ').includes('consent')),
+      refreshRotation: 'reuse',
+      idTokenOnRefresh: true,
+    },
   });
   google = new GoogleProvider(providerConfig('google', { scopes: ['https://www.googleapis.com/auth/calendar.readonly'] }), server.deps());
 });
@@ -128,4 +137,41 @@ test('an ID token signed with a key Google does not publish is refused (the sign
   await expect((await signIn(google, server, ALICE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_RESPONSE' });
   server.forgeIdTokens = false;
   await expect((await signIn(google, server, ALICE)).finish()).resolves.toBeTruthy();
+});
+
+describe('offline access, only when the session settings need it (authCheckInterval > 0, origin tokens)', () => {
+  test('access_type=offline and prompt=consent: a refresh token at every sign-in, and refresh keeps it', async () => {
+    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps());
+    expect(offline.supportsRefresh).toBe(true);
+    await (await signIn(offline, server, ALICE)).finish(); // the first consent
+    const { url, finish } = await signIn(offline, server, ALICE);
+    expect(url.searchParams.get('access_type')).toBe('offline');
+    expect(url.searchParams.get('prompt')).toBe('consent');
+    const { tokens } = await finish();
+    expect(tokens.refreshToken).toBeTruthy();
+    const refreshed = await offline.refresh(tokens.refreshToken!);
+    expect(refreshed.profile).toMatchObject({ id: ALICE.sub, email: 'alice@example.com', emailVerified: true });
+    expect(refreshed.tokens.accessToken).not.toBe(tokens.accessToken);
+    expect(refreshed.tokens.refreshToken).toBe(tokens.refreshToken);
+    const again = await offline.refresh(refreshed.tokens.refreshToken!);
+    expect(again.profile.id).toBe(ALICE.sub);
+  });
+
+  test('re-authentication keeps consent: prompt=select_account consent', async () => {
+    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps());
+    const { url } = await signIn(offline, server, ALICE, { reauthenticate: true });
+    expect(url.searchParams.get('prompt')).toBe('select_account consent');
+  });
+
+  test('the replica is as strict as Google: without prompt=consent, a second sign-in gets no refresh token', async () => {
+    const url = new URL('https://accounts.google.com/o/oauth2/v2/auth?client_id=test-client-id&response_type=code&redirect_uri=https%3A%2F%2Fapp.example.com%2Fauth%2Fcallback&access_type=offline');
+    server.authorize(url, ALICE);
+    const code = server.authorize(url, ALICE).searchParams.get('code')!;
+    const answer = await server.fetch(TOKEN, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'https://app.example.com/auth/callback', client_id: 'test-client-id', client_secret: 'test-client-secret' }),
+    });
+    expect(((await answer.json()) as { refresh_token?: string }).refresh_token).toBeUndefined();
+  });
 });

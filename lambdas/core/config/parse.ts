@@ -66,6 +66,7 @@ export function parseConfig(input: unknown): ParseResult {
       allowInsecureRequests: p.allowInsecureRequests,
       ...(p.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: p.tokenEndpointAuthMethod }),
       ...(p.hostedDomains !== undefined && { hostedDomains: p.hostedDomains }),
+      ...((raw.session.authCheckInterval > 0 || raw.originTokens.enabled) && { offlineAccess: true }),
     })),
     allow: raw.allow,
     session: raw.session,

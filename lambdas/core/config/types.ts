@@ -69,6 +69,13 @@ export interface ProviderConfig {
    * @default - from discovery: `client_secret_basic` when listed, else `client_secret_post`
    */
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * The session settings need the user's tokens to outlive the access token:
+   * `session.authCheckInterval` > 0 or `originTokens.enabled` (resolved by parseConfig).
+   * Providers that issue refresh tokens only on request (Google: offline access) ask then.
+   * @default false
+   */
+  readonly offlineAccess?: boolean;
   /** Google: the Workspace (Cloud organization) domains admitted, by the ID token's `hd` claim. */
   readonly hostedDomains?: readonly string[];
 }

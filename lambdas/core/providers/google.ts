@@ -14,8 +14,15 @@
  *   "Don't rely on this UI optimization to control who can access your app... Be sure to
  *   validate that the returned ID token has an hd claim value that matches what you expect"
  *   (https://developers.google.com/identity/openid-connect/openid-connect#hd-param).
- * - No refresh: refresh tokens need `access_type=offline`, a long-lived credential this
- *   front door does not need; a lapsed check sends the user through Google again.
+ * - Refresh only when the session settings need it (`offlineAccess`: authCheckInterval > 0
+ *   or tokens sent to the origin), since Google's access token lasts an hour: then
+ *   `access_type=offline` ("instructs the Google authorization server to return a refresh
+ *   token and an access token the first time that your application exchanges an
+ *   authorization code", https://developers.google.com/identity/protocols/oauth2/web-server#offline)
+ *   and `prompt=consent`, because Google returns a refresh token only at the first consent
+ *   and we cannot know whether this user already gave it. Google does not rotate refresh
+ *   tokens: a refresh answer has none, and the one we hold is kept. Otherwise no refresh
+ *   token is asked for (a long-lived credential nothing needs).
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
@@ -29,11 +36,15 @@ export class GoogleProvider extends OidcProvider {
 
   constructor(config: ProviderConfig, deps: ProviderDeps) {
     const domains = config.hostedDomains;
+    const offline = config.offlineAccess === true;
     super({ ...config, issuer: GOOGLE_ISSUER, claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
-      ...(domains?.length === 1 && { authorizationParams: { hd: domains[0]! } }),
-      reauthenticationParams: { prompt: 'select_account', max_age: '0' },
+      authorizationParams: {
+        ...(domains?.length === 1 && { hd: domains[0]! }),
+        ...(offline && { access_type: 'offline', prompt: 'consent' }),
+      },
+      reauthenticationParams: { prompt: offline ? 'select_account consent' : 'select_account', max_age: '0' },
       authTime: 'when-present',
-      supportsRefresh: false,
+      supportsRefresh: offline,
     });
     this.#hostedDomains = domains;
   }

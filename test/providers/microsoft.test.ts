@@ -22,7 +22,8 @@ async function entra(server: FakeOAuthServer, tenant: string, issuerTenant = '{t
       tenant_region_scope: null,
     },
     idTokenIssuer: (user) => `${LOGIN}/${String(user.idTokenClaims?.issuedBy ?? user.idTokenClaims?.tid)}/v2.0`,
-    server: { clientAuth: 'client_secret_basic', refresh: true },
+    // Refresh answers carry a new ID token (with tid) for the openid scope.
+    server: { clientAuth: ['client_secret_basic', 'client_secret_post'], refresh: true, idTokenOnRefresh: true },
   });
 }
 
@@ -93,6 +94,40 @@ describe('multi-tenant (common)', () => {
     await expect((await signIn(ms, server, PERSONAL)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: invalid_grant (HTTP 400)' });
     server.failNext(`${LOGIN}/common/oauth2/v2.0/token`, { status: 429, json: { error: 'temporarily_unavailable' }, headers: { 'retry-after': '5' } });
     await expect((await signIn(ms, server, PERSONAL)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: rate limited (HTTP 429)' });
+  });
+});
+
+describe('re-checks never weaken what sign-in established', () => {
+  const VERIFIED_WORKER = worker(CONTOSO, { email: 'megan@contoso.com' }, { xms_edov: true });
+  const allow = { emails: [], emailDomains: ['contoso.com', 'outlook.com'] };
+
+  test('common, no refresh token: userinfo has no tid nor xms_edov, so the email is unverified and refused', async () => {
+    await entra(server, 'common');
+    const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: 'common' }), server.deps());
+    for (const user of [VERIFIED_WORKER, PERSONAL]) {
+      const { profile, tokens } = await (await signIn(ms, server, user)).finish();
+      expect(checkAllowList(profile, allow)).toEqual({ allowed: true });
+      const again = await ms.profile(tokens);
+      expect(again.emailVerified).toBe(false);
+      expect(checkAllowList(again, allow)).toEqual({ allowed: false, reason: 'email-unverified' });
+    }
+  });
+
+  test('offline_access: the refresh brings an ID token with tid, judged like the sign-in', async () => {
+    await entra(server, 'common');
+    const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: 'common', offlineAccess: true }), server.deps());
+    expect(ms.supportsRefresh).toBe(true);
+    const { url, finish } = await signIn(ms, server, PERSONAL);
+    expect(url.searchParams.get('scope')).toBe('openid email profile offline_access');
+    const { tokens } = await finish();
+    expect((await ms.refresh(tokens.refreshToken!)).profile).toMatchObject({ email: 'pat@outlook.com', emailVerified: true });
+  });
+
+  test('consumers: every account is personal, verified also at userinfo', async () => {
+    await entra(server, 'consumers', CONSUMER_TENANT_ID);
+    const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: 'consumers' }), server.deps());
+    const { tokens } = await (await signIn(ms, server, PERSONAL)).finish();
+    expect((await ms.profile(tokens)).emailVerified).toBe(true);
   });
 });
 

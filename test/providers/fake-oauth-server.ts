@@ -80,7 +80,9 @@ export interface AuthorizationServerOptions {
   /** The provider's answer to failed client authentication. @default HTTP 401 `invalid_client` */
   readonly invalidClient?: FakeResponse;
   /** The provider's answer to a bad, used or expired code or refresh token. @default HTTP 400 `invalid_grant` */
-  readonly invalidGrant?: FakeResponse;
+  readonly invalidGrant?: FakeResponse | ((grantType: string) => FakeResponse);
+  /** `expires_in` of access tokens, seconds; null: the field is left out (GitHub OAuth apps). @default 3600 */
+  readonly expiresIn?: number | null;
   /** Answer `invalid_client` to a `code_verifier` when no challenge was sent (LinkedIn). */
   readonly rejectUnexpectedVerifier?: boolean;
 }
@@ -242,8 +244,9 @@ export class FakeOAuthServer {
     const auth = clientCredentials(req, options);
     const invalidClient = options.invalidClient ?? { status: 401, json: { error: 'invalid_client', error_description: 'Client authentication failed.' } };
     if (auth.id !== CLIENT_ID || auth.secret !== (options.clientSecret ?? CLIENT_SECRET)) return invalidClient;
-    const invalidGrant = () => options.invalidGrant ?? invalidGrantResponse();
     const f = req.form;
+    const invalidGrant = () =>
+      typeof options.invalidGrant === 'function' ? options.invalidGrant(f.get('grant_type') ?? '') : (options.invalidGrant ?? invalidGrantResponse());
     let user: FakeUser | undefined;
     let grant: Grant | undefined;
     if (f.get('grant_type') === 'authorization_code') {
@@ -274,7 +277,7 @@ export class FakeOAuthServer {
       json: {
         access_token: accessToken,
         token_type: 'bearer',
-        expires_in: 3600,
+        ...(options.expiresIn !== null && { expires_in: options.expiresIn ?? 3600 }),
         ...(refreshToken !== undefined && { refresh_token: refreshToken }),
         ...(this.#idToken !== undefined && (grant !== undefined || options.idTokenOnRefresh === true) && { id_token: await this.#idToken(user, grant ?? REFRESHED) }),
         ...(typeof options.tokenFields === 'function' ? options.tokenFields(grantType) : options.tokenFields),

@@ -6,6 +6,7 @@ import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } 
  * lib/gitlab/doorkeeper_secret_storing/token/unique_application_token.rb:
  * `OAUTH_APPLICATION_SECRET_PREFIX_FORMAT = "gloas-%{token}"`).
  */
+const DOORKEEPER_INVALID_CLIENT = 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.';
 const GITLAB_SECRET = `gloas-${'0123456789abcdef'.repeat(4)}`;
 
 async function gitlab(server: FakeOAuthServer, base: string): Promise<void> {
@@ -32,6 +33,12 @@ async function gitlab(server: FakeOAuthServer, base: string): Promise<void> {
       clientSecret: GITLAB_SECRET,
       refresh: true,
       refreshRotation: 'rotate',
+      // doorkeeper lib/doorkeeper/oauth/error_response.rb: 401 and a Bearer challenge for invalid_client.
+      invalidClient: {
+        status: 401,
+        json: { error: 'invalid_client', error_description: DOORKEEPER_INVALID_CLIENT },
+        headers: { 'www-authenticate': `Bearer realm="Doorkeeper", error="invalid_client", error_description="${DOORKEEPER_INVALID_CLIENT}"` },
+      },
     },
   });
 }
@@ -118,4 +125,13 @@ test('the replica is as strict as Doorkeeper: Basic credentials are not percent-
   expect(await encoded.json()).toMatchObject({ error: 'invalid_client' });
   // The raw secret passes client authentication (and then fails on the unknown refresh token).
   expect((await post(basic(GITLAB_SECRET))).status).toBe(400);
+});
+
+test("a wrong secret: Doorkeeper's invalid_client challenge, with its description", async () => {
+  await gitlab(server, 'https://gitlab.com');
+  const provider = new GitLabProvider(providerConfig('gitlab'), server.deps({ clientSecret: async () => 'gloas-wrong' }));
+  await expect((await signIn(provider, server, SID(now()))).finish()).rejects.toMatchObject({
+    detail: 'token: invalid_client (HTTP 401)',
+    oauthErrorDescription: DOORKEEPER_INVALID_CLIENT,
+  });
 });

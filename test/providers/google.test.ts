@@ -9,6 +9,9 @@ const ALICE: FakeUser = {
   idTokenClaims: { azp: 'test-client-id', at_hash: 'x' },
 };
 
+/** Google client secrets start with `GOCSPX-`. */
+const GOOGLE_SECRET = 'GOCSPX-0123456789abcdef_ghijklmnop';
+
 let server: FakeOAuthServer;
 let google: GoogleProvider;
 
@@ -33,14 +36,18 @@ beforeEach(async () => {
     // consent unless prompt=consent asks again (web-server#offline, and googleworkspace/apps-script-oauth2:
     // "This param is required to ensure a refresh token is always returned"). Refresh answers
     // carry a new ID token and no refresh token (Google does not rotate them).
+    // Both methods are listed in discovery; whether Basic credentials are percent-decoded is
+    // not documented, so the replica does not (a GOCSPX- secret then fails in Basic).
     server: {
       clientAuth: ['client_secret_basic', 'client_secret_post'],
+      basicPercentDecoded: false,
+      clientSecret: GOOGLE_SECRET,
       refresh: (p, _user, consentedBefore) => p.get('access_type') === 'offline' && (!consentedBefore || (p.get('prompt') ?? '').split(' ').includes('consent')),
       refreshRotation: 'reuse',
       idTokenOnRefresh: true,
     },
   });
-  google = new GoogleProvider(providerConfig('google', { scopes: ['https://www.googleapis.com/auth/calendar.readonly'] }), server.deps());
+  google = new GoogleProvider(providerConfig('google', { scopes: ['https://www.googleapis.com/auth/calendar.readonly'] }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
 });
 afterEach(() => server.close());
 
@@ -66,7 +73,7 @@ test('signs in: sub, name, email, email_verified from the validated ID token and
 });
 
 test('the config cannot point Google at another issuer', async () => {
-  const other = new GoogleProvider(providerConfig('google', { issuer: 'https://evil.example' }), server.deps());
+  const other = new GoogleProvider(providerConfig('google', { issuer: 'https://evil.example' }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
   expect(other.config.issuer).toBe('https://accounts.google.com');
 });
 
@@ -101,7 +108,7 @@ test('rate limited (HTTP 429) at userinfo', async () => {
 describe('hostedDomains: the ID token hd claim decides, not the email domain', () => {
   const CONSUMER: FakeUser = { sub: '1001', claims: { name: 'Con Sumer', email: 'con@example.com', email_verified: true } };
   const OTHER: FakeUser = { sub: '1002', claims: { name: 'Oth Er', email: 'oth@example.com', email_verified: true, hd: 'other.example' } };
-  const hosted = (hostedDomains: string[]) => new GoogleProvider(providerConfig('google', { hostedDomains }), server.deps());
+  const hosted = (hostedDomains: string[]) => new GoogleProvider(providerConfig('google', { hostedDomains }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
 
   test('one domain: hd=<domain> in the authorization request; a member signs in', async () => {
     const provider = hosted(['example.com']);
@@ -141,7 +148,7 @@ test('an ID token signed with a key Google does not publish is refused (the sign
 
 describe('offline access, only when the session settings need it (authCheckInterval > 0, origin tokens)', () => {
   test('access_type=offline and prompt=consent: a refresh token at every sign-in, and refresh keeps it', async () => {
-    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps());
+    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
     expect(offline.supportsRefresh).toBe(true);
     await (await signIn(offline, server, ALICE)).finish(); // the first consent
     const { url, finish } = await signIn(offline, server, ALICE);
@@ -158,7 +165,7 @@ describe('offline access, only when the session settings need it (authCheckInter
   });
 
   test('re-authentication keeps consent: prompt=select_account consent', async () => {
-    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps());
+    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
     const { url } = await signIn(offline, server, ALICE, { reauthenticate: true });
     expect(url.searchParams.get('prompt')).toBe('select_account consent');
   });
@@ -170,8 +177,11 @@ describe('offline access, only when the session settings need it (authCheckInter
     const answer = await server.fetch(TOKEN, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'https://app.example.com/auth/callback', client_id: 'test-client-id', client_secret: 'test-client-secret' }),
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'https://app.example.com/auth/callback', client_id: 'test-client-id', client_secret: GOOGLE_SECRET }),
     });
-    expect(((await answer.json()) as { refresh_token?: string }).refresh_token).toBeUndefined();
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { access_token?: string; refresh_token?: string };
+    expect(body.access_token).toBeTruthy();
+    expect(body.refresh_token).toBeUndefined();
   });
 });

@@ -6,6 +6,10 @@
  *   we send `prompt=select_account` and the standard `max_age=0`. Google puts `auth_time`
  *   in the ID token only for a verified app with "Session age claims" turned on; when it
  *   is there it is checked, otherwise the new sign-in cannot be proven.
+ * - The client secret goes in the body (`client_secret_post`), as Google documents the code
+ *   exchange (https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorize-code);
+ *   HTTP Basic would form-urlencode the `-` of every `GOCSPX-` secret, and Google does not
+ *   document decoding it.
  * - Workspace domains (`hostedDomains`): the ID token's `hd` claim ("The domain associated
  *   with the Google Workspace or Cloud organization of the user. Provided only if the user
  *   belongs to a Google Cloud organization") must be one of them; an email domain proves
@@ -44,6 +48,7 @@ export class GoogleProvider extends OidcProvider {
       },
       reauthenticationParams: { prompt: offline ? 'select_account consent' : 'select_account', max_age: '0' },
       authTime: 'when-present',
+      tokenEndpointAuth: 'client_secret_post',
       supportsRefresh: offline,
     });
     this.#hostedDomains = domains;

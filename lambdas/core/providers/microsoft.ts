@@ -9,6 +9,10 @@
  *   from each ID token's `tid` claim before comparing `iss`, so every tenant's tokens are
  *   validated against their own issuer.
  * - Scopes `openid profile email`, and `offline_access` when refresh tokens are wanted.
+ * - The client secret goes in the body (`client_secret_post`), as every Microsoft example of
+ *   the code redemption does (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token);
+ *   Entra secrets contain `~`, `.`, `-` and `_`, which HTTP Basic would form-urlencode, and
+ *   Microsoft does not document decoding them.
  * - The user id is `sub` (stable, and unique to this app).
  * - Email: only the `email` claim. A work account without a mailbox has none; we do NOT
  *   fall back to `preferred_username`, which Microsoft documents as mutable and not for
@@ -53,6 +57,7 @@ export class MicrosoftProvider extends OidcProvider {
       requiredScopes: ['openid', 'email', 'profile', ...(refresh ? ['offline_access'] : [])],
       reauthenticationParams: { prompt: 'login' },
       authTime: 'when-present',
+      tokenEndpointAuth: 'client_secret_post',
       supportsRefresh: refresh,
     });
     this.#tenant = tenant;

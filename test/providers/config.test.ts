@@ -1,6 +1,7 @@
 /** `edge-oauth config check` on providers: unknown types, and each provider's required fields. */
 import { parseConfig } from '../../lambdas/core/config/parse';
 import { PROVIDER_TYPES } from '../../lambdas/core/config/types';
+import { createProviders } from '../../lambdas/core/providers';
 
 const base = (provider: Record<string, unknown>) => ({
   providers: [{ clientId: 'id', clientSecret: { secretId: 'edge-oauth/client-secret' }, ...provider }],
@@ -97,12 +98,14 @@ test('"google" takes hostedDomains (domains, lower-cased); other providers do no
   ]);
 });
 
-test('offlineAccess is resolved from the session settings: authCheckInterval > 0 or origin tokens', () => {
-  const offline = (extra: Record<string, unknown>) => {
+test('offline access is wanted when the session settings need refresh tokens: authCheckInterval > 0 or origin tokens', () => {
+  const providers = (extra: Record<string, unknown>) => {
     const result = parseConfig({ ...base({ type: 'google' }), ...extra });
-    return result.ok ? result.config.providers[0]!.offlineAccess : 'invalid';
+    if (!result.ok) throw new Error('invalid');
+    expect('offlineAccess' in result.config.providers[0]!).toBe(false); // never in the resolved config
+    return createProviders(result.config, { fetch: globalThis.fetch, now: () => 0, readSecret: async () => 'x' }).get('google')!;
   };
-  expect(offline({})).toBeUndefined();
-  expect(offline({ session: { authCheckInterval: '15m' } })).toBe(true);
-  expect(offline({ originTokens: { enabled: true } })).toBe(true);
+  expect(providers({}).supportsRefresh).toBe(false);
+  expect(providers({ session: { authCheckInterval: '15m' } }).supportsRefresh).toBe(true);
+  expect(providers({ originTokens: { enabled: true } }).supportsRefresh).toBe(true);
 });

@@ -66,7 +66,6 @@ export function parseConfig(input: unknown): ParseResult {
       allowInsecureRequests: p.allowInsecureRequests,
       ...(p.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: p.tokenEndpointAuthMethod }),
       ...(p.hostedDomains !== undefined && { hostedDomains: p.hostedDomains }),
-      ...((raw.session.authCheckInterval > 0 || raw.originTokens.enabled) && { offlineAccess: true }),
     })),
     allow: raw.allow,
     session: raw.session,

@@ -70,10 +70,10 @@ export interface ProviderConfig {
    */
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   /**
-   * The session settings need the user's tokens to outlive the access token:
-   * `session.authCheckInterval` > 0 or `originTokens.enabled` (resolved by parseConfig).
-   * Providers that issue refresh tokens only on request (Google: offline access) ask then.
-   * @default false
+   * Set by `createProviders` (never in the config file) when the session settings need the
+   * user's tokens to outlive the access token: `session.authCheckInterval` > 0 or
+   * `originTokens.enabled`. Providers that issue refresh tokens only on request (Google's
+   * offline access, Microsoft's `offline_access`) ask for one then. @default false
    */
   readonly offlineAccess?: boolean;
   /** Google: the Workspace (Cloud organization) domains admitted, by the ID token's `hd` claim. */

@@ -1,13 +1,14 @@
 /**
- * A readable diff of two DistributionConfigs: the config as indented JSON (keys in the
- * order CloudFront returns them), compared line by line (longest common subsequence), shown
+ * A readable diff of two DistributionConfigs: the config as indented JSON (keys sorted, as
+ * the CloudFront API reference lists them, so that key order never shows as a change), compared line by line (longest common subsequence), shown
  * as hunks of `-`/`+` lines with three lines of context and the path of the enclosing
  * behaviour or origin. Pure; the CLI prints it for `attach --dry-run` and before applying.
  */
+import { canonicalJson } from './canonical';
 
 /** Lines of the config, each with the nearest named thing above it (behaviour path, origin id). */
 function render(config: object): { text: string; where: string }[] {
-  const lines = JSON.stringify(config, null, 2).split('\n');
+  const lines = canonicalJson(config, 2).split('\n');
   const out: { text: string; where: string }[] = [];
   let where = '';
   for (const text of lines) {

@@ -217,7 +217,7 @@ export function detachConfig<C extends object>(config: C, viewerRequestFunctionA
   if (!/^arn:aws:lambda:us-east-1:\d{12}:function:[A-Za-z0-9_-]{1,64}(:\d+)?$/.test(viewerRequestFunctionArn)) {
     throw new AttachRefusedError(`viewer-request function "${viewerRequestFunctionArn}": expected arn:aws:lambda:us-east-1:<account>:function:<name>[:<version>]`);
   }
-  return removeOurs(config as Config, viewerRequestFunctionArn.replace(/:\d+$/, ''));
+  return removeOurs(config as Config, viewerRequestFunctionArn.replace(/:\d+$/, '')) as C;
 }
 
 /** True when edge-oauth's origin or behaviours are on the distribution. */

@@ -127,7 +127,7 @@ test('the diff shows what attach adds, where, and nothing when nothing changes',
   const diff = diffConfigs(before, after);
   expect(diff.split('\n').slice(0, 2)).toEqual(['--- distribution config (now)', '+++ distribution config (after)']);
   expect(diff).toContain('@@ default behaviour (*) @@');
-  expect(diff).toContain(`+          "LambdaFunctionARN": "${EDGE_ARN}",`);
+  expect(diff).toContain(`+          "LambdaFunctionARN": "${EDGE_ARN}"`);
   expect(diff).toMatch(/^- {4}"Quantity": 2,\n\+ {4}"Quantity": 3,$/m);
   expect(diff).toMatch(/\+ +"PathPattern": "\/auth\/callback",/);
   expect(diff).toMatch(/\+ +"Id": "edge-oauth-callback",/);

@@ -41,9 +41,25 @@ export interface AttachCommandOptions {
 /** Opens the CloudFront API (the real one, or `endpoint`); loaded on use so the CLI starts without the CloudFront client. */
 export type OpenDistributionApi = (endpoint: string | undefined) => Promise<{ api: DistributionApi; close(): void }>;
 
+/** lib/attach/cloudfront.ts, loaded on use (require: tsx's CommonJS hook does not resolve a dynamic import of a .ts path). */
+function loadCloudFront(): typeof import('../lib/attach/cloudfront') {
+  try {
+    return require('../lib/attach/cloudfront') as typeof import('../lib/attach/cloudfront');
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes('@aws-sdk/client-cloudfront')) {
+      throw new CliError('the CloudFront API client is not installed: npm install @aws-sdk/client-cloudfront', { cause: error });
+    }
+    throw error;
+  }
+}
+
+const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/i;
+
 const openCloudFront: OpenDistributionApi = async (endpoint) => {
-  const { cloudFrontClient, cloudFrontDistributionApi } = await import('../lib/attach/cloudfront');
-  const client = cloudFrontClient({ endpoint });
+  const { cloudFrontClient, cloudFrontDistributionApi } = loadCloudFront();
+  // The local control plane checks no signature, but the SDK must sign with something.
+  const local = endpoint !== undefined && LOOPBACK.test(endpoint) && process.env.AWS_ACCESS_KEY_ID === undefined;
+  const client = cloudFrontClient({ endpoint, ...(local && { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }) });
   return { api: cloudFrontDistributionApi(client) as DistributionApi, close: () => client.destroy() };
 };
 

@@ -16,9 +16,10 @@ import { StaleVersionError, type DistributionApi } from './update';
 
 export type { DistributionConfig };
 
-export function cloudFrontClient(options: { endpoint?: string | undefined } = {}): CloudFrontClient {
+export function cloudFrontClient(options: { endpoint?: string | undefined; credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): CloudFrontClient {
   const config: CloudFrontClientConfig = { region: 'us-east-1' };
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
   return new CloudFrontClient(config);
 }
 

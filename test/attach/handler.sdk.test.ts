@@ -3,7 +3,7 @@
  * the local CloudFront API through the real @aws-sdk/client-cloudfront (AWS_ENDPOINT_URL_CLOUDFRONT).
  * Skipped when the CloudFront client is not installed.
  */
-import { handler, type AttachEvent, type AttachProperties } from '../../lib/attach/handler';
+import type { AttachEvent, AttachProperties } from '../../lib/attach/handler';
 import { canonicalJson } from '../../lib/attach/canonical';
 import { startCloudFrontApi, type CloudFrontApiHandle } from '../../local/cloudfront-api';
 import { describeWithCloudFrontSdk } from '../support/cloudfront-sdk';
@@ -13,6 +13,11 @@ const ID = 'E123ABC';
 const props: AttachProperties = { DistributionId: ID, ViewerRequestVersionArn: EDGE_ARN, CallbackDomainName: CALLBACK_URL_HOST, OriginAccessControlId: AUTH_OAC, Protect: '', CallbackReadTimeoutSeconds: '12' };
 
 describeWithCloudFrontSdk('the attach custom resource', () => {
+  // Loaded when the tests run (it needs the CloudFront client), so that the file skips without it.
+  let handler: typeof import('../../lib/attach/handler').handler;
+  beforeAll(() => {
+    handler = (require('../../lib/attach/handler') as typeof import('../../lib/attach/handler')).handler;
+  });
   let api: CloudFrontApiHandle;
   const saved = { ...process.env };
   beforeEach(async () => {

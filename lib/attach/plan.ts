@@ -42,7 +42,7 @@ export interface AttachTargets {
   readonly callbackDomainName: string;
   /** The origin access control (signing `lambda`) for that function URL. */
   readonly originAccessControlId: string;
-  /** The callback origin's response timeout. @default 30 */
+  /** The callback origin's response timeout. @default 12 (EdgeOAuth's: the callback's default 10 s timeout + 2 s) */
   readonly callbackReadTimeoutSeconds?: number;
 }
 
@@ -163,7 +163,7 @@ function callbackOrigin(t: AttachTargets): Obj {
       HTTPSPort: 443,
       OriginProtocolPolicy: 'https-only',
       OriginSslProtocols: { Quantity: 1, Items: ['TLSv1.2'] },
-      OriginReadTimeout: t.callbackReadTimeoutSeconds ?? 30,
+      OriginReadTimeout: t.callbackReadTimeoutSeconds ?? 12,
       OriginKeepaliveTimeout: 5,
     },
     ConnectionAttempts: 3,

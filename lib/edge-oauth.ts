@@ -51,13 +51,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
 import { checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
 import type { EdgeOAuthProps } from './edge-oauth-props';
-import { functionBundling, PROJECT_ROOT, regionalFunction, viewerRequestFunction } from './functions';
+import { functionBundling, packageEntry, regionalFunction, viewerRequestFunction } from './functions';
 import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
 import { asCdkInterface } from './cdk-types';
 
@@ -126,7 +125,7 @@ export class EdgeOAuth extends Construct {
     // ---------------------------------------------------------------- viewer request
     const viewer = viewerRequestFunction(this, {
       description: `edge-oauth viewer-request (Lambda@Edge) for ${config.site.domain ?? config.site.name}`,
-      entry: props.viewerRequestEntry ?? path.join(PROJECT_ROOT, 'lambdas/edge/index.ts'),
+      entry: props.viewerRequestEntry ?? packageEntry('lambdas/edge/index'),
       bundling: this.bundling,
     });
     this.viewerRequestFunction = viewer.fn;
@@ -142,7 +141,7 @@ export class EdgeOAuth extends Construct {
       roleDescription: 'edge-oauth callback function',
       ...(props.logRetention !== undefined && { logRetention: props.logRetention }),
       description: `edge-oauth callback (${CALLBACK_PATH_PATTERN}) for ${config.site.domain ?? config.site.name}`,
-      entry: props.callbackEntry ?? path.join(PROJECT_ROOT, 'lambdas/callback/index.ts'),
+      entry: props.callbackEntry ?? packageEntry('lambdas/callback/index'),
       memorySize: props.callbackMemorySize ?? 256,
       timeout: props.callbackTimeout ?? Duration.seconds(10),
       bundling: this.bundling,

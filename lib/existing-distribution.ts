@@ -30,9 +30,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import * as path from 'node:path';
 import type { EdgeOAuth } from './edge-oauth';
-import { PROJECT_ROOT } from './functions';
+import { lockFileOptions, packageEntry } from './functions';
 import { acknowledgeAttachFindings } from './nag';
 import { LAMBDA_RUNTIME, ESBUILD_TARGET } from './runtime';
 
@@ -119,7 +118,7 @@ export class EdgeOAuthExistingDistribution extends Construct {
     );
     const onEvent = new NodejsFunction(this, 'AttachFunction', {
       description: `edge-oauth: attach to / detach from CloudFront distribution ${distributionId}`,
-      entry: path.join(PROJECT_ROOT, 'lib/attach/handler.ts'),
+      entry: packageEntry('lib/attach/handler'),
       handler: 'handler',
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -128,8 +127,7 @@ export class EdgeOAuthExistingDistribution extends Construct {
       timeout: Duration.minutes(2),
       role,
       logGroup,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      ...lockFileOptions(),
       // The Lambda Node.js runtime provides @aws-sdk/client-cloudfront.
       bundling: { target: ESBUILD_TARGET, format: OutputFormat.CJS, minify: true, externalModules: ['@aws-sdk/*'] },
     });

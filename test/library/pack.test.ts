@@ -88,6 +88,10 @@ run('npm pack → install into a fresh CDK app → synth a stack protecting a Di
     fs.writeFileSync(path.join(appDir, 'package-lock.json'), JSON.stringify({ name: 'my-cdk-app', lockfileVersion: 3, packages: {} }));
   }
 
+  // The CLI as the package's bin, compiled.
+  const help = execFileSync(process.execPath, [path.join(appDir, 'node_modules/edge-oauth/bin/edge-oauth.js'), '--help'], { cwd: appDir, encoding: 'utf8' });
+  expect(help).toMatch(/attach \[options\]/);
+
   // The app in TypeScript, type-checked against the installed declarations, then run.
   fs.writeFileSync(path.join(appDir, 'app.ts'), APP_TS);
   execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['app.ts', '--strict', '--module', 'commonjs', '--moduleResolution', 'node10', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--typeRoots', path.join(ROOT, 'node_modules/@types')], { cwd: appDir, stdio: 'pipe' });

@@ -6,9 +6,15 @@
  */
 import { canonicalJson } from './canonical';
 
-/** Lines of the config, each with the nearest named thing above it (behaviour path, origin id). */
+/**
+ * Lines of the config, each with the nearest named thing above it (behaviour path, origin id).
+ * Origin custom header values are shown as `(hidden)`: they are often a shared secret
+ * between CloudFront and the origin, and a diff goes to terminals and CI logs.
+ */
 function render(config: object): { text: string; where: string }[] {
-  const lines = canonicalJson(config, 2).split('\n');
+  const lines = canonicalJson(config, 2)
+    .split('\n')
+    .map((line) => line.replace(/^(\s*"HeaderValue": )".*"(,?)$/, '$1"(hidden)"$2'));
   const out: { text: string; where: string }[] = [];
   let where = '';
   for (const text of lines) {

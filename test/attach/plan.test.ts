@@ -133,5 +133,11 @@ test('the diff shows what attach adds, where, and nothing when nothing changes',
   expect(diff).toMatch(/\+ +"Id": "edge-oauth-callback",/);
   expect(diff.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---') && !/"Quantity": \d+,?$/.test(l))).toEqual([]);
   expect(diffConfigs(before, siteConfig())).toBe('');
+  // Origin custom header values (often a secret shared with the origin) never appear.
+  const headerChanged = siteConfig();
+  headerChanged.Origins.Items[1].CustomHeaders.Items[0].HeaderName = 'X-Other';
+  const headerDiff = diffConfigs(before, headerChanged);
+  expect(headerDiff).toContain('"HeaderValue": "(hidden)"');
+  expect(headerDiff).not.toContain('a & b <c>');
   expect(diffConfigs(after, before)).toMatch(/^- +"PathPattern": "\/auth\/\*",/m);
 });

@@ -16,7 +16,7 @@ import { dynamoStores } from '../store/aws';
 import { nearestRegion, secretIdInRegion } from '../store/regions';
 import { createSecretReader, keySetLoader } from '../store/secrets';
 
-/** Regions holding the key set, primary first (lib/edge-oauth.ts BAKED_GLOBALS.keySetRegions). Not defined in bundles made without it. */
+/** Regions holding the key set, primary first (lib/functions.ts BAKED_GLOBALS.keySetRegions). Not defined in bundles made without it. */
 declare const __EDGE_OAUTH_KEY_SET_REGIONS__: readonly string[] | undefined;
 
 export function deployedDeps(config: EdgeConfig) {

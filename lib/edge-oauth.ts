@@ -54,7 +54,7 @@ import { Construct } from 'constructs';
 import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
-import { checkEdgeRegion, validateForDeployment } from './deploy-checks';
+import { checkDistributionRegion, checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
 import type { EdgeOAuthProps } from './edge-oauth-props';
 import { functionBundling, PROJECT_ROOT, regionalFunction, viewerRequestFunction } from './functions';
@@ -192,6 +192,7 @@ export class EdgeOAuth extends Construct {
    */
   addAuthBehaviors(distribution: cloudfront.Distribution): void {
     if (this._distribution !== undefined) throw new Error(`EdgeOAuth ${this.node.path}: addAuthBehaviors was already called`);
+    checkDistributionRegion(this, distribution);
     if (this.protectDefaultBehavior && !this.runsOnDefaultBehavior(distribution)) {
       throw new Error(
         `EdgeOAuth ${this.node.path}: the default behaviour of ${distribution.node.path} does not run the viewer-request function, ` +

@@ -10,6 +10,7 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../core/config/types';
+import type { AwsCredentials } from './aws';
 import { StoreError } from '../core/errors';
 import { KEY_SET_CACHE_SECONDS, parseKeySet, type KeySet } from '../core/keys/key-set';
 
@@ -42,6 +43,8 @@ export interface SecretReaderOptions {
   readonly client?: SecretsManagerClient;
   /** @default SECRETS_MANAGER_TIMEOUTS */
   readonly timeouts?: SecretsManagerTimeouts;
+  /** @default - the SDK's default provider chain */
+  readonly credentials?: AwsCredentials;
   /** @default KEY_SET_CACHE_SECONDS × 1000 (5 minutes) */
   readonly cacheTtlMs?: number;
   /** @default 3_600_000 (1 hour) */
@@ -68,6 +71,7 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
         new m.SecretsManagerClient({
           region: options.region,
           ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+          ...(options.credentials !== undefined && { credentials: options.credentials }),
           maxAttempts: timeouts.maxAttempts,
           requestHandler: { connectionTimeout: timeouts.connectionTimeout, requestTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true },
         }),

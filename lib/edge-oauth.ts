@@ -264,7 +264,7 @@ export class EdgeOAuth extends Construct {
   /**
    * An authorizer for one HTTP API (call once per API): payload 2.0, simple responses, keyed
    * on the Cookie header, cached `config.api.cacheTtl`. Use it as the API's
-   * `defaultAuthorizer` or on routes. A request without a valid session gets a 401.
+   * `defaultAuthorizer` or on routes. A request without a Cookie header gets a 401, one without a valid session a 403 (docs/api.md).
    */
   httpApiAuthorizer(): HttpLambdaAuthorizer {
     return this.apiAuthorizer.httpAuthorizer();

@@ -24,6 +24,12 @@ const LAMBDA_ENTRIES = fs
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(ROOT, 'lambdas', d.name, 'index.ts')))
   .map((d) => path.join(ROOT, 'lambdas', d.name, 'index.ts'));
 
+/** Deploy-time handlers under lib/ (custom resources), one folder each with a handler.ts. */
+const LIB_HANDLERS = fs
+  .readdirSync(path.join(ROOT, 'lib'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && fs.existsSync(path.join(ROOT, 'lib', d.name, 'handler.ts')))
+  .map((d) => path.join(ROOT, 'lib', d.name, 'handler.ts'));
+
 function bundle(entry: string): string {
   const config = fixtureConfig();
   const out = esbuild.buildSync({
@@ -51,11 +57,16 @@ function load(code: string): Record<string, unknown> {
 
 const cases: Array<[name: string, code: () => string]> = [
   ...LAMBDA_ENTRIES.map((entry): [string, () => string] => [path.relative(ROOT, entry), () => bundle(entry)]),
-  [path.relative(ROOT, KEY_SET_GENERATOR_ENTRY), () => Buffer.from(keySetGeneratorBundle().code).toString('utf8')],
+  // The key-set generator ships as its own bundle (lib/key-set-generator/code.ts); the others as NodejsFunction bundles them.
+  ...LIB_HANDLERS.map((entry): [string, () => string] => [
+    path.relative(ROOT, entry),
+    entry === KEY_SET_GENERATOR_ENTRY ? () => Buffer.from(keySetGeneratorBundle().code).toString('utf8') : () => bundle(entry),
+  ]),
 ];
 
 test('the deployed functions are the ones this test knows', () => {
   expect(LAMBDA_ENTRIES.map((e) => path.relative(ROOT, e)).sort()).toEqual(['lambdas/authorizer/index.ts', 'lambdas/callback/index.ts', 'lambdas/edge/index.ts']);
+  expect(LIB_HANDLERS.map((e) => path.relative(ROOT, e)).sort()).toEqual(['lib/attach/handler.ts', 'lib/key-set-generator/handler.ts']);
 });
 
 describe.each(cases)('%s', (_name, code) => {

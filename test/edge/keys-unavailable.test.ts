@@ -128,7 +128,7 @@ test('any failure to get the key set is the same 503 page (a malformed key set t
       keys: async () => {
         throw failure;
       },
-      providers: createProviders(config.providers, { fetch: globalThis.fetch, now: () => 0, readSecret: async () => 'x' }),
+      providers: createProviders(config, { fetch: globalThis.fetch, now: () => 0, readSecret: async () => 'x' }),
       random: randomBytes,
     });
     const result = (await handler(event('/auth/login'))) as CloudFrontResultResponse;

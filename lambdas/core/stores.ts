@@ -90,7 +90,10 @@ export interface SessionStore {
     sessionId: string,
     done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined },
   ): Promise<boolean>;
-  /** A user's sessions, newest first (operator tools). */
+  /**
+   * A user's sessions, newest first (operator tools), without the sealed tokens and the
+   * refresh lease: the DynamoDB index it reads does not hold them (lambdas/store/tables.ts).
+   */
   listSessionsOfUser(provider: string, userId: string): Promise<SessionRecord[]>;
 }
 

@@ -1,7 +1,16 @@
 /** In-memory SessionStore: for unit tests and as the contract suite's reference. */
 import type { LeaseResult, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
 
+import { SESSION_UNLISTED_ATTRIBUTES } from './tables';
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A listed session, as the DynamoDB index returns it: without the tokens and the lease. */
+function withoutUnlisted(record: SessionRecord): SessionRecord {
+  const copy: Record<string, unknown> = { ...record };
+  for (const name of SESSION_UNLISTED_ATTRIBUTES) delete copy[name];
+  return copy as unknown as SessionRecord;
+}
 
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, SessionRecord>();
@@ -76,7 +85,7 @@ export class MemorySessionStore implements SessionStore {
     return [...this.#sessions.values()]
       .filter((r) => r.provider === provider && r.userId === userId)
       .sort((a, b) => b.createdAt - a.createdAt)
-      .map((r) => ({ ...r }));
+      .map((r) => withoutUnlisted(r));
   }
 
   #live(sessionId: string): SessionRecord | undefined {

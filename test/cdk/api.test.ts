@@ -117,7 +117,7 @@ describe('EdgeOAuth on an HTTP API (payload 2.0, simple responses)', () => {
     expect(grants(resources, authorizerRole)).toEqual(grants(resources, viewerRole));
     const actions = new Set(statementsOf(resources, authorizerRole).flatMap(actionsOf));
     expect([...actions].sort()).toEqual(
-      ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
     );
     const secrets = statementsOf(resources, authorizerRole).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
     const secretIds = new Set(secrets.flatMap((s) => [...referencedIds(s.Resource)]));

@@ -122,16 +122,16 @@ describe('hostile Cookie headers (property)', () => {
     const { lines, log } = recorder();
     const handler = createViewerHandler({
       config,
-      keys: async () => {
-        throw new Error('key set unreadable');
-      },
+      keys: async () => keys,
       providers: new Map([['corp', stubProvider()]]),
-      random: randomBytes,
+      random: () => {
+        throw new Error('entropy source failed');
+      },
       log,
     });
-    const result = await handler(viewerEvent({ uri: '/' }));
-    expect(isResponse(result) && [result.status, result.body?.includes('key set')]).toEqual(['503', false]);
-    expect(lines.errors).toEqual(['viewer: key set unreadable']);
+    const result = await handler(viewerEvent({ uri: '/', headers: [['Sec-Fetch-Mode', 'navigate']] }));
+    expect(isResponse(result) && [result.status, result.body?.includes('entropy')]).toEqual(['503', false]);
+    expect(lines.errors).toEqual(['viewer: entropy source failed']);
     expect(lines.requests.map((r) => [r.decision, r.reason, r.status])).toEqual([['block', 'internal-error', 503]]);
   });
 });

@@ -150,5 +150,24 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect(list.map((s) => s.sessionId)).toEqual([newer.sessionId, older.sessionId]);
       expect(await store.listSessionsOfUser('other', userId)).toEqual([]);
     });
+
+    test('a listed session has everything the operator tools show, never the sealed tokens or the refresh lease', async () => {
+      const userId = `u-${id()}`;
+      const r = record(id(), { userId, revokedAt: T0 + 5, revokedReason: 'operator' });
+      await store.createSession(r);
+      const live = record(id(), { userId });
+      await store.createSession(live);
+      await store.acquireRefreshLease(live.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
+      const listed = await store.listSessionsOfUser('dev', userId);
+      const { tokens: _t, ...shown } = r;
+      expect(listed.find((s) => s.sessionId === r.sessionId)).toEqual({ ...shown, purgeAt: r.expiresAt });
+      const leased = listed.find((s) => s.sessionId === live.sessionId)!;
+      expect(leased).toMatchObject({ lastSeenAt: T0, lastAuthCheckAt: T0, host: 'app.example.com', ip: '203.0.113.7', userAgent: 'test' });
+      for (const s of listed) {
+        expect(s.tokens).toBeUndefined();
+        expect(s.leaseUntil).toBeUndefined();
+        expect(s.leaseOwner).toBeUndefined();
+      }
+    });
   });
 }

@@ -82,6 +82,10 @@ export const provider = z.strictObject({
     .prefault({}),
   allow: allowList.optional(),
   allowInsecureRequests: z.boolean().default(false),
+  tokenEndpointAuthMethod: z
+    .enum(['client_secret_basic', 'client_secret_post'], { error: 'must be "client_secret_basic" (HTTP Basic) or "client_secret_post" (in the request body)' })
+    .optional(),
+  hostedDomains: z.array(domain).min(1, 'must list at least one domain (leave the field out to admit any Google account)').optional(),
 });
 
 /** Standard request headers: the assertion header is removed from every client request, so it must not be one of these. */

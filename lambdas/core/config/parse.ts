@@ -64,6 +64,8 @@ export function parseConfig(input: unknown): ParseResult {
       claims: p.claims,
       ...(p.allow !== undefined && { allow: p.allow }),
       allowInsecureRequests: p.allowInsecureRequests,
+      ...(p.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: p.tokenEndpointAuthMethod }),
+      ...(p.hostedDomains !== undefined && { hostedDomains: p.hostedDomains }),
     })),
     allow: raw.allow,
     session: raw.session,

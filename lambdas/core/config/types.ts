@@ -64,6 +64,20 @@ export interface ProviderConfig {
   readonly allow?: AllowList;
   /** Only for local development against an http:// issuer. */
   readonly allowInsecureRequests: boolean;
+  /**
+   * Generic OIDC: how the client secret is sent to the token endpoint.
+   * @default - from discovery: `client_secret_basic` when listed, else `client_secret_post`
+   */
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * Set by `createProviders` (never in the config file) when the session settings need the
+   * user's tokens to outlive the access token: `session.authCheckInterval` > 0 or
+   * `originTokens.enabled`. Providers that issue refresh tokens only on request (Google's
+   * offline access, Microsoft's `offline_access`) ask for one then. @default false
+   */
+  readonly offlineAccess?: boolean;
+  /** Google: the Workspace (Cloud organization) domains admitted, by the ID token's `hd` claim. */
+  readonly hostedDomains?: readonly string[];
 }
 
 export interface IdentityHeaderNames {

@@ -13,10 +13,14 @@
  * - PKCE S256 is supported since July 2025.
  * - New sign-in: `prompt=select_account` shows GitHub's account picker; GitHub has no way
  *   to demand a password again, nor to tell us one was entered.
- * - No refresh: OAuth app tokens do not expire (only GitHub Apps with expiring tokens
- *   get refresh tokens).
+ * - Refresh: an OAuth app's tokens do not expire and come without a refresh token (re-checks
+ *   read the profile with the token). A GitHub App (client id `Iv1.` / `Iv23...`) with
+ *   expiring user tokens gets an 8-hour token and a 6-month refresh token, refreshed here;
+ *   "Once you use a refresh token, that refresh token and the old user access token will no
+ *   longer work" (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens).
  * - GitHub answers token endpoint errors with HTTP 200 and an `error` body; they are made
- *   the HTTP 400 RFC 6749 expects before the library reads them.
+ *   the HTTP 400 RFC 6749 expects before the library reads them. Its codes are its own:
+ *   `bad_verification_code`, `bad_refresh_token`, `incorrect_client_credentials`.
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
@@ -43,7 +47,7 @@ export class GitHubProvider extends OAuth2Provider {
       pkce: true,
       tokenEndpointAuth: 'client_secret_post',
       reauthenticationParams: { prompt: 'select_account' },
-      supportsRefresh: false,
+      supportsRefresh: true,
       wrapFetch: fixTokenResponses(TOKEN_ENDPOINT, (status, body) =>
         status === 200 && typeof body.error === 'string' ? { status: 400, body } : { status, body },
       ),

@@ -6,7 +6,14 @@
  *   `email_verified` come from the ID token and userinfo.
  * - New sign-in: `prompt=login` and `max_age=0`; GitLab's ID token carries `auth_time`,
  *   so the new sign-in is checked.
- * - Refresh: yes, GitLab issues refresh tokens (its access tokens last two hours).
+ * - Refresh: yes, GitLab issues refresh tokens (its access tokens last two hours); they
+ *   rotate: the used one stops working.
+ * - Client secret in the body (`client_secret_post`), never HTTP Basic: GitLab's OAuth
+ *   server (Doorkeeper) base64-decodes Basic credentials but never percent-decodes them
+ *   (doorkeeper lib/doorkeeper/oauth/client/credentials.rb: `Base64.decode64(...).split(/:/, 2)`),
+ *   while RFC 6749 2.3.1 (and so openid-client) form-urlencodes them: the `-` of every
+ *   `gloas-...` secret goes out as `%2D` and GitLab answers `invalid_client`. GitLab's own
+ *   docs send the secret in the body (https://docs.gitlab.com/api/oauth2/).
  */
 import type { ProviderConfig } from '../config/types';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
@@ -18,6 +25,7 @@ export class GitLabProvider extends OidcProvider {
   constructor(config: ProviderConfig, deps: ProviderDeps) {
     super({ ...config, issuer: config.issuer ?? GITLAB_ISSUER, claims: STANDARD_CLAIMS }, deps, {
       requiredScopes: ['openid', 'profile', 'email'],
+      tokenEndpointAuth: 'client_secret_post',
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Any OpenID Connect issuer, by discovery, with openid-client: the ID token is validated
- * (signature via the issuer's JWKS, iss, aud, exp, nonce), PKCE S256 and state are
+ * (signature via the issuer's JWKS, with `enableNonRepudiationChecks`; iss, aud, exp,
+ * nonce), PKCE S256 and state are
  * checked by the library, and the profile comes from the ID token claims merged with
  * userinfo through the configured claim mapping (Okta, Auth0, Keycloak, Cognito, Entra ID).
  *
@@ -12,6 +13,7 @@ import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import type { AuthorizationRequest, CallbackInput, Profile, Provider, ProviderDeps, SignInResult, TokenSet } from './types';
 import { toProviderError } from './errors';
+import { chooseClientAuthMethod, clientAuthFor, type ClientAuthMethod } from './client-auth';
 
 const REQUIRED_SCOPES = ['openid', 'email', 'profile'];
 
@@ -38,8 +40,11 @@ export interface OidcProviderOptions {
    * where `auth_time` is an opt-in claim). @default 'required'
    */
   readonly authTime?: 'required' | 'when-present';
-  /** Client authentication at the token endpoint. @default 'client_secret_basic' */
-  readonly tokenEndpointAuth?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * Client authentication at the token endpoint, fixed for this provider.
+   * @default - the config's `tokenEndpointAuthMethod`, else from discovery (client-auth.ts)
+   */
+  readonly tokenEndpointAuth?: ClientAuthMethod;
   /** Send a PKCE challenge and verifier. @default true */
   readonly pkce?: boolean;
   /** Send a nonce and require it in the ID token. @default true */
@@ -80,13 +85,24 @@ export class OidcProvider implements Provider {
       const issuer = this.config.issuer;
       if (issuer === undefined) throw new ProviderError('ERR_PROVIDER_FAILED', 'no issuer configured');
       const deps = this.#deps;
-      const method = this.#options.tokenEndpointAuth === 'client_secret_post' ? client.ClientSecretPost : client.ClientSecretBasic;
-      const clientAuth: client.ClientAuth = async (as, c, body, headers) => method(await deps.clientSecret())(as, c, body, headers);
+      const configured = this.#options.tokenEndpointAuth ?? this.config.tokenEndpointAuthMethod;
+      // The method follows the discovered metadata (`as`), checked once right after discovery.
+      const clientAuth: client.ClientAuth = (as, c, body, headers) =>
+        clientAuthFor(chooseClientAuthMethod(as.token_endpoint_auth_methods_supported, configured), deps.clientSecret)(as, c, body, headers);
       this.#discovered = client
         .discovery(new URL(issuer), this.config.clientId, undefined, clientAuth, {
           execute: this.config.allowInsecureRequests ? [client.allowInsecureRequests] : [],
           [client.customFetch]: (url, options) => deps.fetch(url, options as RequestInit),
           timeout: 4,
+        })
+        .then((configuration) => {
+          chooseClientAuthMethod(configuration.serverMetadata().token_endpoint_auth_methods_supported, configured);
+          // openid-client checks an ID token's claims but, by default, not its signature
+          // ("not mandatory since the TLS server validation is used to validate the issuer",
+          // panva/openid-client src/index.ts, enableNonRepudiationChecks). We check it too,
+          // against the issuer's JWKS (cached per container), so what this file says is true.
+          client.enableNonRepudiationChecks(configuration);
+          return configuration;
         })
         .catch((error: unknown) => {
           this.#discovered = undefined;

@@ -43,7 +43,16 @@ export type RefreshOutcome =
   /** The store or the provider could not be reached or answered in a way that says nothing about the user. */
   | { readonly kind: 'store-failed' | 'provider-failed' };
 
-const REJECTING_OAUTH_ERRORS = new Set(['invalid_grant', 'invalid_token', 'access_denied', 'unauthorized_client', 'consent_required', 'login_required']);
+const REJECTING_OAUTH_ERRORS = new Set([
+  'invalid_grant',
+  'invalid_token',
+  'access_denied',
+  'unauthorized_client',
+  'consent_required',
+  'login_required',
+  // GitHub's own name for invalid_grant at a refresh (a used, expired or revoked refresh token).
+  'bad_refresh_token',
+]);
 
 /**
  * Whether a provider failure says the user's grant is gone (end the session) or says

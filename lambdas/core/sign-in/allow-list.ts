@@ -2,13 +2,16 @@
  * The allow-list. Email addresses and domains match exactly (case-insensitive): the
  * domain is the part after the single `@`, so `example.com` does not admit
  * `corp.example.com` nor `a@b@example.com`. An email the provider marks unverified is
- * never allowed. With both lists empty, anyone who signs in at the provider is allowed.
+ * never allowed. An email whose provider documents no verification (Amazon) never matches
+ * an allow-list. With both lists empty, anyone who signs in at the provider is allowed.
  */
 import type { AllowList, EdgeConfig } from '../config/types';
 
 export interface ProfileForPolicy {
   readonly email?: string | undefined;
   readonly emailVerified?: boolean | undefined;
+  /** The provider documents no verification of its email: it is refused as unverified where an allow-list applies. */
+  readonly emailUnverifiable?: boolean | undefined;
 }
 
 export type PolicyDecision =
@@ -43,13 +46,14 @@ export function checkAllowList(profile: ProfileForPolicy, allow: AllowList): Pol
     return restricted ? { allowed: false, reason: 'email-malformed' } : { allowed: true };
   }
   if (!restricted) return { allowed: true };
+  if (profile.emailUnverifiable === true && profile.emailVerified !== true) return { allowed: false, reason: 'email-unverified' };
   if (allow.emails.includes(email) || allow.emailDomains.includes(parts[1]!)) return { allowed: true };
   return { allowed: false, reason: 'not-on-allow-list' };
 }
 
 /** Words for the error page. */
 export const DENIAL_MESSAGES: Record<Exclude<PolicyDecision, { allowed: true }>['reason'], string> = {
-  'email-unverified': 'Your identity provider says this email address is not verified.',
+  'email-unverified': 'Your identity provider says this email address is not verified, or does not say that it is.',
   'email-missing': 'Your identity provider did not share an email address, so we cannot check that you are allowed in.',
   'email-malformed': 'Your identity provider returned an email address we cannot read.',
   'not-on-allow-list': 'This account is not allowed to access this site.',

@@ -104,7 +104,16 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     ctx.onError?.(error, 'token-exchange');
     const code = error instanceof EdgeOAuthError ? error.code : 'ERR_UNKNOWN';
     const detail = error instanceof ProviderError ? `${provider.displayName}: ${error.detail}.` : `${provider.displayName} answered in a way we could not accept.`;
-    return errorPage(ctx, 502, code, clearFlow, 'Sign-in failed', ['We could not complete your sign-in.', detail], [retry]);
+    // The provider's own words from the back channel (ProviderError keeps them printable and
+    // short; renderPage escapes them). Never the callback's `error_description`: anyone can
+    // put text there, and it would be shown under this site's name.
+    const said = error instanceof ProviderError && error.oauthErrorDescription !== undefined ? [`${provider.displayName} said: ${error.oauthErrorDescription}`] : [];
+    const denied = code === 'ERR_PROVIDER_DENIED';
+    return errorPage(ctx, denied ? 403 : 502, code, clearFlow, denied ? 'Access denied' : 'Sign-in failed', [
+      denied ? 'Your sign-in was not accepted.' : 'We could not complete your sign-in.',
+      detail,
+      ...said,
+    ], [retry]);
   }
 
   const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id));

@@ -39,6 +39,26 @@ export interface CheckPage {
   readonly body: string;
 }
 
+/**
+ * The session key set cannot be read (Secrets Manager unreachable, or the secret holds no
+ * valid key set): no cookie can be opened and no sign-in started, so nothing passes. 503
+ * with edge-oauth's own page instead of CloudFront's error page for a failed function.
+ */
+export function keysUnavailablePage(config: EdgeConfig, retryPath: string): CheckPage {
+  return {
+    status: 503,
+    reason: 'keys-unavailable',
+    headers: { ...PAGE_HEADERS, 'retry-after': String(UNAVAILABLE_RETRY_AFTER) },
+    setCookies: [],
+    body: renderPage({
+      siteName: config.site.name,
+      title: 'Temporarily unavailable',
+      paragraphs: ['We cannot check sessions right now: our key store cannot be reached.', 'Please try again in a minute.'],
+      links: [{ href: retryPath, label: 'Try again' }],
+    }),
+  };
+}
+
 /** The answer for a `denied` or `unavailable` result. */
 export function checkFailurePage(
   config: EdgeConfig,

@@ -51,6 +51,12 @@ export interface Profile {
   readonly email?: string;
   /** false when the provider says the email is unverified; undefined when it does not say. */
   readonly emailVerified?: boolean;
+  /**
+   * The user's groups at the provider, normalised (access/groups.ts): GitHub orgs and
+   * `org/team`s, GitLab group paths, Microsoft group ids, an OIDC claim's values.
+   * undefined when the provider type has none or they were not asked for.
+   */
+  readonly groups?: readonly string[];
 }
 
 export interface SignInResult {

@@ -60,7 +60,8 @@ export function checkAccessConfig(config: ParsedConfig, ctx: Ctx): void {
 
 function resolveAllow(allow: RawAllow, providers: GroupOwner[], owner?: GroupOwner): AllowList {
   const groups = allow.groups.map((g) => qualifyGroup(g, providers, owner)).flatMap((r) => (r.ok ? [r.value] : []));
-  return { emails: allow.emails, emailDomains: allow.emailDomains, groups };
+  // No groups: the list as before groups existed (`groups` absent).
+  return { emails: allow.emails, emailDomains: allow.emailDomains, ...(groups.length > 0 && { groups }) };
 }
 
 export interface ResolvedAccess {

@@ -23,12 +23,15 @@
  *   which the policy refuses. Add `xms_edov` (and `email`) as optional ID token claims in
  *   the app registration to admit work accounts with `common` or `organizations`.
  *   A userinfo-only profile (a re-check) has no `tid`: it says nothing either.
+ * - Groups: object ids from the `groups` claim; past its overage (200), or on a re-check
+ *   without an ID token, from Microsoft Graph with `User.Read` (microsoft-groups.ts).
  * - New sign-in: `prompt=login`. `auth_time` is an optional claim at Microsoft: checked
  *   when present (add it in the app registration to make the new sign-in provable).
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
+import { claimGroups, GRAPH_GROUPS_SCOPE, graphGroups } from './microsoft-groups';
 import type { Profile, ProviderDeps } from './types';
 
 /** The tenant id of personal Microsoft accounts. */
@@ -48,8 +51,28 @@ export class MicrosoftProvider extends OidcProvider {
       reauthenticationParams: { prompt: 'login' },
       authTime: 'when-present',
       supportsRefresh: config.scopes.includes('offline_access'),
+      ...(config.fetchGroups && { requiredScopes: ['openid', 'email', 'profile', GRAPH_GROUPS_SCOPE] }),
     });
     this.#tenant = tenant;
+    this.#fetch = deps.fetch;
+  }
+
+  readonly #fetch: typeof globalThis.fetch;
+
+  /** Group object ids: the claim, or Microsoft Graph past the overage (microsoft-groups.ts). */
+  protected override async withGroups(profile: Profile, claims: Record<string, unknown>, accessToken: string): Promise<Profile> {
+    const fromClaim = claimGroups(claims);
+    if (fromClaim !== undefined) return { ...profile, groups: fromClaim };
+    if (!this.config.fetchGroups || claims.tid === CONSUMER_TENANT_ID) return profile;
+    try {
+      return { ...profile, groups: await graphGroups(this.#fetch, accessToken) };
+    } catch (error) {
+      // Graph refuses a personal account ("Not supported") or a token without User.Read
+      // consent: in no group (group rules fail closed). Outages and 429 are thrown (grace).
+      const status = error instanceof ProviderError ? error.status : undefined;
+      if (status === 400 || status === 403 || status === 404) return { ...profile, groups: [] };
+      throw error;
+    }
   }
 
   protected override mapProfile(claims: Record<string, unknown>): Profile {

@@ -112,8 +112,9 @@ export async function refreshSession(
 
   // An email the provider says is unverified is not passed on (a group may still admit the user).
   const email = profile.email === undefined || profile.emailVerified === false ? undefined : normalizeEmail(profile.email);
-  // The groups as the provider says now, against the allow-list of the current config.
-  const groups = profile.groups;
+  // The groups as the provider says now (none said: in none, so a removal always counts),
+  // against the allow-list of the current config.
+  const groups = profile.groups ?? [];
   const decision = checkAllowList(profile, allowListFor(ctx.config, claims.prv), claims.prv);
   const userUpdate = ctx.users?.updateProfile(claims.prv, claims.uid, { at: now, email, name: profile.name }).catch((error: unknown) => ctx.onError?.(error, 'user-update'));
   if (!decision.allowed) {

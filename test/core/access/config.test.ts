@@ -29,7 +29,7 @@ describe('access config', () => {
     });
     expect(c.publicPaths).toEqual(['/public/', '/healthz']);
     expect(c.paths).toEqual([
-      { prefix: '/admin/', allow: { emails: ['boss@example.com'], emailDomains: [], groups: [] } },
+      { prefix: '/admin/', allow: { emails: ['boss@example.com'], emailDomains: [] } },
       { prefix: '/eng/', allow: { emails: [], emailDomains: [], groups: ['github:eng'] } },
     ]);
     // GitHub names are case-insensitive: lowercased on both sides.
@@ -44,7 +44,7 @@ describe('access config', () => {
     const c = config({ providers: [oidc] });
     expect(c.publicPaths).toEqual([]);
     expect(c.paths).toEqual([]);
-    expect(c.allow.groups).toEqual([]);
+    expect(c.allow.groups).toBeUndefined();
     expect(c.providers[0]!.claims.groups).toBe('groups');
     expect(c.providers[0]!.fetchGroups).toBeUndefined();
     expect(c.api.cacheTtl).toBe(60);

@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
+import { normalizePath } from '../../lambdas/core/viewer/special-paths';
 import { edge, forwardedHeaders, isResponse, keySet, NOW, securityConfig } from './support';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
 import type { KeySet } from '../../lambdas/core/keys/key-set';
@@ -156,5 +157,21 @@ describe('path rules', () => {
     expect(Buffer.byteLength(serverSide)).toBeLessThan(4096);
     const unknown = await handle({ uri: '/eng/x', headers: [['Cookie', serverSide]] });
     expect(isResponse(unknown) && unknown.status).toBe('503');
+  });
+});
+
+describe('the plain-path shortcut (property)', () => {
+  test('a path the shortcut calls plain is one the normaliser leaves as it is (its trailing "/" aside)', () => {
+    const NOT_PLAIN = /[%\\;\x00-\x20\x7f]|\/\/|\.(\/|$)/;
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('/', '.', 'a', 'B', '%', '2', 'e', '\\', ';', ' ', 'é', '\t'), maxLength: 30 }), (tail) => {
+        const uri = `/${tail}`;
+        if (NOT_PLAIN.test(uri)) return;
+        const stripped = uri.length > 1 && uri.endsWith('/') ? uri.slice(0, -1) : uri;
+        expect(normalizePath(uri, true)).toBe(stripped);
+        expect(normalizePath(uri)).toBe(stripped.toLowerCase());
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -34,6 +34,8 @@ export interface CompiledAccess {
 }
 
 const NO_RULES: readonly CompiledRule[] = [];
+/** What the normaliser would change: escapes, `\`, `;`, spaces and controls, `//`, a segment `.`, `..` or ending in `.`. */
+const NOT_PLAIN = /[%\\;\x00-\x20\x7f]|\/\/|\.(\/|$)/;
 const compiled = new WeakMap<EdgeConfig, CompiledAccess>();
 
 /** The compiled access rules of a config: built on first use, then reused. */
@@ -88,9 +90,11 @@ export function compileAccess(publicPaths: readonly string[], paths: readonly Pa
   function rulesFor(uri: string): readonly CompiledRule[] {
     if (rules.length === 0) return NO_RULES;
     const raw = rules.find((r) => rawPrefixMatch(r.rule.prefix, uri));
-    const casedUri = normalizePath(uri, true);
+    // A plain path (most requests) normalises to itself without its trailing "/": no decoding pass.
+    const plain = uri.startsWith('/') && !NOT_PLAIN.test(uri);
+    const casedUri = plain ? (uri.length > 1 && uri.endsWith('/') ? uri.slice(0, -1) : uri) : normalizePath(uri, true);
     const cased = rules.find((r) => normalPrefixMatch(r.cased, r.boundary, casedUri));
-    const foldedUri = normalizePath(uri);
+    const foldedUri = plain ? casedUri.toLowerCase() : normalizePath(uri);
     const folded = rules.find((r) => normalPrefixMatch(r.folded, r.boundary, foldedUri));
     const picked = new Set([raw, cased, folded]);
     picked.delete(undefined);

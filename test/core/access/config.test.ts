@@ -1,4 +1,5 @@
 /** The access section of the config: publicPaths, paths, allow.groups, claims.groups, with clear errors. */
+import { summarize } from '../../../bin/config-command';
 import { parseConfig } from '../../../lambdas/core/config/parse';
 
 const github = { type: 'github', clientId: 'gh', clientSecret: 's' };
@@ -38,6 +39,7 @@ describe('access config', () => {
     expect(c.headers.userGroups).toBe('edge-oauth-user-groups');
     // Decisions depend on the path: the API authorizer must not cache across routes.
     expect(c.api.cacheTtl).toBe(0);
+    expect(summarize(c)).toContain('allow 0 email(s), 1 domain(s), 1 group(s); 2 public path(s), 2 path rule(s);');
   });
 
   test('defaults: nothing public, no rules, claims.groups "groups", no group fetching', () => {

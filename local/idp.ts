@@ -53,6 +53,8 @@ export interface DevAccount {
   email: string;
   name?: string;
   emailVerified: boolean;
+  /** The `groups` claim (the sign-in form's "Groups" field, comma-separated). */
+  groups?: string[];
   disabled: boolean;
 }
 
@@ -70,11 +72,12 @@ export class DevAccounts {
     return a && { ...a };
   }
 
-  update(sub: string, patch: { email?: string; name?: string; emailVerified?: boolean }): DevAccount {
+  update(sub: string, patch: { email?: string; name?: string; emailVerified?: boolean; groups?: string[] }): DevAccount {
     const a = this.must(sub);
     if (patch.email !== undefined) a.email = patch.email.trim();
     if (patch.name !== undefined) a.name = patch.name;
     if (patch.emailVerified !== undefined) a.emailVerified = patch.emailVerified;
+    if (patch.groups !== undefined) a.groups = [...patch.groups];
     return { ...a };
   }
 
@@ -88,7 +91,7 @@ export class DevAccounts {
   }
 
   /** The sign-in form: the account for this email (created on first sign-in) with the form's claims. */
-  signIn(email: string, name: string | undefined, emailVerified: boolean): DevAccount {
+  signIn(email: string, name: string | undefined, emailVerified: boolean, groups: string[] = []): DevAccount {
     let a = this.live(email);
     if (!a) {
       // Stable per email on first sign-in. An account whose email was changed keeps its sub,
@@ -101,6 +104,7 @@ export class DevAccounts {
     }
     if (name) a.name = name;
     a.emailVerified = emailVerified;
+    a.groups = groups;
     return { ...a };
   }
 
@@ -196,10 +200,16 @@ ${error ? `<p class="error">${esc(error)}</p>` : ''}
 <form method="post" action="/interaction/${esc(i.uid)}/login" autocomplete="off">
 <label>Email <input name="email" type="email" required autofocus value="${esc(hint)}"></label>
 <label>Name (optional) <input name="name" type="text"></label>
+<label>Groups (optional, comma-separated) <input name="groups" type="text" placeholder="eng, admins"></label>
 <label><input name="email_verified" type="checkbox" value="true" checked> Email verified</label>
 <button type="submit">Sign in</button></form>
 <p><a href="/interaction/${esc(i.uid)}/abort">Cancel</a></p>`,
   );
+}
+
+/** The form's "Groups": comma-separated, trimmed, each once, empty ones dropped (at most 1000). */
+export function parseGroups(field: string): string[] {
+  return [...new Set(field.split(',').map((g) => g.trim()).filter((g) => g !== ''))].slice(0, 1000);
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
@@ -230,7 +240,7 @@ async function interaction(provider: Provider, accounts: DevAccounts, req: Incom
     const form = await readForm(req);
     const email = (form.get('email') ?? '').trim();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) return sendHtml(res, 400, loginPage(details, 'Enter an email address.'));
-    const account = accounts.signIn(email, form.get('name')?.trim() || undefined, form.has('email_verified'));
+    const account = accounts.signIn(email, form.get('name')?.trim() || undefined, form.has('email_verified'), parseGroups(form.get('groups') ?? ''));
     if (account.disabled) {
       return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'account disabled' }, { mergeWithLastSubmission: false });
     }
@@ -347,14 +357,15 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
     responseTypes: ['code'],
     pkce: { required: () => true }, // oidc-provider 9 only implements S256
     scopes: ['openid', 'email', 'profile', 'offline_access'],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // `groups` with the profile scope edge-oauth asks for: at userinfo (like GitLab's), not in the ID token.
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     findAccount: async (_ctx: unknown, sub: string) => {
       if (!accounts.get(sub) || accounts.get(sub)?.disabled) return undefined;
       return {
         accountId: sub,
         claims: async () => {
           const a = accounts.get(sub);
-          return { sub, email: a?.email, email_verified: a?.emailVerified, name: a?.name };
+          return { sub, email: a?.email, email_verified: a?.emailVerified, name: a?.name, groups: a?.groups?.length ? a.groups : undefined };
         },
       };
     },

@@ -107,7 +107,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): (event: Authorize
     const req = parseEvent(event);
     const decision = await decideApiRequest(
       { config: deps.config, keys: await deps.keys(), now: Math.floor(clock() / 1000), checks },
-      { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent },
+      { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent, path: req.path },
     );
     if (deps.log !== undefined) {
       const extra = {

@@ -68,7 +68,7 @@ export class MemorySessionStore implements SessionStore {
 
   async completeRefresh(
     sessionId: string,
-    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined },
+    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined; groups?: readonly string[] | undefined },
   ): Promise<boolean> {
     const record = this.#sessions.get(sessionId);
     if (record === undefined || record.leaseOwner !== done.owner) return false;
@@ -77,6 +77,7 @@ export class MemorySessionStore implements SessionStore {
     if (done.tokens !== undefined) next.tokens = done.tokens;
     if (done.email !== undefined) next.email = done.email;
     if (done.name !== undefined) next.name = done.name;
+    if (done.groups !== undefined) next.groups = [...done.groups];
     this.#sessions.set(sessionId, next);
     return true;
   }

@@ -161,7 +161,7 @@ describe('allowed: a valid session', () => {
     const w = world();
     const { cookie } = await w.signIn();
     const result = (await w.authorize(httpEventV2({ cookies: [`theme=dark; ${cookie}`] }))) as SimpleAuthorizerResult;
-    expect(result).toEqual({ isAuthorized: true, context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp' } });
+    expect(result).toEqual({ isAuthorized: true, context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp', userGroups: '' } });
     for (const value of Object.values(result.context)) expect(typeof value).toBe('string');
   });
 
@@ -172,7 +172,7 @@ describe('allowed: a valid session', () => {
     expect(result).toEqual({
       principalId: 'corp:u-1',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: STAGE('prod') }] },
-      context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp' },
+      context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp', userGroups: '' },
     });
   });
 

@@ -341,6 +341,7 @@ describe('the ready stack declares an API from the config', () => {
           'overwrite:header.edge-oauth-user-name': '$context.authorizer.userName',
           'overwrite:header.edge-oauth-user-email': '$context.authorizer.userEmail',
           'overwrite:header.edge-oauth-provider': '$context.authorizer.provider',
+          'overwrite:header.edge-oauth-user-groups': '$context.authorizer.userGroups',
         },
       });
     });
@@ -402,6 +403,7 @@ describe('the ready stack declares an API from the config', () => {
             'integration.request.header.edge-oauth-user-email': 'context.authorizer.userEmail',
             'integration.request.header.edge-oauth-user-name': 'context.authorizer.userName',
             'integration.request.header.edge-oauth-provider': 'context.authorizer.provider',
+            'integration.request.header.edge-oauth-user-groups': 'context.authorizer.userGroups',
           },
         },
       });

@@ -39,6 +39,8 @@ export interface FakeUser {
   readonly claims?: Record<string, unknown>;
   /** OIDC: claims in the ID token only (tid, xms_edov, auth_time, ...). */
   readonly idTokenClaims?: Record<string, unknown>;
+  /** OIDC: claims at userinfo only (GitLab's `groups`). */
+  readonly userinfoClaims?: Record<string, unknown>;
   /** Non-OIDC: what each API URL answers for this user. */
   readonly api?: Record<string, unknown>;
 }
@@ -199,7 +201,7 @@ export class FakeOAuthServer {
     this.on('GET', metadata.jwks_uri, () => ({ json: { keys: [jwk] } }));
     this.on('GET', metadata.userinfo_endpoint, (req) => {
       const user = this.#tokens.get(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
-      return user === undefined ? { status: 401, json: { error: 'invalid_token' } } : { json: { sub: user.sub, ...user.claims } };
+      return user === undefined ? { status: 401, json: { error: 'invalid_token' } } : { json: { sub: user.sub, ...user.claims, ...user.userinfoClaims } };
     });
     this.authorizationServer({ ...options.server, authorizationEndpoint: String(metadata.authorization_endpoint), tokenEndpoint: metadata.token_endpoint });
     this.#idToken = (user, grant) =>

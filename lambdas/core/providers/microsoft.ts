@@ -31,12 +31,15 @@
  *   `tid`) and is judged like the sign-in. With `consumers` every account is personal.
  * - Refresh: with `offline_access`, asked for when the config's `scopes` has it or the
  *   session settings need it (`offlineAccess`: authCheckInterval > 0, origin tokens).
+ * - Groups: object ids from the `groups` claim; past its overage (200), or on a re-check
+ *   without an ID token, from Microsoft Graph with `User.Read` (microsoft-groups.ts).
  * - New sign-in: `prompt=login`. `auth_time` is an optional claim at Microsoft: checked
  *   when present (add it in the app registration to make the new sign-in provable).
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
+import { claimGroups, GRAPH_GROUPS_SCOPE, graphGroups } from './microsoft-groups';
 import type { Profile, ProviderDeps } from './types';
 
 /** The tenant id of personal Microsoft accounts. */
@@ -59,8 +62,28 @@ export class MicrosoftProvider extends OidcProvider {
       authTime: 'when-present',
       tokenEndpointAuth: 'client_secret_post',
       supportsRefresh: refresh,
+      ...(config.fetchGroups && { requiredScopes: ['openid', 'email', 'profile', GRAPH_GROUPS_SCOPE] }),
     });
     this.#tenant = tenant;
+    this.#fetch = deps.fetch;
+  }
+
+  readonly #fetch: typeof globalThis.fetch;
+
+  /** Group object ids: the claim, or Microsoft Graph past the overage (microsoft-groups.ts). */
+  protected override async withGroups(profile: Profile, claims: Record<string, unknown>, accessToken: string): Promise<Profile> {
+    const fromClaim = claimGroups(claims);
+    if (fromClaim !== undefined) return { ...profile, groups: fromClaim };
+    if (!this.config.fetchGroups || claims.tid === CONSUMER_TENANT_ID) return profile;
+    try {
+      return { ...profile, groups: await graphGroups(this.#fetch, accessToken) };
+    } catch (error) {
+      // Graph refuses a personal account ("Not supported") or a token without User.Read
+      // consent: in no group (group rules fail closed). Outages and 429 are thrown (grace).
+      const status = error instanceof ProviderError ? error.status : undefined;
+      if (status === 400 || status === 403 || status === 404) return { ...profile, groups: [] };
+      throw error;
+    }
   }
 
   protected override mapProfile(claims: Record<string, unknown>): Profile {

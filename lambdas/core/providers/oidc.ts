@@ -14,6 +14,7 @@ import { ProviderError } from '../errors';
 import type { AuthorizationRequest, CallbackInput, Profile, Provider, ProviderDeps, SignInResult, TokenSet } from './types';
 import { toProviderError } from './errors';
 import { chooseClientAuthMethod, clientAuthFor, type ClientAuthMethod } from './client-auth';
+import { cleanGroups } from '../access/groups';
 
 const REQUIRED_SCOPES = ['openid', 'email', 'profile'];
 
@@ -149,7 +150,8 @@ export class OidcProvider implements Provider {
       if (input.authenticatedAfter !== undefined) this.checkReauthenticated(claims, input.authenticatedAfter);
       const tokens = tokenSet(response, this.#deps.now());
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, String(claims.sub));
-      return { tokens, profile: this.mapProfile({ ...claims, ...userinfo }) };
+      const merged = { ...claims, ...userinfo };
+      return { tokens, profile: await this.withGroups(this.mapProfile(merged), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'token');
     }
@@ -163,7 +165,8 @@ export class OidcProvider implements Provider {
       const tokens = tokenSet(response, this.#deps.now(), refreshToken);
       const claims = response.claims();
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, claims?.sub ?? client.skipSubjectCheck);
-      return { tokens, profile: this.mapProfile({ ...(claims ?? {}), ...userinfo }) };
+      const merged = { ...(claims ?? {}), ...userinfo };
+      return { tokens, profile: await this.withGroups(this.mapProfile(merged), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'refresh');
     }
@@ -172,7 +175,8 @@ export class OidcProvider implements Provider {
   async profile(tokens: TokenSet): Promise<Profile> {
     const configuration = await this.discover();
     try {
-      return this.mapProfile(await client.fetchUserInfo(configuration, tokens.accessToken, client.skipSubjectCheck));
+      const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, client.skipSubjectCheck);
+      return await this.withGroups(this.mapProfile(userinfo), userinfo, tokens.accessToken);
     } catch (error) {
       throw toProviderError(error, 'userinfo');
     }
@@ -204,7 +208,17 @@ export class OidcProvider implements Provider {
       ...(typeof verified === 'boolean' && { emailVerified: verified }),
       ...(verified === 'true' && { emailVerified: true }),
       ...(verified === 'false' && { emailVerified: false }),
+      // The groups claim (config `claims.groups`); absent: in no group (session/refresh.ts).
+      ...(mapping.groups !== undefined && claims[mapping.groups] !== undefined && { groups: cleanGroups(this.config.type, claims[mapping.groups]) }),
     };
+  }
+
+  /**
+   * The profile with the user's groups where they are not (only) a claim: Microsoft Graph
+   * past the groups overage (microsoft.ts). @default - the profile as mapped
+   */
+  protected async withGroups(profile: Profile, _claims: Record<string, unknown>, _accessToken: string): Promise<Profile> {
+    return profile;
   }
 }
 

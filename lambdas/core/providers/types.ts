@@ -61,6 +61,12 @@ export interface Profile {
    * origin, but never matches an allow-list (refused as unverified where one applies).
    */
   readonly emailUnverifiable?: boolean;
+  /**
+   * The user's groups at the provider, normalised (access/groups.ts): GitHub orgs and
+   * `org/team`s, GitLab group paths, Microsoft group ids, an OIDC claim's values.
+   * undefined when the provider type has none or they were not asked for.
+   */
+  readonly groups?: readonly string[];
 }
 
 export interface SignInResult {

@@ -3,8 +3,11 @@
  * domain is the part after the single `@`, so `example.com` does not admit
  * `corp.example.com` nor `a@b@example.com`. An email the provider marks unverified is
  * never allowed. An email whose provider documents no verification (Amazon) never matches
- * an allow-list. With both lists empty, anyone who signs in at the provider is allowed.
+ * an allow-list. Groups (`<provider id>:<group>`, access/groups.ts) admit a member of any
+ * of them, whatever the email says. With every list empty, anyone who signs in at the
+ * provider is allowed.
  */
+import { inAnyGroup } from '../access/groups';
 import type { AllowList, EdgeConfig } from '../config/types';
 
 export interface ProfileForPolicy {
@@ -12,6 +15,8 @@ export interface ProfileForPolicy {
   readonly emailVerified?: boolean | undefined;
   /** The provider documents no verification of its email: it is refused as unverified where an allow-list applies. */
   readonly emailUnverifiable?: boolean | undefined;
+  /** The user's groups at the provider (normalised: access/groups.ts). */
+  readonly groups?: readonly string[] | undefined;
 }
 
 export type PolicyDecision =
@@ -36,14 +41,18 @@ export function normalizeEmail(email: string): string {
   }).join('');
 }
 
-export function checkAllowList(profile: ProfileForPolicy, allow: AllowList): PolicyDecision {
-  const restricted = allow.emails.length > 0 || allow.emailDomains.length > 0;
+/** `providerId`: the user's provider, whose groups `allow.groups` may name. */
+export function checkAllowList(profile: ProfileForPolicy, allow: AllowList, providerId?: string): PolicyDecision {
+  const groups = allow.groups ?? [];
+  if (providerId !== undefined && inAnyGroup(providerId, profile.groups, groups)) return { allowed: true };
+  const byEmail = allow.emails.length > 0 || allow.emailDomains.length > 0;
+  const restricted = byEmail || groups.length > 0;
   const email = profile.email === undefined ? undefined : normalizeEmail(profile.email);
-  if (email === undefined || email === '') return restricted ? { allowed: false, reason: 'email-missing' } : { allowed: true };
+  if (email === undefined || email === '') return restricted ? { allowed: false, reason: byEmail ? 'email-missing' : 'not-on-allow-list' } : { allowed: true };
   if (profile.emailVerified === false) return { allowed: false, reason: 'email-unverified' };
   const parts = email.split('@');
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-    return restricted ? { allowed: false, reason: 'email-malformed' } : { allowed: true };
+    return restricted ? { allowed: false, reason: byEmail ? 'email-malformed' : 'not-on-allow-list' } : { allowed: true };
   }
   if (!restricted) return { allowed: true };
   if (profile.emailUnverifiable === true && profile.emailVerified !== true) return { allowed: false, reason: 'email-unverified' };

@@ -43,11 +43,13 @@ function withoutTrailing(text: string, char: string): string {
 }
 
 /**
- * The path as a server that decodes and normalises aggressively would see it. Linear in
- * the length of `uri` (test/security/linear-parsing.property.test.ts).
+ * The path as a server that decodes and normalises aggressively would see it; `keepCase`:
+ * as one that does so but compares case-sensitively (Tomcat, Jetty: access/path-rules.ts).
+ * Linear in the length of `uri` (test/security/linear-parsing.property.test.ts).
  */
-export function normalizePath(uri: string): string {
-  const decoded = decodeRepeatedly(uri).replace(/\\/g, '/').toLowerCase();
+export function normalizePath(uri: string, keepCase = false): string {
+  const slashed = decodeRepeatedly(uri).replace(/\\/g, '/');
+  const decoded = keepCase ? slashed : slashed.toLowerCase();
   const segments: string[] = [];
   for (const segment of decoded.split('/')) {
     // The common segments cost no regex and no copy (runs of "/./" are a hostile input too).

@@ -10,6 +10,8 @@
 /** Why a session was revoked (shown to operators). */
 export type RevocationReason = 'logout' | 'operator' | 'not-allowed' | 'provider-rejected' | 'inactive' | 'no-tokens';
 
+export type EmailVerification = 'verified' | 'unstated' | 'unverifiable';
+
 export interface SessionRecord {
   readonly sessionId: string;
   readonly provider: string;
@@ -18,6 +20,16 @@ export interface SessionRecord {
   readonly name?: string;
   /** The user's groups at the provider (access/groups.ts), as of sign-in or the last check. */
   readonly groups?: readonly string[];
+  /**
+   * What the provider said of `email`: verified, not said (`unstated`), or never verifiable
+   * (Amazon). A re-evaluation applies the allow-list to it as the sign-in did. @default 'unstated'
+   */
+  readonly emailVerification?: EmailVerification;
+  /**
+   * The authorization fingerprint (access/fingerprint.ts) of the config that last evaluated
+   * the session: at sign-in, a back-channel check, or a re-evaluation after a config change.
+   */
+  readonly authFingerprint?: string;
   readonly createdAt: number;
   /** The session's hard end (maximum duration, or the cookie's 400-day cap). */
   readonly expiresAt: number;
@@ -60,6 +72,18 @@ export interface LeaseResult {
   readonly record: SessionRecord | undefined;
 }
 
+export interface RefreshDone {
+  readonly owner: string;
+  readonly at: number;
+  readonly tokens?: string | undefined;
+  /** Written with `emailVerification` when set; an undefined email leaves the stored one. */
+  readonly email?: string | undefined;
+  readonly emailVerification?: EmailVerification | undefined;
+  readonly name?: string | undefined;
+  readonly groups?: readonly string[] | undefined;
+  readonly authFingerprint?: string | undefined;
+}
+
 export interface SessionStore {
   /** Fails when the session id exists. */
   createSession(record: SessionRecord): Promise<void>;
@@ -85,13 +109,16 @@ export interface SessionStore {
    */
   acquireRefreshLease(sessionId: string, lease: { owner: string; now: number; until: number; checkedBefore: number }): Promise<LeaseResult>;
   /**
-   * Records a successful check (new tokens, current name, email and groups) and releases the lease.
+   * Records a successful check (new tokens, current name, email with its verification,
+   * groups, the fingerprint of the config that checked) and releases the lease.
    * Returns false (and writes nothing) when `owner` no longer holds the lease.
    */
-  completeRefresh(
-    sessionId: string,
-    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined; groups?: readonly string[] | undefined },
-  ): Promise<boolean>;
+  completeRefresh(sessionId: string, done: RefreshDone): Promise<boolean>;
+  /**
+   * Records that the config with this fingerprint re-evaluated the session and still admits
+   * it. Returns false (and writes nothing) when the session is missing or revoked.
+   */
+  setAuthFingerprint(sessionId: string, authFingerprint: string): Promise<boolean>;
   /**
    * A user's sessions, newest first (operator tools), without the sealed tokens and the
    * refresh lease: the DynamoDB index it reads does not hold them (lambdas/store/tables.ts).

@@ -13,7 +13,7 @@ import {
   UpdateItemCommand,
   type Put,
 } from '@aws-sdk/client-dynamodb';
-import type { LeaseResult, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
+import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
 import { getN, getS, itemOfFailedCondition, num, optional, storeCall, str, UpdateBuilder, type Item } from './dynamodb-attrs';
 import { keys, TTL_ATTRIBUTE } from './tables';
 
@@ -24,7 +24,7 @@ export interface DynamoStoreOptions {
   readonly now?: () => number;
 }
 
-const OPTIONAL_STRINGS = ['email', 'name', 'ip', 'userAgent', 'host', 'revokedReason', 'tokens', 'leaseOwner'] as const;
+const OPTIONAL_STRINGS = ['email', 'name', 'ip', 'userAgent', 'host', 'revokedReason', 'tokens', 'leaseOwner', 'emailVerification', 'authFingerprint'] as const;
 const OPTIONAL_NUMBERS = ['revokedAt', 'lastSeenAt', 'lastAuthCheckAt', 'leaseUntil'] as const;
 
 export function toItem(r: SessionRecord): Item {
@@ -148,18 +148,24 @@ export class DynamoSessionStore implements SessionStore {
     return { acquired: result.written, record: result.item && fromItem(result.item) };
   }
 
-  async completeRefresh(
-    sessionId: string,
-    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined; groups?: readonly string[] | undefined },
-  ): Promise<boolean> {
+  async completeRefresh(sessionId: string, done: RefreshDone): Promise<boolean> {
+    const email = done.email !== undefined && done.email !== '' ? done.email : undefined;
     const update = new UpdateBuilder()
       .set('groups', done.groups !== undefined ? stringList(done.groups) : undefined)
       .set('lastAuthCheckAt', num(done.at))
       .set('tokens', done.tokens !== undefined ? str(done.tokens) : undefined)
-      .set('email', done.email !== undefined && done.email !== '' ? str(done.email) : undefined)
+      .set('email', email !== undefined ? str(email) : undefined)
+      .set('emailVerification', email !== undefined && done.emailVerification !== undefined ? str(done.emailVerification) : undefined)
       .set('name', done.name !== undefined && done.name !== '' ? str(done.name) : undefined)
+      .set('authFingerprint', done.authFingerprint !== undefined ? str(done.authFingerprint) : undefined)
       .remove('leaseUntil', 'leaseOwner');
     const condition = `${update.name('leaseOwner')} = ${update.value('owner', str(done.owner))}`;
+    return (await this.#conditional('UpdateItem', update, condition, sessionId)).written;
+  }
+
+  async setAuthFingerprint(sessionId: string, authFingerprint: string): Promise<boolean> {
+    const update = new UpdateBuilder().set('authFingerprint', str(authFingerprint));
+    const condition = `attribute_exists(pk) AND attribute_not_exists(${update.name('revokedAt')})`;
     return (await this.#conditional('UpdateItem', update, condition, sessionId)).written;
   }
 

@@ -1,5 +1,5 @@
 /** In-memory SessionStore: for unit tests and as the contract suite's reference. */
-import type { LeaseResult, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
+import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
 
 import { SESSION_UNLISTED_ATTRIBUTES } from './tables';
 
@@ -66,19 +66,27 @@ export class MemorySessionStore implements SessionStore {
     return { acquired: true, record: { ...next } };
   }
 
-  async completeRefresh(
-    sessionId: string,
-    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined; groups?: readonly string[] | undefined },
-  ): Promise<boolean> {
+  async completeRefresh(sessionId: string, done: RefreshDone): Promise<boolean> {
     const record = this.#sessions.get(sessionId);
     if (record === undefined || record.leaseOwner !== done.owner) return false;
     const { leaseUntil: _until, leaseOwner: _owner, ...rest } = record;
     const next: Mutable<SessionRecord> = { ...rest, lastAuthCheckAt: done.at };
     if (done.tokens !== undefined) next.tokens = done.tokens;
-    if (done.email !== undefined) next.email = done.email;
+    if (done.email !== undefined && done.email !== '') {
+      next.email = done.email;
+      if (done.emailVerification !== undefined) next.emailVerification = done.emailVerification;
+    }
     if (done.name !== undefined) next.name = done.name;
     if (done.groups !== undefined) next.groups = [...done.groups];
+    if (done.authFingerprint !== undefined) next.authFingerprint = done.authFingerprint;
     this.#sessions.set(sessionId, next);
+    return true;
+  }
+
+  async setAuthFingerprint(sessionId: string, authFingerprint: string): Promise<boolean> {
+    const record = this.#sessions.get(sessionId);
+    if (record === undefined || record.revokedAt !== undefined) return false;
+    this.#sessions.set(sessionId, { ...record, authFingerprint });
     return true;
   }
 

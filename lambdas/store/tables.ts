@@ -77,7 +77,7 @@ export const SESSION_LIST_ATTRIBUTES = [
 ] as const;
 
 /** Session attributes kept out of the byUser index (and so out of `listSessionsOfUser`). */
-export const SESSION_UNLISTED_ATTRIBUTES = ['tokens', 'leaseUntil', 'leaseOwner'] as const;
+export const SESSION_UNLISTED_ATTRIBUTES = ['tokens', 'leaseUntil', 'leaseOwner', 'groups', 'emailVerification', 'authFingerprint'] as const;
 
 export const SESSIONS_TABLE: TableDef = {
   role: 'sessions',

@@ -7,6 +7,11 @@
  * that changes while a session is in use lives server-side, in the session item: last
  * activity (bounded writes), the last check at the provider, the sealed tokens, the lease.
  * The cookie stays what it was at sign-in; the stored name and email win over it.
+ *
+ * A record evaluated under another config (its authorization fingerprint differs: a deploy,
+ * a local reload) is re-evaluated at the sync that reads it (reevaluate.ts): a config
+ * change takes effect within `session.revocationCheckInterval`, and costs nothing while
+ * nothing is due.
  */
 import { BoundedMap } from '../shared/bounded-map';
 import {
@@ -21,54 +26,19 @@ import {
   type DueChecks,
   type SessionView,
 } from './due-checks';
-import type { EdgeConfig } from '../config/types';
-import type { KeySet } from '../keys/key-set';
-import type { PolicyDecision } from '../sign-in/allow-list';
-import type { Provider, TokenSet } from '../providers/types';
-import { randomToken, type RandomBytes } from '../shared/random';
+import type { TokenSet } from '../providers/types';
+import { randomToken } from '../shared/random';
 import { refreshSession, type RefreshOutcome } from './refresh';
+import { reevaluateSession } from './reevaluate';
+import { authFingerprint } from '../access/fingerprint';
 import { activityTouch } from './inactivity';
 import { MauMarks } from './monthly-active-users';
-import { MAX_COOKIE_AGE, type SessionClaims } from './session-cookie';
-import type { MauStore, RevocationReason, SessionRecord, SessionStore, UserStore } from '../stores';
+import { MAX_COOKIE_AGE } from './session-cookie';
+import type { RevocationReason, SessionRecord } from '../stores';
 import { openTokens } from '../keys/token-sealing';
+import type { CheckRequest, CheckResult, SessionChecksDeps, StoredIdentity } from './check-result';
 
-export interface SessionChecksDeps {
-  readonly config: EdgeConfig;
-  readonly sessions: SessionStore;
-  readonly users?: UserStore | undefined;
-  readonly mau?: MauStore | undefined;
-  readonly providers: ReadonlyMap<string, Provider>;
-  readonly random: RandomBytes;
-  readonly onError?: ((error: unknown, where: string) => void) | undefined;
-  /** Sessions (and user-months) remembered per container. @default 10000 */
-  readonly maxEntries?: number;
-}
-
-export interface CheckRequest {
-  readonly claims: SessionClaims;
-  readonly keys: KeySet;
-  /** Epoch seconds. */
-  readonly now: number;
-  readonly host: string;
-  readonly ip?: string | undefined;
-  readonly userAgent?: string | undefined;
-}
-
-/** The user as last stored (after a back-channel check the provider's current values). */
-export interface StoredIdentity {
-  readonly email?: string | undefined;
-  readonly name?: string | undefined;
-  /** undefined: the record has none stored (a session from before groups). */
-  readonly groups?: readonly string[] | undefined;
-}
-
-export type CheckResult = { readonly calls: readonly string[] } & (
-  | { readonly status: 'ok'; readonly reason: 'session' | 'session-grace' | 'refresh-pending' | 'refresh-grace'; readonly identity?: StoredIdentity; readonly tokens?: TokenSet }
-  | { readonly status: 'signin'; readonly reason: 'session-revoked' | 'session-unknown' | 'session-inactive' | 'session-expired' | 'session-rejected' | 'session-no-tokens' }
-  | { readonly status: 'denied'; readonly reason: Exclude<PolicyDecision, { allowed: true }>['reason']; readonly email?: string | undefined }
-  | { readonly status: 'unavailable'; readonly reason: 'store-unavailable' | 'provider-unavailable' }
-);
+export type { CheckRequest, CheckResult, SessionChecksDeps, StoredIdentity } from './check-result';
 
 interface Entry {
   readonly view: SessionView;
@@ -90,6 +60,8 @@ export class SessionChecks {
   readonly #mau: MauMarks;
   readonly #inflight = new Map<string, Promise<CheckResult>>();
   readonly #owner: string;
+  /** The config's authorization fingerprint: a record with another one is re-evaluated (reevaluate.ts). */
+  readonly #fingerprint: string;
 
   constructor(deps: SessionChecksDeps) {
     this.#deps = deps;
@@ -97,6 +69,7 @@ export class SessionChecks {
     this.#entries = new BoundedMap(deps.maxEntries ?? 10_000);
     this.#mau = new MauMarks(deps.mau, deps.maxEntries ?? 10_000, deps.onError);
     this.#owner = randomToken(deps.random, 9);
+    this.#fingerprint = authFingerprint(deps.config);
   }
 
   /** The fast path: the answer when nothing is due (no network), else undefined. */
@@ -140,6 +113,12 @@ export class SessionChecks {
         const synced = await this.#sync(req, entry, due, calls, background);
         if ('result' in synced) return synced.result;
         entry = synced.entry;
+        // Evaluated under another config (a deploy, a local reload): evaluate it again now.
+        if (entry !== undefined && synced.record !== undefined && synced.record.authFingerprint !== this.#fingerprint) {
+          const result = await this.#reevaluate(req, entry, synced.record, calls);
+          if (result !== undefined) return result;
+          entry = this.#entries.get(claims.sid);
+        }
         due = dueChecks(this.#settings, entry?.view, claims.iat, now);
       }
       if (entry === undefined) throw new Error('unreachable: no entry after a sync');
@@ -153,7 +132,7 @@ export class SessionChecks {
   }
 
   /** Reads the record (or records activity, which returns it), then applies what it says. */
-  async #sync(req: CheckRequest, entry: Entry | undefined, due: DueChecks, calls: string[], background: Promise<void>[]): Promise<{ entry: Entry | undefined } | { result: CheckResult }> {
+  async #sync(req: CheckRequest, entry: Entry | undefined, due: DueChecks, calls: string[], background: Promise<void>[]): Promise<{ entry: Entry | undefined; record?: SessionRecord } | { result: CheckResult }> {
     const { claims, now } = req;
     const s = this.#settings;
     const needed = due.sync;
@@ -185,7 +164,24 @@ export class SessionChecks {
     }
     const status = recordStatus(s, record, claims, now);
     if (status !== 'ok') return { result: await this.#end(req, status, calls) };
-    return { entry: this.#remember(req, record!, now) };
+    return { entry: this.#remember(req, record!, now), record: record! };
+  }
+
+  /** undefined: the config admits the session (the checks go on); else the answer. */
+  async #reevaluate(req: CheckRequest, entry: Entry, record: SessionRecord, calls: string[]): Promise<CheckResult | undefined> {
+    const { claims, now } = req;
+    const provider = this.#deps.providers.get(claims.prv);
+    const ask = provider !== undefined && provider.supportsRefresh && entry.view.hasRefreshToken;
+    const deferred = ask && entry.view.refreshBlockedUntil !== undefined && now < entry.view.refreshBlockedUntil;
+    const ctx = { config: this.#deps.config, sessions: this.#deps.sessions, users: this.#deps.users, provider: ask ? provider : undefined, deferred, keys: req.keys, owner: this.#owner, now, calls, onError: this.#deps.onError };
+    const outcome = await reevaluateSession(ctx, claims, record);
+    if (outcome.kind === 'kept') return undefined;
+    if (outcome.kind === 'unconfirmed') {
+      // No retry storm against a failing provider: this container waits a lease before asking again.
+      if (outcome.failed === 'provider-failed') this.#entries.set(claims.sid, { ...entry, view: { ...entry.view, refreshBlockedUntil: now + REFRESH_LEASE_SECONDS } });
+      return undefined;
+    }
+    return this.#apply(req, entry, outcome, now, calls);
   }
 
   async #refresh(req: CheckRequest, entry: Entry, dueSince: number, calls: string[]): Promise<CheckResult> {
@@ -196,7 +192,12 @@ export class SessionChecks {
     const provider = this.#deps.providers.get(claims.prv);
     if (provider === undefined) return this.#end(req, 'missing', calls);
     const ctx = { config: this.#deps.config, sessions: this.#deps.sessions, users: this.#deps.users, provider, keys: req.keys, owner: this.#owner, now, calls, onError: this.#deps.onError };
-    const outcome: RefreshOutcome = await refreshSession(ctx, claims, entry.view.lastAuthCheckAt);
+    return this.#apply(req, entry, await refreshSession(ctx, claims, entry.view.lastAuthCheckAt), dueSince, calls);
+  }
+
+  /** What a back-channel check's outcome means for this request. */
+  async #apply(req: CheckRequest, entry: Entry, outcome: RefreshOutcome, dueSince: number, calls: string[]): Promise<CheckResult> {
+    const { claims, now } = req;
     switch (outcome.kind) {
       case 'refreshed': {
         // The lease was taken on a live, unrevoked session: that counts as a read too.

@@ -12,11 +12,12 @@
 import type { EdgeConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import type { KeySet } from '../keys/key-set';
-import { allowListFor, checkAllowList, normalizeEmail, type PolicyDecision } from '../sign-in/allow-list';
+import { allowListFor, checkAllowList, emailVerificationOf, normalizeEmail, type PolicyDecision } from '../sign-in/allow-list';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { REFRESH_LEASE_SECONDS } from './due-checks';
 import type { SessionRecord, SessionStore, UserStore } from '../stores';
 import { openTokens, sealTokens } from '../keys/token-sealing';
+import { authFingerprint } from '../access/fingerprint';
 
 export interface RefreshContext {
   readonly config: EdgeConfig;
@@ -133,7 +134,8 @@ export async function refreshSession(
   try {
     const sealed = next !== tokens ? await sealTokens(next, ctx.keys) : undefined;
     calls.push('refresh-complete');
-    const [stored] = await Promise.all([sessions.completeRefresh(claims.sid, { owner: ctx.owner, at: now, tokens: sealed, email, name: profile.name, groups }), userUpdate]);
+    const done = { owner: ctx.owner, at: now, tokens: sealed, email, emailVerification: emailVerificationOf(profile), name: profile.name, groups, authFingerprint: authFingerprint(ctx.config) };
+    const [stored] = await Promise.all([sessions.completeRefresh(claims.sid, done), userUpdate]);
     // Lost the lease (took longer than REFRESH_LEASE_SECONDS and someone else took over): theirs wins.
     if (!stored) ctx.onError?.(new Error('the refresh lease expired before the result was stored'), 'refresh-complete');
   } catch (error) {
@@ -143,7 +145,8 @@ export async function refreshSession(
   return { kind: 'refreshed', email, name: profile.name, groups, tokens: next };
 }
 
-async function revoke(ctx: RefreshContext, sessionId: string, reason: 'not-allowed' | 'provider-rejected' | 'no-tokens'): Promise<void> {
+/** Revokes the session; a failure is logged and does not change the answer. */
+export async function revoke(ctx: Pick<RefreshContext, 'sessions' | 'now' | 'calls' | 'onError'>, sessionId: string, reason: 'not-allowed' | 'provider-rejected' | 'no-tokens'): Promise<void> {
   try {
     ctx.calls.push('session-revoke');
     await ctx.sessions.revokeSession(sessionId, ctx.now, reason);

@@ -9,6 +9,7 @@
  */
 import { inAnyGroup } from '../access/groups';
 import type { AllowList, EdgeConfig } from '../config/types';
+import type { EmailVerification, SessionRecord } from '../stores';
 
 export interface ProfileForPolicy {
   readonly email?: string | undefined;
@@ -58,6 +59,27 @@ export function checkAllowList(profile: ProfileForPolicy, allow: AllowList, prov
   if (profile.emailUnverifiable === true && profile.emailVerified !== true) return { allowed: false, reason: 'email-unverified' };
   if (allow.emails.includes(email) || allow.emailDomains.includes(parts[1]!)) return { allowed: true };
   return { allowed: false, reason: 'not-on-allow-list' };
+}
+
+/** What the provider said of the email it gave (a session record keeps it for re-evaluations). */
+export function emailVerificationOf(profile: ProfileForPolicy): EmailVerification {
+  if (profile.emailUnverifiable === true && profile.emailVerified !== true) return 'unverifiable';
+  return profile.emailVerified === true ? 'verified' : 'unstated';
+}
+
+/**
+ * The allow-list of `config` applied to what a session record knows (its email with the
+ * provider's verification, its groups): the sign-in's decision, made again without the
+ * provider. A record from before `emailVerification` was stored counts as `unstated`.
+ */
+export function checkStoredSession(config: EdgeConfig, record: Pick<SessionRecord, 'provider' | 'email' | 'emailVerification' | 'groups'>): PolicyDecision {
+  const profile: ProfileForPolicy = {
+    email: record.email,
+    ...(record.emailVerification === 'verified' && { emailVerified: true }),
+    ...(record.emailVerification === 'unverifiable' && { emailUnverifiable: true }),
+    groups: record.groups,
+  };
+  return checkAllowList(profile, allowListFor(config, record.provider), record.provider);
 }
 
 /** Words for the error page. */

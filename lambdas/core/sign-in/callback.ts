@@ -135,7 +135,7 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     now: ctx.now,
   });
   // Session (with the sealed tokens), App User and MAU mark: one transaction (dynamodb-sign-in.ts).
-  const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req, result.profile.groups);
+  const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req, result.profile);
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
   await ctx.onSignIn?.({ claims, profile: result.profile, tokens: result.tokens, host: req.host });

@@ -7,9 +7,11 @@ import { purgeAt } from '../session/inactivity';
 import { monthOf } from '../session/monthly-active-users';
 import type { EdgeConfig } from '../config/types';
 import type { KeySet } from '../keys/key-set';
-import type { TokenSet } from '../providers/types';
+import type { Profile, TokenSet } from '../providers/types';
+import { authFingerprint } from '../access/fingerprint';
 import { MAX_COOKIE_AGE, type SessionClaims } from '../session/session-cookie';
 import type { SignInRecord } from '../stores';
+import { emailVerificationOf } from './allow-list';
 import { sealTokens } from '../keys/token-sealing';
 
 export interface SignInRequest {
@@ -18,16 +20,27 @@ export interface SignInRequest {
   readonly userAgent?: string | undefined;
 }
 
-/** `groups`: the user's groups at the provider, all of them (the cookie may carry none: `gs`). */
-export async function signInRecord(config: EdgeConfig, keys: KeySet, claims: SessionClaims, tokens: TokenSet, req: SignInRequest, groups?: readonly string[]): Promise<SignInRecord> {
+/**
+ * `profile`: what the provider said at sign-in; its groups are stored all of them (the
+ * cookie may carry none: `gs`).
+ */
+export async function signInRecord(
+  config: EdgeConfig,
+  keys: KeySet,
+  claims: SessionClaims,
+  tokens: TokenSet,
+  req: SignInRequest,
+  profile: Pick<Profile, 'groups' | 'emailVerified' | 'emailUnverifiable'> = {},
+): Promise<SignInRecord> {
   const expiresAt = claims.exp ?? claims.iat + MAX_COOKIE_AGE;
+  const groups = profile.groups;
   const userAgent = req.userAgent?.slice(0, 256);
   return {
     session: {
       sessionId: claims.sid,
       provider: claims.prv,
       userId: claims.uid,
-      ...(claims.email !== undefined && { email: claims.email }),
+      ...(claims.email !== undefined && { email: claims.email, emailVerification: emailVerificationOf(profile) }),
       ...(claims.name !== undefined && { name: claims.name }),
       ...(groups !== undefined && { groups }),
       createdAt: claims.iat,
@@ -35,6 +48,7 @@ export async function signInRecord(config: EdgeConfig, keys: KeySet, claims: Ses
       purgeAt: purgeAt(checkSettings(config), claims.iat, expiresAt),
       lastSeenAt: claims.iat,
       lastAuthCheckAt: claims.iat,
+      authFingerprint: authFingerprint(config),
       tokens: await sealTokens(tokens, keys),
       ...(req.ip !== undefined && { ip: req.ip }),
       ...(userAgent !== undefined && { userAgent }),

@@ -155,6 +155,38 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect((await store.getSession(none.sessionId))?.groups).toBeUndefined();
     });
 
+    test('authorization fingerprint and email verification: kept at sign-in, replaced by a refresh, set by a re-evaluation', async () => {
+      const r = record(id(), { emailVerification: 'verified', authFingerprint: 'fp-1' });
+      await store.createSession(r);
+      expect(await store.getSession(r.sessionId)).toMatchObject({ emailVerification: 'verified', authFingerprint: 'fp-1' });
+      await store.acquireRefreshLease(r.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
+      const done = { owner: 'a', at: T0 + 12, email: 'ada@other.example', emailVerification: 'unstated' as const, authFingerprint: 'fp-2' };
+      expect(await store.completeRefresh(r.sessionId, done)).toBe(true);
+      expect(await store.getSession(r.sessionId)).toMatchObject({ email: 'ada@other.example', emailVerification: 'unstated', authFingerprint: 'fp-2' });
+      // A check that returns no email leaves the stored email and its verification alone.
+      await store.acquireRefreshLease(r.sessionId, { owner: 'a', now: T0 + 30, until: T0 + 45, checkedBefore: T0 + 12 });
+      expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 31, emailVerification: 'verified', authFingerprint: 'fp-3' })).toBe(true);
+      expect(await store.getSession(r.sessionId)).toMatchObject({ email: 'ada@other.example', emailVerification: 'unstated', authFingerprint: 'fp-3' });
+      expect(await store.setAuthFingerprint(r.sessionId, 'fp-4')).toBe(true);
+      const after = await store.getSession(r.sessionId);
+      expect(after).toMatchObject({ authFingerprint: 'fp-4', lastAuthCheckAt: T0 + 31, email: 'ada@other.example' });
+      const legacy = record(id());
+      await store.createSession(legacy);
+      const stored = await store.getSession(legacy.sessionId);
+      expect(stored?.authFingerprint).toBeUndefined();
+      expect(stored?.emailVerification).toBeUndefined();
+    });
+
+    test('setAuthFingerprint: never on a revoked or missing session (it must not come back to life)', async () => {
+      const r = record(id(), { authFingerprint: 'fp-1' });
+      await store.createSession(r);
+      await store.revokeSession(r.sessionId, T0 + 1, 'operator');
+      expect(await store.setAuthFingerprint(r.sessionId, 'fp-2')).toBe(false);
+      expect(await store.getSession(r.sessionId)).toMatchObject({ authFingerprint: 'fp-1', revokedReason: 'operator' });
+      expect(await store.setAuthFingerprint(`missing-${id()}`, 'fp-2')).toBe(false);
+      expect(await store.getSession(`missing-${id()}`)).toBeUndefined();
+    });
+
     test("a user's sessions, newest first, and only theirs", async () => {
       const userId = `u-${id()}`;
       const older = record(id(), { userId, createdAt: T0 - 100 });
@@ -169,13 +201,15 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
 
     test('a listed session has everything the operator tools show, never the sealed tokens or the refresh lease', async () => {
       const userId = `u-${id()}`;
-      const r = record(id(), { userId, revokedAt: T0 + 5, revokedReason: 'operator' });
+      const r = record(id(), { userId, revokedAt: T0 + 5, revokedReason: 'operator', groups: ['g'], emailVerification: 'verified', authFingerprint: 'fp' });
       await store.createSession(r);
       const live = record(id(), { userId });
       await store.createSession(live);
       await store.acquireRefreshLease(live.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
       const listed = await store.listSessionsOfUser('dev', userId);
-      const { tokens: _t, ...shown } = r;
+      // The byUser index projects what the operator tools show (lambdas/store/tables.ts): not
+      // the tokens, the lease, the groups, nor what only the session checks read.
+      const { tokens: _t, groups: _g, emailVerification: _v, authFingerprint: _f, ...shown } = r;
       expect(listed.find((s) => s.sessionId === r.sessionId)).toEqual({ ...shown, purgeAt: r.expiresAt });
       const leased = listed.find((s) => s.sessionId === live.sessionId)!;
       expect(leased).toMatchObject({ lastSeenAt: T0, lastAuthCheckAt: T0, host: 'app.example.com', ip: '203.0.113.7', userAgent: 'test' });

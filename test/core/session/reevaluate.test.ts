@@ -55,7 +55,7 @@ const BOTH = { emails: ['ada@example.com', 'bob@example.com'], emailDomains: [] 
 const BOB_ONLY = { emails: ['bob@example.com'], emailDomains: [] };
 
 /** Ada signs in under `signedIn`; `refreshToken`: whether her tokens hold one. */
-async function setup(signedIn: EdgeConfig, options: { refreshToken?: boolean; verification?: Partial<Profile> } = {}) {
+async function setup(signedIn: EdgeConfig, options: { refreshToken?: boolean; verification?: { emailVerified?: boolean | undefined; emailUnverifiable?: boolean; groups?: string[] } } = {}) {
   const now = { t: T };
   const sessions = counting(new MemorySessionStore(() => now.t));
   const provider = new ScriptedProvider();

@@ -55,13 +55,13 @@ const BOTH = { emails: ['ada@example.com', 'bob@example.com'], emailDomains: [] 
 const BOB_ONLY = { emails: ['bob@example.com'], emailDomains: [] };
 
 /** Ada signs in under `signedIn`; `refreshToken`: whether her tokens hold one. */
-async function setup(signedIn: EdgeConfig, options: { refreshToken?: boolean; verification?: { emailVerified?: boolean | undefined; emailUnverifiable?: boolean; groups?: string[] } } = {}) {
+async function setup(signedIn: EdgeConfig, options: { refreshToken?: boolean; verification?: Pick<Profile, 'emailVerified' | 'emailUnverifiable' | 'groups'> } = {}) {
   const now = { t: T };
   const sessions = counting(new MemorySessionStore(() => now.t));
   const provider = new ScriptedProvider();
   const claims = newSessionClaims(signedIn, { sid: 'sid-1', uid: 'u-1', prv: 'corp', email: 'ada@example.com', name: 'Ada', now: T });
   const tokens: TokenSet = { accessToken: 'at-0', ...(options.refreshToken !== false && { refreshToken: 'rt-0' }), expiresAt: T + 3600 };
-  const record = await signInRecord(signedIn, keys, claims, tokens, { host: 'app.example.com' }, { emailVerified: true, ...options.verification });
+  const record = await signInRecord(signedIn, keys, claims, tokens, { host: 'app.example.com' }, options.verification ?? { emailVerified: true });
   await sessions.createSession(record.session);
   sessions.calls.length = 0;
   const container = (config: EdgeConfig) => new SessionChecks({ config, sessions, providers: new Map([['corp', provider as unknown as Provider]]), random: randomBytes });
@@ -170,14 +170,14 @@ describe('re-evaluation when the authorization settings change', () => {
 
   test('what the session knows is applied as the sign-in applied it: an unverifiable email never matches a new allow-list', async () => {
     const open = configWith({ emails: [], emailDomains: [] });
-    const { sessions, container, req } = await setup(open, { refreshToken: false, verification: { emailVerified: undefined, emailUnverifiable: true } });
+    const { sessions, container, req } = await setup(open, { refreshToken: false, verification: { emailUnverifiable: true } });
     expect((await sessions.getSession('sid-1'))?.emailVerification).toBe('unverifiable');
     expect(await container(configWith({ emails: ['ada@example.com'], emailDomains: [] })).check(req())).toMatchObject({ status: 'denied', reason: 'email-unverified' });
   });
 
   test('groups: a session admitted by a group is denied when the group is taken off the list', async () => {
     const withGroup = configWith({ emails: [], emailDomains: [], groups: ['corp:admins'] });
-    const { container, req, sessions } = await setup(withGroup, { refreshToken: false, verification: { groups: ['admins'] } });
+    const { container, req, sessions } = await setup(withGroup, { refreshToken: false, verification: { emailVerified: true, groups: ['admins'] } });
     expect((await sessions.getSession('sid-1'))?.groups).toEqual(['admins']);
     expect(await container(configWith({ emails: [], emailDomains: [], groups: ['corp:admins', 'corp:ops'] })).check(req())).toMatchObject({ status: 'ok' });
     expect(await container(configWith({ emails: [], emailDomains: [], groups: ['corp:ops'] })).check(req())).toMatchObject({ status: 'denied' });

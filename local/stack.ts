@@ -55,6 +55,7 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly siteUrl: string;
+  /** The config the handlers run now (after the last reload). */
   readonly config: EdgeConfig;
   readonly idp?: DevIdpHandle;
   readonly origin: DemoOriginHandle;
@@ -63,6 +64,12 @@ export interface LocalStack {
   readonly endpoints: Required<Pick<AwsEndpoints, 'dynamodb' | 'secretsManager'>>;
   /** With `distribution`: the local CloudFront control plane holding it. */
   readonly distribution?: LocalDistribution;
+  /**
+   * Runs `next` as a redeploy would: new handler containers (empty memory) with the new
+   * config, on the same tables, key set and sessions (`aws` stays the running one; the
+   * result says when the new config named other tables or secrets).
+   */
+  reload(next: EdgeConfig): { readonly config: EdgeConfig; readonly notes: readonly string[] };
   close(): Promise<void>;
 }
 
@@ -161,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const clock = options.clock ?? Date.now;
     // One container: the deployed functions' wiring (lambdas/runtime/deployed.ts) pointed at the local peers.
     const container = () => ({
-      ...deployedDeps(config, {
+      ...deployedDeps(current, {
         dynamodbEndpoint: endpoints.dynamodb,
         secretsManagerEndpoint: endpoints.secretsManager,
         credentials: LOCAL_CREDENTIALS,
@@ -174,8 +181,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       scheme: 'http' as const,
     });
-    const viewers = Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container()));
+    let current = config;
+    const containers = () => ({
+      viewers: Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container())),
+      callback: createCallbackHandler(container()),
+    });
+    let handlers = containers();
     let nextViewer = 0;
+    // A redeploy: CloudFront sends new requests to new containers of the new version.
+    const reload = (next: EdgeConfig) => {
+      const notes: string[] = [];
+      if (JSON.stringify(next.aws) !== JSON.stringify(current.aws)) notes.push('aws (tables, key set secret, region) is kept as the running stack has it; restart to change it');
+      current = { ...next, site: { name: next.site.name }, aws: current.aws };
+      handlers = containers();
+      return { config: current, notes };
+    };
 
     let distribution: LocalDistribution | undefined;
     if (options.distribution !== undefined) {
@@ -188,11 +208,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port,
       originUrl: origin.url,
       ...(distribution !== undefined && { routing: (uri: string) => distribution!.routing(uri) }),
-      viewerRequest: (event) => viewers[nextViewer++ % viewers.length]!(event),
-      callback: createCallbackHandler(container()),
+      viewerRequest: (event) => handlers.viewers[nextViewer++ % handlers.viewers.length]!(event),
+      callback: (event) => handlers.callback(event),
     });
     closers.push(() => cloudfront.close());
-    return { siteUrl: cloudfront.url, config, ...(idp !== undefined && { idp }), origin, cloudfront, secretsManager, endpoints, ...(distribution !== undefined && { distribution }), close };
+    return {
+      siteUrl: cloudfront.url,
+      get config() {
+        return current;
+      },
+      ...(idp !== undefined && { idp }),
+      origin,
+      cloudfront,
+      secretsManager,
+      endpoints,
+      ...(distribution !== undefined && { distribution }),
+      reload,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -34,11 +34,16 @@ const SESSION_METHODS = [
   'touchSession',
   'acquireRefreshLease',
   'completeRefresh',
+  'setAuthFingerprint',
   'listSessionsOfUser',
 ] as const satisfies readonly (keyof SessionStore)[];
 const USER_METHODS = ['upsertOnSignIn', 'touchUser', 'updateProfile', 'getUser', 'findByEmail', 'listUsers'] as const satisfies readonly (keyof UserStore)[];
 const MAU_METHODS = ['markActive', 'count'] as const satisfies readonly (keyof MauStore)[];
 const SIGN_IN_METHODS = ['recordSignIn'] as const satisfies readonly (keyof SignInStore)[];
+/** A method added to a store interface and not listed above fails the type check (it would be undefined at run time). */
+type Unlisted<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
+const everyMethodListed: [Unlisted<SessionStore, typeof SESSION_METHODS>, Unlisted<UserStore, typeof USER_METHODS>, Unlisted<MauStore, typeof MAU_METHODS>, Unlisted<SignInStore, typeof SIGN_IN_METHODS>] extends [never, never, never, never] ? true : never = true;
+void everyMethodListed;
 
 export function lazySessionStore(load: () => Promise<SessionStore>): SessionStore {
   return lazyObject(lazyLoader(load), SESSION_METHODS);

@@ -19,6 +19,9 @@ import { startDevIdp, type DevIdpHandle } from './idp';
 import { startLocalDistribution, type LocalDistribution, type LocalDistributionOptions } from './distribution';
 import { startDemoOrigin, type DemoOriginHandle } from './origin';
 import { reservePort } from './reserve-port';
+import { parseLocalConfigText, type DevIdpClient } from './dev-provider';
+import type { ConfigProblem } from '../lambdas/core/config/parse';
+import { ConfigError } from '../lambdas/core/errors';
 import { startSecretsManager, type SecretsManagerHandle } from './secrets-manager';
 
 export interface LocalStackOptions {
@@ -26,6 +29,12 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** A config to run instead of the embedded dev config (e.g. naming a real provider). `site.domain` is ignored locally. */
   readonly config?: EdgeConfig;
+  /**
+   * A config file's text (JSONC), which may name the embedded dev IdP as a provider
+   * `{"id": "dev", "type": "dev"}` (local/dev-provider.ts); `reloadText` runs a new one.
+   * Throws ConfigError with every problem when it is not valid.
+   */
+  readonly configText?: string;
   /** Secret values for that config (secret id → value), put into the local Secrets Manager. */
   readonly secrets?: Readonly<Record<string, string>>;
   /** Changes to the embedded dev config (allow-lists, session limits...), as config JSON. */
@@ -70,6 +79,8 @@ export interface LocalStack {
    * result says when the new config named other tables or secrets).
    */
   reload(next: EdgeConfig): { readonly config: EdgeConfig; readonly notes: readonly string[] };
+  /** A config file's new text, reloaded as `reload` does when it is valid; else every problem (field and reason), and the running config stays. */
+  reloadText(text: string): { readonly ok: true; readonly config: EdgeConfig; readonly notes: readonly string[] } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
   close(): Promise<void>;
 }
 
@@ -134,21 +145,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => secretsManager.close());
     let idp: DevIdpHandle | undefined;
     let config: EdgeConfig;
-    if (options.config !== undefined) {
-      config = { ...options.config, site: { name: options.config.site.name } };
-      for (const [id, value] of Object.entries(options.secrets ?? {})) secretsManager.put(id, value);
-    } else {
+    let devClient: DevIdpClient | undefined;
+    const startIdp = async () => {
       const clientSecret = randomBytes(24).toString('base64url');
       const redirectUris = [siteOrigin, ...siteAliases].map((o) => `${o}/auth/callback`);
       idp = await startDevIdp({ clients: [{ clientId: DEV_CLIENT_ID, clientSecret, redirectUris }] });
       closers.push(() => idp!.close());
       secretsManager.put(DEV_CLIENT_SECRET_ID, clientSecret);
+      devClient = { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecretId: DEV_CLIENT_SECRET_ID };
+    };
+    if (options.configText !== undefined) {
+      // A config file that may name the dev IdP: it runs beside, whether named now or after a reload.
+      await startIdp();
+      const parsed = parseLocalConfigText(options.configText, devClient!);
+      if (!parsed.ok) throw new ConfigError('--config', parsed.problems);
+      config = { ...parsed.config, site: { name: parsed.config.site.name } };
+      for (const [id, value] of Object.entries(options.secrets ?? {})) secretsManager.put(id, value);
+    } else if (options.config !== undefined) {
+      config = { ...options.config, site: { name: options.config.site.name } };
+      for (const [id, value] of Object.entries(options.secrets ?? {})) secretsManager.put(id, value);
+    } else {
+      await startIdp();
       // A shared DynamoDB (tests) gets fresh tables per stack, so stacks never see each other's data.
       const tables =
         options.dynamoEndpoint !== undefined
           ? tablesNamed(`${process.pid}-${++tableSuffix}-${randomBytes(4).toString('hex')}`)
           : undefined;
-      config = devConfig(idp.issuer, options.devConfig, tables);
+      config = devConfig(idp!.issuer, options.devConfig, tables);
     }
     await createTables({ endpoint: dynamoEndpoint, region: config.aws.region, names: config.aws.tables });
     if (options.secrets?.[config.aws.sessionKeysSecretId] === undefined) {
@@ -196,6 +219,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       handlers = containers();
       return { config: current, notes };
     };
+    const reloadText = (text: string) => {
+      if (devClient === undefined) return { ok: false as const, problems: [{ path: '(stack)', message: 'this stack runs no config file (start it with --config <file>)' }] };
+      const parsed = parseLocalConfigText(text, devClient);
+      return parsed.ok ? { ok: true as const, ...reload(parsed.config) } : { ok: false as const, problems: parsed.problems };
+    };
 
     let distribution: LocalDistribution | undefined;
     if (options.distribution !== undefined) {
@@ -224,6 +252,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints,
       ...(distribution !== undefined && { distribution }),
       reload,
+      reloadText,
       close,
     };
   } catch (error) {

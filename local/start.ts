@@ -1,7 +1,10 @@
 /**
  * `npm start`: the local stack on loopback. Options:
  *   --port <n>         the protected site's port (or PORT); default 8080
- *   --config <file>    run this config (e.g. a real provider) instead of the embedded dev IdP
+ *   --config <file>    run this config instead of the embedded one; a provider {"id": "dev", "type": "dev"}
+ *                      is the embedded dev IdP (local only). The file is watched: an edit is
+ *                      reloaded as a redeploy would (same tables, key set, sessions); a broken
+ *                      edit is reported (field and reason) and the last good config keeps running
  *   --secrets <file>   JSON {"<secret id>": "<value>"} for that config's secrets (kept local)
  *   --data-dir <dir>   keep DynamoDB Local's data in this folder
  *   --distribution <file>  serve this DistributionConfig (JSON, as GetDistributionConfig returns it)
@@ -10,8 +13,8 @@
  * Ctrl-C stops everything.
  */
 import { readFileSync } from 'node:fs';
+import { watchConfigFile } from './config-watch';
 import { parseArgs } from 'node:util';
-import { loadConfigFile } from '../lib/config-file';
 import { consoleLogger } from '../lambdas/runtime/console-logger';
 import { LOCAL_ATTACH_TARGETS } from './distribution';
 import { startLocalStack } from './stack';
@@ -31,13 +34,14 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${values.port ?? process.env.PORT}" is not a port number`);
-  const config = values.config !== undefined ? loadConfigFile(values.config) : undefined;
+  const configFile = values.config;
+  const configText = configFile !== undefined ? readConfigText(configFile) : undefined;
   const distribution = values.distribution !== undefined ? (JSON.parse(readFileSync(values.distribution, 'utf8')) as object) : undefined;
   const secrets = values.secrets !== undefined ? (JSON.parse(readFileSync(values.secrets, 'utf8')) as Record<string, string>) : undefined;
 
   const stack = await startLocalStack({
     port,
-    ...(config !== undefined && { config }),
+    ...(configText !== undefined && { configText }),
     ...(secrets !== undefined && { secrets }),
     ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
     ...(distribution !== undefined && { distribution: { config: distribution } }),
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
       '',
       'edge-oauth local stack is running',
       `  protected site      ${stack.siteUrl}/   (or ${stack.siteUrl.replace('127.0.0.1', 'localhost')}/)`,
-      stack.idp !== undefined ? `  dev identity provider ${stack.idp.issuer}  (any email signs in)` : `  provider(s)         ${stack.config.providers.map((p) => p.id).join(', ')}`,
+      stack.idp !== undefined ? `  dev identity provider ${stack.idp.issuer}  (any email signs in there; the allow-list decides)` : `  provider(s)         ${stack.config.providers.map((p) => p.id).join(', ')}`,
       `  DynamoDB Local      ${stack.endpoints.dynamodb}   (tables: ${Object.values(stack.config.aws.tables).join(', ')})`,
       `  Secrets Manager     ${stack.endpoints.secretsManager}`,
       `  demo origin         ${stack.origin.url}   (verifies the identity assertion against ${stack.siteUrl}/auth/.well-known/jwks.json)`,
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  if (configFile !== undefined) watchConfigFile(configFile, configText!, stack, { out: console.log, err: console.error });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -74,6 +79,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`--config: cannot read ${file} (${(error as { code?: string }).code ?? 'unknown error'})`);
+  }
 }
 
 main().catch((error: unknown) => {

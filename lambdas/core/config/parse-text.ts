@@ -9,6 +9,12 @@ import { parseConfig, type ConfigProblem, type ParseResult } from './parse';
 
 /** Parses config text (JSONC). Never throws. */
 export function parseConfigText(text: string): ParseResult {
+  const doc = parseJsonc(text);
+  return 'problems' in doc ? { ok: false, problems: doc.problems } : parseConfig(doc.value);
+}
+
+/** JSONC text to a value, or the syntax problems with their line and column. Never throws. */
+export function parseJsonc(text: string): { value: unknown } | { problems: ConfigProblem[] } {
   const errors: ParseError[] = [];
   const doc: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -18,7 +24,7 @@ export function parseConfigText(text: string): ParseResult {
       const column = e.offset - before.lastIndexOf('\n');
       return { path: `(line ${line}, column ${column})`, message: `not valid JSON: ${printParseErrorCode(e.error)}` };
     });
-    return { ok: false, problems };
+    return { problems };
   }
-  return parseConfig(doc);
+  return { value: doc };
 }

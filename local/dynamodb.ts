@@ -150,6 +150,11 @@ export interface CreateTablesOptions {
   endpoint: string;
   region?: string;
   names: { sessions: string; users: string; mau: string };
+  /**
+   * Give each table a stream (NEW_AND_OLD_IMAGES, as a global table's replicas have): the
+   * multi-region simulation (local/replicator.ts) reads them. @default false
+   */
+  streams?: boolean;
 }
 
 const attr = (k: KeyDef): AttributeDefinition => ({ AttributeName: k.name, AttributeType: k.type });
@@ -159,7 +164,7 @@ function keySchema(pk: KeyDef, sk?: KeyDef): KeySchemaElement[] {
   return schema;
 }
 
-function createTableInput(name: string, def: TableDef) {
+function createTableInput(name: string, def: TableDef, streams: boolean) {
   const keys = [def.partitionKey, def.sortKey, ...def.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
   const attrs = new Map<string, KeyDef>();
   for (const k of keys) if (k) attrs.set(k.name, k);
@@ -175,6 +180,7 @@ function createTableInput(name: string, def: TableDef) {
           Projection: { ProjectionType: 'ALL' as const },
         }))
       : undefined,
+    ...(streams && { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } }),
   };
 }
 
@@ -189,7 +195,7 @@ export async function createTables(opts: CreateTablesOptions): Promise<void> {
     for (const def of TABLES) {
       const name = opts.names[def.role];
       try {
-        await client.send(new CreateTableCommand(createTableInput(name, def)));
+        await client.send(new CreateTableCommand(createTableInput(name, def, opts.streams ?? false)));
       } catch (err) {
         if ((err as Error).name !== 'ResourceInUseException') throw err;
       }

@@ -1,0 +1,51 @@
+/**
+ * Global tables on this machine: one DynamoDB Local per simulated region, the three tables
+ * (with streams) in each, joined by the last-writer-wins replicator (local/replicator.ts).
+ * The multi-region race tests (test/store/multi-region.test.ts) and the bench use it.
+ */
+import { createTables, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
+import { Replicator, type ReplicatorOptions, type SimulatedRegion } from './replicator';
+
+export interface SimulatedGlobalTables {
+  /** The regions, in the order asked; endpoints by region name in `endpoints`. */
+  readonly regions: readonly SimulatedRegion[];
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly replicator: Replicator;
+  close(): Promise<void>;
+}
+
+export interface GlobalTablesOptions extends Pick<ReplicatorOptions, 'lagMs' | 'pollMs' | 'skewMs'> {
+  readonly regions: readonly string[];
+  readonly tables: { sessions: string; users: string; mau: string };
+  /** @default 120000 (the machine may be busy) */
+  readonly startTimeoutMs?: number;
+}
+
+export async function startGlobalTables(options: GlobalTablesOptions): Promise<SimulatedGlobalTables> {
+  const started: DynamoDbLocalHandle[] = [];
+  try {
+    const handles = await Promise.all(
+      options.regions.map(async () => {
+        const handle = await startDynamoDbLocal({ startTimeoutMs: options.startTimeoutMs ?? 120_000 });
+        started.push(handle);
+        return handle;
+      }),
+    );
+    const regions = options.regions.map((name, i) => ({ name, endpoint: handles[i]!.endpoint }));
+    for (const region of regions) await createTables({ endpoint: region.endpoint, names: options.tables, streams: true });
+    const replicator = new Replicator({ ...options, regions, tables: Object.values(options.tables) });
+    await replicator.start();
+    return {
+      regions,
+      endpoints: Object.fromEntries(regions.map((r) => [r.name, r.endpoint])),
+      replicator,
+      close: async () => {
+        await replicator.stop();
+        await Promise.all(started.map((h) => h.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((h) => h.close()));
+    throw error;
+  }
+}

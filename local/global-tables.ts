@@ -17,21 +17,26 @@ export interface SimulatedGlobalTables {
 export interface GlobalTablesOptions extends Pick<ReplicatorOptions, 'lagMs' | 'pollMs' | 'skewMs'> {
   readonly regions: readonly string[];
   readonly tables: { sessions: string; users: string; mau: string };
-  /** @default 120000 (the machine may be busy) */
+  /** @default 300000 (the machine may be busy) */
   readonly startTimeoutMs?: number;
+  /** Regions played by DynamoDB Local instances already running (e.g. the tests' own), by name. */
+  readonly running?: Readonly<Record<string, string>>;
 }
 
 export async function startGlobalTables(options: GlobalTablesOptions): Promise<SimulatedGlobalTables> {
   const started: DynamoDbLocalHandle[] = [];
   try {
-    const handles = await Promise.all(
-      options.regions.map(async () => {
-        const handle = await startDynamoDbLocal({ startTimeoutMs: options.startTimeoutMs ?? 120_000 });
+    // One at a time: several JVMs starting at once on a small machine take longer in all.
+    const regions: SimulatedRegion[] = [];
+    for (const name of options.regions) {
+      let endpoint = options.running?.[name];
+      if (endpoint === undefined) {
+        const handle = await startDynamoDbLocal({ startTimeoutMs: options.startTimeoutMs ?? 300_000 });
         started.push(handle);
-        return handle;
-      }),
-    );
-    const regions = options.regions.map((name, i) => ({ name, endpoint: handles[i]!.endpoint }));
+        endpoint = handle.endpoint;
+      }
+      regions.push({ name, endpoint });
+    }
     for (const region of regions) await createTables({ endpoint: region.endpoint, names: options.tables, streams: true });
     const replicator = new Replicator({ ...options, regions, tables: Object.values(options.tables) });
     await replicator.start();

@@ -5,11 +5,15 @@
  * Keys are readable in the DynamoDB console:
  *   sessions  pk = SESSION#<session id>                 (a session)
  *             pk = STATE#<sha256(state)>                (a used sign-in state: single-use)
+ *             pk = SEEN#<session id>                    (multi-region only: the session's last
+ *                                                        activity, written in any region)
  *             GSI byUser: userKey = USER#<provider>#<user id>, sk createdAt
  *   users     pk = USER#<provider>#<provider user id>   (an App User)
  *             GSI byEmail: email
  *   mau       pk = MONTH#<YYYY-MM>, sk = COUNT          (the month's count)
  *             pk = MONTH#<YYYY-MM>, sk = USER#<provider>#<user id>   (the per-user mark)
+ *             multi-region: pk = MONTH#<YYYY-MM>#<shard 00-15>, sk = USER#<provider>#<user id>
+ *             (the mark alone; the count is the number of marks: docs/multi-region.md)
  * Every item that expires carries `ttl` (epoch seconds), the table's TTL attribute.
  *
  * Attributes (docs/tables.md has the full list and the console queries):
@@ -74,6 +78,8 @@ export const keys = {
   session: (sessionId: string) => `SESSION#${sessionId}`,
   state: (stateHash: string) => `STATE#${stateHash}`,
   user: (provider: string, userId: string) => `USER#${provider}#${userId}`,
+  seen: (sessionId: string) => `SEEN#${sessionId}`,
   month: (yyyyMm: string) => `MONTH#${yyyyMm}`,
+  monthShard: (yyyyMm: string, shard: number) => `MONTH#${yyyyMm}#${String(shard).padStart(2, '0')}`,
   monthCount: 'COUNT',
 } as const;

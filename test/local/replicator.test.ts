@@ -5,17 +5,18 @@
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startGlobalTables, type SimulatedGlobalTables } from '../../local/global-tables';
+import { testDynamoEndpoint } from '../support/dynamodb';
 
-jest.setTimeout(180_000);
+jest.setTimeout(600_000);
 
-const TABLES = { sessions: 'r-sessions', users: 'r-users', mau: 'r-mau' };
+const TABLES = { sessions: `r-sessions-${process.pid}`, users: `r-users-${process.pid}`, mau: `r-mau-${process.pid}` };
 let sim: SimulatedGlobalTables;
 let east: DynamoDBClient;
 let west: DynamoDBClient;
 
 beforeAll(async () => {
-  sim = await startGlobalTables({ regions: ['us-east-1', 'eu-west-1'], tables: TABLES, lagMs: 300, skewMs: { 'eu-west-1': 5_000 } });
-  const client = (region: string) => new DynamoDBClient({ region, endpoint: sim.endpoints[region], credentials: LOCAL_CREDENTIALS });
+  sim = await startGlobalTables({ regions: ['us-east-1', 'eu-west-1'], running: { 'us-east-1': testDynamoEndpoint() }, tables: TABLES, lagMs: 300, skewMs: { 'eu-west-1': 5_000 } });
+  const client = (region: string) => new DynamoDBClient({ region, endpoint: sim.endpoints[region]!, credentials: LOCAL_CREDENTIALS });
   east = client('us-east-1');
   west = client('eu-west-1');
 });

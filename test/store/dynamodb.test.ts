@@ -4,6 +4,7 @@ import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
 import { DynamoSignInStore } from '../../lambdas/store/dynamodb-sign-in';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
+import { globalStores } from '../../lambdas/store/global-stores';
 import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { mauStoreContract } from './mau.contract';
@@ -42,4 +43,19 @@ signInStoreContract('DynamoDB', async () => {
     users: new DynamoUserStore({ tableName: tables.users, client }),
     mau: new DynamoMauStore({ tableName: tables.mau, client }),
   };
+});
+
+// The global-table layout (lambdas/store/global-stores.ts) keeps the same contracts; here
+// with the nearest copy and the primary being one table (test/store/multi-region.test.ts
+// races them across simulated regions).
+sessionStoreContract('DynamoDB, global-table layout', async () => {
+  let now = 0;
+  const tables = await freshTables();
+  return { store: globalStores(tables, client, client, () => now).sessions, setNow: (t) => (now = t) };
+});
+mauStoreContract('DynamoDB, global-table layout (sharded marks)', async () => globalStores(await freshTables(), client, client).mau);
+signInStoreContract('DynamoDB, global-table layout', async () => {
+  const tables = await freshTables();
+  const stores = globalStores(tables, client, client, () => 1_800_000_000);
+  return { signIns: stores.signIns, sessions: stores.sessions, users: stores.users, mau: stores.mau };
 });

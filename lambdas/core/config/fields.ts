@@ -219,9 +219,13 @@ export const headers = z
   })
   .prefault({});
 
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as "us-east-1"');
+
 export const aws = z
   .strictObject({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as "us-east-1"').default('us-east-1'),
+    region: awsRegion.default('us-east-1'),
+    /** More regions with a copy of the tables (global tables) and the key set (docs/multi-region.md). */
+    replicaRegions: z.array(awsRegion).max(20).default([]),
     sessionKeysSecretId: z.string().min(1).default('edge-oauth/session-keys'),
     tables: z
       .strictObject({
@@ -231,7 +235,17 @@ export const aws = z
       })
       .prefault({}),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>([a.region]);
+    a.replicaRegions.forEach((region, index) => {
+      if (seen.has(region)) {
+        const why = region === a.region ? 'is the primary region (aws.region); list only the other regions' : 'is listed twice';
+        ctx.addIssue({ code: 'custom', path: ['replicaRegions', index], message: `"${region}" ${why}` });
+      }
+      seen.add(region);
+    });
+  });
 
 /** Every section together: the config object before its cross-field rules (rules.ts). */
 export const configFields = z

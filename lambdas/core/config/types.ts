@@ -111,6 +111,11 @@ export interface TableNames {
 export interface AwsSettings {
   /** Region of the tables and secrets (the edge function itself always lives in us-east-1). */
   readonly region: string;
+  /**
+   * Other regions with a replica of the tables (DynamoDB global tables) and of the session
+   * key set. Empty: one region. The viewer function uses the nearest copy (docs/multi-region.md).
+   */
+  readonly replicaRegions: readonly string[];
   /** Secrets Manager secret holding the session key set (JSON, see keys/key-set.ts). */
   readonly sessionKeysSecretId: string;
   readonly tables: TableNames;

@@ -18,7 +18,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { CALLBACK_PATH_PATTERN, EdgeOAuth } from './edge-oauth';
-import { EdgeOAuthProtectedApi } from './edge-oauth-api';
+import { EdgeOAuthProtectedApi } from './protected-api';
 import { EdgeOAuthData } from './edge-oauth-data';
 import { asCdkInterface } from './cdk-types';
 

@@ -33,145 +33,38 @@
  *   is no dependency cycle distribution → function URL → callback → distribution.
  * - API Gateway authorizer (created on first use): `httpApiAuthorizer()` for an HTTP API,
  *   `restApiAuthorizer(api)` for a REST API; the same session check as the edge, in a
- *   regional function (lib/edge-oauth-api.ts, docs/api.md).
+ *   regional function (lib/api-authorizer.ts, docs/api.md).
  * - IAM: one role per function, no managed policies; each reads only its secrets
  *   (`secretsmanager:GetSecretValue` on exact ARNs) and uses only the table actions listed
- *   in TABLE_ACCESS below, on the table ARNs.
+ *   in TABLE_ACCESS (lib/grants.ts), on the table ARNs.
+ *
+ * The functions' common setup (bundle, runtime, roles, logs) is in lib/functions.ts.
  */
-import { Annotations, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './edge-oauth-api';
+import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
+import { checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
-import { acknowledgeEdgeLogFindings, acknowledgeFunctionFindings } from './nag';
-import { ESBUILD_TARGET, LAMBDA_RUNTIME } from './runtime';
+import type { EdgeOAuthProps } from './edge-oauth-props';
+import { functionBundling, PROJECT_ROOT, regionalFunction, viewerRequestFunction } from './functions';
+import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
 import { asCdkInterface } from './cdk-types';
-
-/** The globals esbuild replaces in the function bundles (`define`). */
-export const BAKED_GLOBALS = {
-  /** The resolved EdgeConfig (JSON object literal). */
-  config: '__EDGE_OAUTH_CONFIG__',
-  /**
-   * The regions where the session key set secret can be read, primary first
-   * (`[config.aws.region, ...secretReplicaRegions]`). The viewer-request function reads
-   * from the executing region (`AWS_REGION`) when it is in this list, else from the first.
-   */
-  keySetRegions: '__EDGE_OAUTH_KEY_SET_REGIONS__',
-} as const;
 
 /** The path the callback answers; a behaviour of its own, before `/auth/*`. */
 export const CALLBACK_PATH_PATTERN = '/auth/callback';
 /** edge-oauth's own paths: never cached, never sent to the site's origin. */
 export const AUTH_PATH_PATTERN = '/auth/*';
-
-/** Lambda@Edge limits for a viewer-request function (CloudFront quotas). */
-export const VIEWER_REQUEST_LIMITS = { memoryMiB: 128, timeoutSeconds: 5, zippedBytes: 1024 * 1024 } as const;
-
-/**
- * The DynamoDB actions each function uses, per table. Keep in step with lambdas/store
- * (GetItem with ConsistentRead, conditional PutItem, UpdateItem; no Query, Scan or Delete:
- * those are the operator CLI's). Transactions need the per-item actions only.
- */
-export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole, readonly string[]>> = {
-  // Session checks (revocation, inactivity, last activity, refresh lease), logout
-  // (revocation), the continuous-authorization App User update, the monthly MAU mark.
-  viewerRequest: {
-    sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-  },
-  // Sign-in: the single-use state, the session, the App User upsert, the MAU mark.
-  callback: {
-    sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-    users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-  },
-};
-
-const PROJECT_ROOT = path.join(__dirname, '..');
-
-export interface EdgeOAuthProps {
-  /** The resolved configuration (`parseConfig` / `loadConfigFile`). Baked into the bundles. */
-  readonly config: EdgeConfig;
-  /**
-   * Create the tables (names from `config.aws.tables`).
-   * @default - true when `config.aws.region` is this stack's region; otherwise the tables
-   *            are referenced by name in that region (deploy them with `EdgeOAuthData` there)
-   */
-  readonly createTables?: boolean;
-  /**
-   * Create the secrets named in the config (client secrets with a placeholder value, the
-   * session key set generated at deploy). When false, they are referenced by name.
-   * @default - true when `config.aws.region` is this stack's region
-   */
-  readonly createSecrets?: boolean;
-  /**
-   * Removal policy of the tables and secrets.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * DynamoDB deletion protection on the tables.
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-  /**
-   * Regions to replicate the session key set to, so that the viewer-request function's cold
-   * start in a far region reads a nearby copy. Pick the regions of the regional edge caches
-   * your viewers use (e.g. `eu-central-1`, `ap-northeast-1`).
-   * @default - no replicas: every region reads from `config.aws.region`
-   */
-  readonly secretReplicaRegions?: readonly string[];
-  /**
-   * Retention of the callback's log group (this region). The viewer-request function's logs
-   * are created by Lambda@Edge in each region it runs in (`/aws/lambda/us-east-1.<name>`)
-   * and keep the account default; docs/deploy.md shows how to set their retention.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * The callback function's timeout (token exchange and profile calls to the provider).
-   * @default Duration.seconds(10)
-   */
-  readonly callbackTimeout?: Duration;
-  /**
-   * The callback function's memory.
-   * @default 256
-   */
-  readonly callbackMemorySize?: number;
-  /**
-   * Require the distribution's default behaviour to run the viewer-request function
-   * (checked by `addAuthBehaviors`). Turn off only when the default behaviour is meant to be
-   * public and you protect chosen paths with `protectedBehavior`/`edgeLambdas`.
-   * @default true
-   */
-  readonly protectDefaultBehavior?: boolean;
-  /**
-   * Source of the viewer-request handler (exports `handler`).
-   * @default - lambdas/edge/index.ts of this package
-   */
-  readonly viewerRequestEntry?: string;
-  /**
-   * Source of the callback handler (exports `handler`).
-   * @default - lambdas/callback/index.ts of this package
-   */
-  readonly callbackEntry?: string;
-  /**
-   * Source of the API Gateway authorizer handler (exports `handler`).
-   * @default - lambdas/authorizer/index.ts of this package
-   */
-  readonly authorizerEntry?: string;
-}
 
 export class EdgeOAuth extends Construct {
   /** The viewer-request function (Lambda@Edge). Attach `viewerRequestVersion`, never `$LATEST`. */
@@ -206,13 +99,7 @@ export class EdgeOAuth extends Construct {
     this.protectDefaultBehavior = props.protectDefaultBehavior ?? true;
     const stack = Stack.of(this);
 
-    // Lambda@Edge functions must be created in us-east-1; CDK does not check it.
-    if (Token.isUnresolved(stack.region) || stack.region !== 'us-east-1') {
-      throw new Error(
-        `EdgeOAuth: the stack "${stack.stackName}" must be deployed to us-east-1 (Lambda@Edge functions are created there), ` +
-          `but its region is ${Token.isUnresolved(stack.region) ? 'not set' : `"${stack.region}"`}. Give it env: { region: 'us-east-1' }.`,
-      );
-    }
+    checkEdgeRegion(stack);
     validateForDeployment(config);
     authorizerCacheTtl(config); // api.cacheTtl within bounds (hand-made configs too)
     if (props.logRetention !== undefined) this.logRetention = props.logRetention;
@@ -231,105 +118,38 @@ export class EdgeOAuth extends Construct {
     this.usersTable = this.data.usersTable;
     this.mauTable = this.data.mauTable;
 
-    const define = {
-      [BAKED_GLOBALS.config]: JSON.stringify(config),
-      [BAKED_GLOBALS.keySetRegions]: JSON.stringify(this.data.sessionKeySetRegions),
-    };
-    const bundling: BundlingOptions = {
-      target: ESBUILD_TARGET,
-      format: OutputFormat.CJS,
-      minify: true,
-      sourceMap: false,
-      // The runtime provides AWS SDK v3; bundling it would cost the viewer bundle ~100s of KB.
-      externalModules: ['@aws-sdk/*'],
-      define,
-      // No license banners in the Lambda@Edge zip.
-      esbuildArgs: { '--legal-comments': 'none' },
-    };
-    this.bundling = bundling;
+    this.bundling = functionBundling(config, this.data.sessionKeySetRegions);
 
     // ---------------------------------------------------------------- viewer request
-    const viewerRole = new iam.Role(this, 'ViewerRequestRole', {
-      description: 'edge-oauth viewer-request function (Lambda@Edge)',
-      // Lambda@Edge assumes the role as edgelambda.amazonaws.com in every region.
-      assumedBy: new iam.CompositePrincipal(
-        new iam.ServicePrincipal('lambda.amazonaws.com'),
-        new iam.ServicePrincipal('edgelambda.amazonaws.com'),
-      ),
-    });
-    const viewerFn = new NodejsFunction(this, 'ViewerRequestFunction', {
+    const viewer = viewerRequestFunction(this, {
       description: `edge-oauth viewer-request (Lambda@Edge) for ${config.site.domain ?? config.site.name}`,
       entry: props.viewerRequestEntry ?? path.join(PROJECT_ROOT, 'lambdas/edge/index.ts'),
-      handler: 'handler',
-      runtime: LAMBDA_RUNTIME,
-      architecture: lambda.Architecture.X86_64, // Lambda@Edge runs x86_64 only
-      memorySize: VIEWER_REQUEST_LIMITS.memoryMiB,
-      timeout: Duration.seconds(VIEWER_REQUEST_LIMITS.timeoutSeconds),
-      role: viewerRole,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      awsSdkConnectionReuse: false, // would add an environment variable on old runtimes
-      bundling,
-      // A replicated version cannot be deleted for hours after its last use: keep old
-      // versions instead of failing the update's cleanup.
-      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
+      bundling: this.bundling,
     });
-    this.viewerRequestFunction = viewerFn;
-    this.viewerRequestVersion = asCdkInterface<lambda.IVersion>(viewerFn.currentVersion);
+    this.viewerRequestFunction = viewer.fn;
+    this.viewerRequestVersion = asCdkInterface<lambda.IVersion>(viewer.fn.currentVersion);
     this.edgeLambdas = [
       { functionVersion: this.viewerRequestVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: false },
     ];
-
-    // Lambda@Edge writes logs in the region that ran it, to /aws/lambda/us-east-1.<name>.
-    // A separate policy (not the role's default policy) so that the function's name can be
-    // used without a dependency cycle (the function depends on its role's default policy).
-    const edgeLogGroupArn = (region: string) =>
-      `arn:${Aws.PARTITION}:logs:${region}:${Aws.ACCOUNT_ID}:log-group:/aws/lambda/us-east-1.${viewerFn.functionName}`;
-    const edgeLogs = new iam.Policy(this, 'ViewerRequestLogs', {
-      roles: [viewerRole],
-      statements: [
-        new iam.PolicyStatement({ actions: ['logs:CreateLogGroup'], resources: [edgeLogGroupArn('*')] }),
-        new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${edgeLogGroupArn('*')}:log-stream:*`] }),
-      ],
-    });
-    acknowledgeEdgeLogFindings(edgeLogs, viewerFn);
-    acknowledgeFunctionFindings(viewerFn);
-    this.grantSessionCheck(viewerRole);
+    this.grantSessionCheck(viewer.role);
 
     // ---------------------------------------------------------------- callback
-    const callbackRole = new iam.Role(this, 'CallbackRole', {
-      description: 'edge-oauth callback function',
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    });
-    const callbackLogs = new logs.LogGroup(this, 'CallbackLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    callbackRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [callbackLogs.logGroupArn] }),
-    );
-    const callbackFn = new NodejsFunction(this, 'CallbackFunction', {
+    const callback = regionalFunction(this, {
+      ids: { role: 'CallbackRole', logs: 'CallbackLogs', function: 'CallbackFunction' },
+      roleDescription: 'edge-oauth callback function',
+      ...(props.logRetention !== undefined && { logRetention: props.logRetention }),
       description: `edge-oauth callback (${CALLBACK_PATH_PATTERN}) for ${config.site.domain ?? config.site.name}`,
       entry: props.callbackEntry ?? path.join(PROJECT_ROOT, 'lambdas/callback/index.ts'),
-      handler: 'handler',
-      runtime: LAMBDA_RUNTIME,
-      architecture: lambda.Architecture.X86_64,
       memorySize: props.callbackMemorySize ?? 256,
       timeout: props.callbackTimeout ?? Duration.seconds(10),
-      role: callbackRole,
-      logGroup: callbackLogs,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      awsSdkConnectionReuse: false,
-      bundling,
+      bundling: this.bundling,
     });
-    this.callbackFunction = callbackFn;
-    acknowledgeFunctionFindings(callbackFn);
-    for (const handle of new Set(this.data.clientSecrets.values())) grantGetSecretValue(callbackRole, handle.resourceArns(config.aws.region));
-    grantGetSecretValue(callbackRole, this.data.sessionKeySet.resourceArns(config.aws.region));
-    this.grantTables(callbackRole, TABLE_ACCESS.callback);
+    this.callbackFunction = callback.fn;
+    for (const handle of new Set(this.data.clientSecrets.values())) grantGetSecretValue(callback.role, handle.resourceArns(config.aws.region));
+    grantGetSecretValue(callback.role, this.data.sessionKeySet.resourceArns(config.aws.region));
+    grantTables(callback.role, this.tables(), TABLE_ACCESS.callback);
 
-    this.callbackUrl = callbackFn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    this.callbackUrl = callback.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.callbackOrigin = origins.FunctionUrlOrigin.withOriginAccessControl(this.callbackUrl, {
       readTimeout: Duration.seconds(Math.min(60, Math.max(10, (props.callbackTimeout ?? Duration.seconds(10)).toSeconds() + 2))),
     });
@@ -416,7 +236,7 @@ export class EdgeOAuth extends Construct {
    */
   grantSessionCheck(grantee: iam.IGrantable): void {
     grantGetSecretValue(grantee, this.data.sessionKeySetArns());
-    this.grantTables(grantee, TABLE_ACCESS.viewerRequest);
+    grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest);
     // Continuous authorization refreshes the user at the provider (refresh token grant /
     // userinfo), which needs the client secrets, and so does refreshing an expiring access
     // token passed to the origin; without either a session check never reads them.
@@ -458,31 +278,7 @@ export class EdgeOAuth extends Construct {
     return this.apiAuthorizer.restAuthorizer(api);
   }
 
-  private grantTables(grantee: iam.IGrantable, access: Record<TableRole, readonly string[]>): void {
-    const tables: Record<TableRole, dynamodb.ITable> = {
-      sessions: this.sessionsTable,
-      users: this.usersTable,
-      mau: this.mauTable,
-    };
-    for (const [role, actions] of Object.entries(access) as [TableRole, readonly string[]][]) {
-      if (actions.length === 0) continue;
-      iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [tables[role].tableArn] });
-    }
-  }
-}
-
-function grantGetSecretValue(grantee: iam.IGrantable, resourceArns: string[]): void {
-  iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns });
-}
-
-/** Settings the local stack allows and a deployment must not. Throws with the offending value. */
-function validateForDeployment(config: EdgeConfig): void {
-  for (const provider of config.providers) {
-    if (provider.allowInsecureRequests) {
-      throw new Error(`EdgeOAuth: providers "${provider.id}": allowInsecureRequests is for local development only; remove it to deploy`);
-    }
-    if (provider.issuer !== undefined && !provider.issuer.startsWith('https://')) {
-      throw new Error(`EdgeOAuth: providers "${provider.id}": issuer "${provider.issuer}" must be https:// to deploy`);
-    }
+  private tables(): Record<TableRole, dynamodb.ITable> {
+    return { sessions: this.sessionsTable, users: this.usersTable, mau: this.mauTable };
   }
 }

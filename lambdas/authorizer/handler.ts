@@ -10,7 +10,7 @@
  *
  * No valid session: the function fails with exactly `Unauthorized`, which API Gateway
  * turns into a 401 (a REST API's UNAUTHORIZED gateway response carries the JSON body that
- * says where to sign in: lib/edge-oauth-api.ts). Signed in but not allowed: a deny (403).
+ * says where to sign in: lib/api-authorizer.ts). Signed in but not allowed: a deny (403).
  * A due check that cannot be done: an error with a code (API Gateway answers 5xx): fail
  * closed. An allow covers the whole API stage (`.../<stage>/*`): API Gateway caches it per
  * Cookie header and reuses it for every route.

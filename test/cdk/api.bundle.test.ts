@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BAKED_GLOBALS } from '../../lib/edge-oauth';
+import { BAKED_GLOBALS } from '../../lib/functions';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
 import { configFrom, logicalId } from './helpers';
 

@@ -1,5 +1,5 @@
 /**
- * The API Gateway authorizer in CDK (lib/edge-oauth-api.ts): attached by the construct to
+ * The API Gateway authorizer in CDK (lib/api-authorizer.ts, lib/protected-api.ts): attached by the construct to
  * an HTTP API and to a REST API, created by the ready stack from `config.api`, the cache TTL
  * held to the revocation check interval, least-privilege IAM, cdk-nag clean. Bundling is
  * skipped (api.bundle.test.ts bundles the authorizer for real).
@@ -14,8 +14,9 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
 import { parseConfig } from '../../lambdas/core/config/parse';
 import { EdgeOAuth } from '../../lib/edge-oauth';
-import { AUTHORIZER_LIMITS, authorizerCacheTtl, PROTECTED_API_STAGE } from '../../lib/edge-oauth-api';
+import { AUTHORIZER_LIMITS, authorizerCacheTtl } from '../../lib/api-authorizer';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
+import { PROTECTED_API_STAGE } from '../../lib/protected-api';
 import { LAMBDA_RUNTIME } from '../../lib/runtime';
 import { appWithoutBundling, configFrom, fixtureConfig, logicalId, nagFindings, referencedIds } from './helpers';
 

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { BAKED_GLOBALS, VIEWER_REQUEST_LIMITS } from '../../lib/edge-oauth';
+import { BAKED_GLOBALS, VIEWER_REQUEST_LIMITS } from '../../lib/functions';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
 import { fixtureConfig, logicalId } from './helpers';
 

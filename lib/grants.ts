@@ -1,0 +1,38 @@
+/** The IAM grants of edge-oauth's functions: exact secret ARNs, and per table only the actions listed in TABLE_ACCESS. */
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { TableRole } from './edge-oauth-data';
+
+/**
+ * The DynamoDB actions each function uses, per table. Keep in step with lambdas/store
+ * (GetItem with ConsistentRead, conditional PutItem, UpdateItem; no Query, Scan or Delete:
+ * those are the operator CLI's). Transactions need the per-item actions only.
+ */
+export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole, readonly string[]>> = {
+  // Session checks (revocation, inactivity, last activity, refresh lease), logout
+  // (revocation), the continuous-authorization App User update, the monthly MAU mark.
+  viewerRequest: {
+    sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  },
+  // Sign-in: the single-use state, the session, the App User upsert, the MAU mark.
+  callback: {
+    sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+    users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  },
+};
+
+/** Grants `access` (actions per table role) on the table ARNs; a role with no actions gets nothing. */
+export function grantTables(grantee: iam.IGrantable, tables: Record<TableRole, dynamodb.ITable>, access: Record<TableRole, readonly string[]>): void {
+  for (const [role, actions] of Object.entries(access) as [TableRole, readonly string[]][]) {
+    if (actions.length === 0) continue;
+    iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [tables[role].tableArn] });
+  }
+}
+
+/** `secretsmanager:GetSecretValue` on exactly these secret ARNs. */
+export function grantGetSecretValue(grantee: iam.IGrantable, resourceArns: string[]): void {
+  iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns });
+}

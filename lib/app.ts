@@ -8,7 +8,8 @@
  * - `origin`: `s3` (new bucket, the default), `s3://<bucket>`, `https://<alb or host>[:port][/path]`,
  *   `http://<host>[:port][/path]`.
  * - `certificateArn`: ACM certificate (us-east-1) for `site.domain`.
- * - `secretReplicaRegions`: comma-separated regions for the session key set replicas.
+ * - `secretReplicaRegions`: no longer accepted; the config's `aws.replicaRegions` replaces it
+ *   (it replicates the key set and the tables: docs/multi-region.md).
  * - `stackName`: @default "EdgeOAuth" (the data stack, when needed, is "<stackName>-Data").
  * - `deletionProtection`: "false" to turn DynamoDB deletion protection off.
  * - `removalPolicy`: "destroy" to delete tables, secrets and the site bucket with the stack.
@@ -24,6 +25,7 @@ import { App, RemovalPolicy, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as path from 'node:path';
 import { loadConfigFile } from './config-file';
+import { SECRET_REPLICA_REGIONS_MOVED } from './global-tables';
 import { EdgeOAuthDataStack, EdgeOAuthStack, parseSiteOrigin } from './edge-oauth-stack';
 
 export const DEFAULT_CONFIG_FILE = 'edge-oauth.config.example.jsonc';
@@ -61,10 +63,7 @@ export function createApp(options: CreateAppOptions = {}): App {
   const stackName = ctx('stackName') ?? 'EdgeOAuth';
   const removalPolicy = ctx('removalPolicy')?.toLowerCase() === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
   const deletionProtection = ctx('deletionProtection') !== 'false';
-  const replicaRegions = (ctx('secretReplicaRegions') ?? '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter((r) => r !== '');
+  if (ctx('secretReplicaRegions') !== undefined) throw new Error(SECRET_REPLICA_REGIONS_MOVED('edge-oauth: -c secretReplicaRegions'));
 
   const existingData = ctx('existingData') === 'true';
   let dataStack: EdgeOAuthDataStack | undefined;
@@ -73,7 +72,6 @@ export function createApp(options: CreateAppOptions = {}): App {
       env: { ...(account !== undefined && { account }), region: config.aws.region },
       description: `edge-oauth tables and secrets (${config.site.name})`,
       config,
-      secretReplicaRegions: replicaRegions,
       removalPolicy,
       deletionProtection,
     });
@@ -84,8 +82,6 @@ export function createApp(options: CreateAppOptions = {}): App {
     config,
     origin: parseSiteOrigin(ctx('origin')),
     ...(ctx('certificateArn') !== undefined && { certificateArn: ctx('certificateArn')! }),
-    // Where the key set can be read (the data stack creates the replicas when there is one).
-    secretReplicaRegions: replicaRegions,
     removalPolicy,
     deletionProtection,
     ...(existingData && { createTables: false, createSecrets: false }),

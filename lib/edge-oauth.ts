@@ -59,6 +59,7 @@ import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
 import type { EdgeOAuthProps } from './edge-oauth-props';
 import { functionBundling, PROJECT_ROOT, regionalFunction, viewerRequestFunction } from './functions';
 import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
+import { rejectSecretReplicaRegions } from './global-tables';
 import { asCdkInterface } from './cdk-types';
 
 /** The path the callback answers; a behaviour of its own, before `/auth/*`. */
@@ -105,6 +106,7 @@ export class EdgeOAuth extends Construct {
     if (props.logRetention !== undefined) this.logRetention = props.logRetention;
     if (props.authorizerEntry !== undefined) this.authorizerEntry = props.authorizerEntry;
 
+    rejectSecretReplicaRegions(props, 'EdgeOAuth');
     const sameRegion = config.aws.region === stack.region;
     this.data = new EdgeOAuthData(this, 'Data', {
       config,
@@ -112,7 +114,6 @@ export class EdgeOAuth extends Construct {
       createSecrets: props.createSecrets ?? sameRegion,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       deletionProtection: props.deletionProtection ?? true,
-      ...(props.secretReplicaRegions !== undefined && { secretReplicaRegions: props.secretReplicaRegions }),
     });
     this.sessionsTable = this.data.sessionsTable;
     this.usersTable = this.data.usersTable;
@@ -147,7 +148,7 @@ export class EdgeOAuth extends Construct {
     this.callbackFunction = callback.fn;
     for (const handle of new Set(this.data.clientSecrets.values())) grantGetSecretValue(callback.role, handle.resourceArns(config.aws.region));
     grantGetSecretValue(callback.role, this.data.sessionKeySet.resourceArns(config.aws.region));
-    grantTables(callback.role, this.tables(), TABLE_ACCESS.callback);
+    grantTables(callback.role, this.tables(), TABLE_ACCESS.callback, (role) => this.replicaTableArns(role));
 
     this.callbackUrl = callback.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.callbackOrigin = origins.FunctionUrlOrigin.withOriginAccessControl(this.callbackUrl, {
@@ -236,7 +237,7 @@ export class EdgeOAuth extends Construct {
    */
   grantSessionCheck(grantee: iam.IGrantable): void {
     grantGetSecretValue(grantee, this.data.sessionKeySetArns());
-    grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest);
+    grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest, (role) => this.replicaTableArns(role));
     // Continuous authorization refreshes the user at the provider (refresh token grant /
     // userinfo), which needs the client secrets, and so does refreshing an expiring access
     // token passed to the origin; without either a session check never reads them.
@@ -276,6 +277,13 @@ export class EdgeOAuth extends Construct {
    */
   restApiAuthorizer(api: apigw.RestApi): apigw.RequestAuthorizer {
     return this.apiAuthorizer.restAuthorizer(api);
+  }
+
+  /** The ARNs of a table's replicas (`config.aws.replicaRegions`); none in one region. */
+  private replicaTableArns(role: TableRole): string[] {
+    const stack = Stack.of(this);
+    const name = this.config.aws.tables[role];
+    return this.data.tableRegions.slice(1).map((region) => stack.formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: name }));
   }
 
   private tables(): Record<TableRole, dynamodb.ITable> {

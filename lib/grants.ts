@@ -24,11 +24,19 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole
   },
 };
 
-/** Grants `access` (actions per table role) on the table ARNs; a role with no actions gets nothing. */
-export function grantTables(grantee: iam.IGrantable, tables: Record<TableRole, dynamodb.ITable>, access: Record<TableRole, readonly string[]>): void {
+/**
+ * Grants `access` (actions per table role) on the table ARNs, and on their replicas' ARNs
+ * (global tables: a function uses the copy nearest to it); a role with no actions gets nothing.
+ */
+export function grantTables(
+  grantee: iam.IGrantable,
+  tables: Record<TableRole, dynamodb.ITable>,
+  access: Record<TableRole, readonly string[]>,
+  replicaArns: (role: TableRole) => string[] = () => [],
+): void {
   for (const [role, actions] of Object.entries(access) as [TableRole, readonly string[]][]) {
     if (actions.length === 0) continue;
-    iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [tables[role].tableArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [tables[role].tableArn, ...replicaArns(role)] });
   }
 }
 

@@ -29,6 +29,9 @@ const activityOf = (item: Item | undefined): Activity | undefined => {
   return lastSeenAt !== undefined ? { lastSeenAt, purgeAt: getN(item!, TTL_ATTRIBUTE) ?? Infinity } : undefined;
 };
 
+/** The purge time of an activity item first written without one (the 400-day cookie cap). */
+export const FALLBACK_PURGE_SECONDS = 400 * 86400;
+
 export class DynamoActivity {
   readonly #table: string;
   readonly #client: DynamoDBClient;
@@ -52,20 +55,32 @@ export class DynamoActivity {
 
   /**
    * Records activity at `at` unless the recorded one is newer than `at - minInterval`
-   * (bounded writes, as in a single region). `purgeAt`: when DynamoDB may delete the item.
-   * Returns whether it wrote, and the last activity after the call.
+   * (bounded writes, as in a single region) or at or before `activeAfter` (inactive: it
+   * must not come back to life). `purgeAt`: when DynamoDB may delete the item; without it
+   * the item's own stays (a new item gets `at` + FALLBACK_PURGE_SECONDS).
+   * Returns whether it wrote, the activity after the call, and (when it wrote) the one before.
    */
-  async touch(sessionId: string, at: number, minInterval: number, purgeAt: number): Promise<{ written: boolean; activity: Activity | undefined }> {
-    const update = new UpdateBuilder().set('lastSeenAt', num(at)).set('sessionId', str(sessionId)).set(TTL_ATTRIBUTE, num(purgeAt));
+  async touch(sessionId: string, touch: { at: number; minInterval: number; activeAfter?: number | undefined; purgeAt?: number | undefined }): Promise<{ written: boolean; activity: Activity | undefined; previous?: Activity | undefined }> {
+    const { at } = touch;
+    const purge = touch.purgeAt !== undefined ? num(touch.purgeAt) : undefined;
+    const update = new UpdateBuilder().set('lastSeenAt', num(at)).set('sessionId', str(sessionId)).set(TTL_ATTRIBUTE, purge ?? num(at + FALLBACK_PURGE_SECONDS), purge === undefined);
     const seen = update.name('lastSeenAt');
-    const condition = `attribute_not_exists(${seen}) OR ${seen} <= ${update.value('stale', num(at - minInterval))}`;
+    const active = touch.activeAfter !== undefined ? ` AND ${seen} > ${update.value('active', num(touch.activeAfter))}` : '';
+    const condition = `attribute_not_exists(${seen}) OR (${seen} <= ${update.value('stale', num(at - touch.minInterval))}${active})`;
     try {
-      await storeCall('UpdateItem', this.#table, () =>
+      const out = await storeCall('UpdateItem', this.#table, () =>
         this.#client.send(
-          new UpdateItemCommand({ TableName: this.#table, Key: this.#key(sessionId), ...update.build(condition), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: this.#key(sessionId),
+            ...update.build(condition),
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
         ),
       );
-      return { written: true, activity: { lastSeenAt: at, purgeAt } };
+      const previous = activityOf(out.Attributes);
+      return { written: true, activity: { lastSeenAt: at, purgeAt: touch.purgeAt ?? previous?.purgeAt ?? at + FALLBACK_PURGE_SECONDS }, previous };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       return { written: false, activity: activityOf(itemOfFailedCondition(error)) };

@@ -66,20 +66,22 @@ export class RegionalSessionStore implements SessionStore {
   }
 
   /**
-   * The same answer as the single-region write (SessionStore.touchSession), from two items:
-   * the session (read near, else at home) and its activity (written near, bounded by
-   * `minInterval` per region). A revoked, missing or inactive session is not touched.
+   * The single-region answer (SessionStore.touchSession) from two items in one round trip
+   * near: the session is read (else at home) while its activity item is written, bounded by
+   * `minInterval` and refused when inactive (the item is created at sign-in, so the
+   * condition sees the session's whole activity). The activity of a revoked or missing
+   * session may be written: it says nothing, since the session's item decides.
    */
   async touchSession(sessionId: string, touch: SessionTouch): Promise<TouchResult> {
-    const [found, seen] = await Promise.all([this.#read(sessionId), this.#p.nearActivity.get(sessionId)]);
+    const [found, result] = await Promise.all([this.#read(sessionId), this.#p.nearActivity.touch(sessionId, touch)]);
     if (found === undefined) return { record: undefined, written: false };
-    const record = withSeen(found, seen);
-    const last = record.lastSeenAt ?? record.createdAt;
-    const inactive = touch.activeAfter !== undefined && last <= touch.activeAfter;
-    if (record.revokedAt !== undefined || inactive || last > touch.at - touch.minInterval) return { record, written: false };
-    const purgeAt = Math.min(touch.purgeAt ?? record.expiresAt, record.expiresAt);
-    const result = await this.#p.nearActivity.touch(sessionId, touch.at, touch.minInterval, purgeAt);
-    return { record: withSeen(record, result.activity), written: result.written };
+    if (!result.written) return { record: withSeen(found, result.activity), written: false };
+    // Written. With no activity item here before (a sign-in a moment ago), the condition
+    // could not see the activity: the session item's decides.
+    const before = withSeen(found, result.previous);
+    const inactive = touch.activeAfter !== undefined && (before.lastSeenAt ?? before.createdAt) <= touch.activeAfter;
+    if (found.revokedAt !== undefined || inactive) return { record: before, written: false };
+    return { record: withSeen(found, result.activity), written: true };
   }
 
   async acquireRefreshLease(sessionId: string, lease: { owner: string; now: number; until: number; checkedBefore: number }): Promise<LeaseResult> {

@@ -80,9 +80,12 @@ describe('MAU: exactly once per user per month across regions, no hot item', () 
     expect(signIn.counted).toBe(true);
     await sim.replicator.settle();
     for (const region of REGIONS) expect(await stores[region].mau.count(month)).toBe(1);
-    // The session item keeps its hard end as its TTL: activity lives in its own item.
-    const item = await stores[HOME].sessions.getSession(claims.sessionId);
-    expect(item?.purgeAt).toBe(T0 + 3600);
+    // The session item keeps its hard end as its TTL; the activity item carries the purge time that activity moves.
+    const raw = async (pk: string) =>
+      (await clients[HOME].send(new QueryCommand({ TableName: TABLES.sessions, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: pk } } }))).Items?.[0];
+    expect((await raw(`SESSION#${claims.sessionId}`))?.ttl).toEqual({ N: String(T0 + 3600) });
+    expect((await raw(`SEEN#${claims.sessionId}`))?.ttl).toEqual({ N: String(T0 + 60) });
+    expect((await stores[HOME].sessions.getSession(claims.sessionId))?.purgeAt).toBe(T0 + 60);
   });
 
   test('the single-region layout (a counter item) miscounts on global tables: concurrent counts in two regions lose one', async () => {

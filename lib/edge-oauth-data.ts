@@ -80,6 +80,7 @@ export class EdgeOAuthData extends Construct {
   readonly sessionKeySetRegions: readonly string[];
   /** Regions holding the tables: `config.aws.region` first, then `config.aws.replicaRegions` (global tables). */
   readonly tableRegions: readonly string[];
+  readonly #tableNames: EdgeConfig['aws']['tables'];
 
   constructor(scope: Construct, id: string, props: EdgeOAuthDataProps) {
     super(scope, id);
@@ -101,6 +102,7 @@ export class EdgeOAuthData extends Construct {
     }
     this.sessionKeySetRegions = [config.aws.region, ...replicaRegions];
     this.tableRegions = this.sessionKeySetRegions;
+    this.#tableNames = config.aws.tables;
 
     const tables = new Map<TableRole, dynamodb.ITable>();
     for (const def of TABLES) {
@@ -210,6 +212,12 @@ export class EdgeOAuthData extends Construct {
       });
       generator.node.addDependency(keySetSecret);
     }
+  }
+
+  /** The ARNs of a table's replicas (`config.aws.replicaRegions`, global tables); none in one region. */
+  replicaTableArns(role: TableRole): string[] {
+    const name = this.#tableNames[role];
+    return this.tableRegions.slice(1).map((region) => Stack.of(this).formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: name }));
   }
 
   /** The session key set's ARNs in every region it can be read in (primary and replicas). */

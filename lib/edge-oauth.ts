@@ -150,7 +150,7 @@ export class EdgeOAuth extends Construct {
     this.callbackFunction = callback.fn;
     for (const handle of new Set(this.data.clientSecrets.values())) grantGetSecretValue(callback.role, handle.resourceArns(config.aws.region));
     grantGetSecretValue(callback.role, this.data.sessionKeySet.resourceArns(config.aws.region));
-    grantTables(callback.role, this.tables(), TABLE_ACCESS.callback, (role) => this.replicaTableArns(role));
+    grantTables(callback.role, this.tables(), TABLE_ACCESS.callback, (role) => this.data.replicaTableArns(role));
 
     this.callbackUrl = callback.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.callbackReadTimeout = Duration.seconds(Math.min(60, Math.max(10, (props.callbackTimeout ?? Duration.seconds(10)).toSeconds() + 2)));
@@ -249,7 +249,7 @@ export class EdgeOAuth extends Construct {
    */
   grantSessionCheck(grantee: iam.IGrantable): void {
     grantGetSecretValue(grantee, this.data.sessionKeySetArns());
-    grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest, (role) => this.replicaTableArns(role));
+    grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest, (role) => this.data.replicaTableArns(role));
     // Continuous authorization refreshes the user at the provider (refresh token grant /
     // userinfo), which needs the client secrets, and so does refreshing an expiring access
     // token passed to the origin; without either a session check never reads them.
@@ -289,13 +289,6 @@ export class EdgeOAuth extends Construct {
    */
   restApiAuthorizer(api: apigw.RestApi): apigw.RequestAuthorizer {
     return this.apiAuthorizer.restAuthorizer(api);
-  }
-
-  /** The ARNs of a table's replicas (`config.aws.replicaRegions`); none in one region. */
-  private replicaTableArns(role: TableRole): string[] {
-    const stack = Stack.of(this);
-    const name = this.config.aws.tables[role];
-    return this.data.tableRegions.slice(1).map((region) => stack.formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: name }));
   }
 
   private tables(): Record<TableRole, dynamodb.ITable> {

@@ -98,7 +98,7 @@ async function run(config: EdgeConfig, keys: KeySet, endpoints: Record<string, s
   const handler = createViewerHandler({
     config,
     keys: async () => keys,
-    providers: createProviders(config.providers, { fetch: globalThis.fetch, now: () => Math.floor(nowMs / 1000), readSecret: async () => 'unused' }),
+    providers: createProviders(config, { fetch: globalThis.fetch, now: () => Math.floor(nowMs / 1000), readSecret: async () => 'unused' }),
     random: randomBytes,
     clock: () => nowMs,
     sessions: stores.sessions,

@@ -75,7 +75,7 @@ describe('GitLab: the userinfo groups claim', () => {
     await server.oidcIssuer({
       discoveryBase: base,
       metadata: { issuer: base, authorization_endpoint: `${base}/oauth/authorize`, token_endpoint: `${base}/oauth/token`, userinfo_endpoint: `${base}/oauth/userinfo`, jwks_uri: `${base}/oauth/discovery/keys` },
-      server: { clientAuth: 'client_secret_basic', refresh: true },
+      server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, refresh: true },
     });
   });
 
@@ -104,7 +104,7 @@ describe('Microsoft: the groups claim and its overage', () => {
         userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
         jwks_uri: `${LOGIN}/${TENANT}/discovery/v2.0/keys`,
       },
-      server: { clientAuth: 'client_secret_basic', refresh: true },
+      server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, refresh: true },
     });
   });
   const megan = (idTokenClaims: Record<string, unknown>): FakeUser => ({ sub: 'megan', claims: { name: 'Megan', email: 'megan@contoso.com' }, idTokenClaims: { tid: TENANT, ...idTokenClaims } });

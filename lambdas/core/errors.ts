@@ -33,7 +33,9 @@ export type ErrorCode =
   /** API Gateway authorizer: the event is not a REQUEST authorizer event. */
   | 'ERR_API_AUTHORIZER_EVENT'
   /** The command line: a failure the operator can act on (bad option, missing item). */
-  | 'ERR_CLI';
+  | 'ERR_CLI'
+  /** A request to edge-oauth's own pages had a bad field (the admin console: a form, a cursor). */
+  | 'ERR_BAD_REQUEST';
 
 export class EdgeOAuthError extends Error {
   readonly code: ErrorCode;
@@ -116,5 +118,15 @@ export class TableNotFoundError extends EdgeOAuthError {
 export class CliError extends EdgeOAuthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_CLI', message, options);
+  }
+}
+
+/** A request field edge-oauth cannot use (admin console forms and cursors): answered 400, naming the field and the reason. */
+export class BadRequestError extends EdgeOAuthError {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super('ERR_BAD_REQUEST', `${field}: ${reason}`);
   }
 }

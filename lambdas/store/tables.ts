@@ -8,6 +8,8 @@
  *             GSI byUser: userKey = USER#<provider>#<user id>, sk createdAt
  *   users     pk = USER#<provider>#<provider user id>   (an App User)
  *             GSI byEmail: email
+ *             GSI byLastSeen: kind = USER (every App User), sk lastSeenAt: the admin
+ *             console's "most recently seen first" pages, by Query (never a scan)
  *   mau       pk = MONTH#<YYYY-MM>, sk = COUNT          (the month's count)
  *             pk = MONTH#<YYYY-MM>, sk = USER#<provider>#<user id>   (the per-user mark)
  * Every item that expires carries `ttl` (epoch seconds), the table's TTL attribute.
@@ -16,7 +18,7 @@
  *   session   sessionId provider userId userKey email name createdAt expiresAt ip userAgent
  *             host lastSeenAt lastAuthCheckAt tokens (sealed JWE) leaseUntil leaseOwner
  *             revokedAt revokedReason ttl (the end, or earlier with an inactivity timeout)
- *   App User  provider userId email name firstSeenAt lastSeenAt lastSignInAt
+ *   App User  kind (USER) provider userId email name firstSeenAt lastSeenAt lastSignInAt
  *             lastAuthCheckAt lastIp lastUserAgent hosts (string set) signIns
  *   MAU       COUNT: count month;  mark: provider userId firstSeenAt ttl (400 days)
  */
@@ -57,8 +59,17 @@ export const SESSIONS_TABLE: TableDef = {
 export const USERS_TABLE: TableDef = {
   role: 'users',
   partitionKey: { name: 'pk', type: 'S' },
-  globalSecondaryIndexes: [{ indexName: 'byEmail', partitionKey: { name: 'email', type: 'S' } }],
+  globalSecondaryIndexes: [
+    { indexName: 'byEmail', partitionKey: { name: 'email', type: 'S' } },
+    // One partition holds every App User, sorted by last seen. Its writes are bounded by
+    // session.activityWriteInterval (one per active user per interval); a GSI partition takes
+    // about 1,000 writes/s (docs/tables.md), i.e. 60,000 users active at once with the default 60 s.
+    { indexName: 'byLastSeen', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'lastSeenAt', type: 'N' } },
+  ],
 };
+
+/** The `kind` of every App User item: the byLastSeen index's one partition. */
+export const USER_KIND = 'USER';
 
 export const MAU_TABLE: TableDef = {
   role: 'mau',

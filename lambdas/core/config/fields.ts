@@ -233,6 +233,13 @@ export const aws = z
   })
   .prefault({});
 
+/** The admin console at /auth/admin (docs/admin.md): who may use it. Empty: no console. */
+export const admin = z
+  .strictObject({
+    emails: z.array(email).default([]),
+  })
+  .prefault({});
+
 /** Every section together: the config object before its cross-field rules (rules.ts). */
 export const configFields = z
   .strictObject({
@@ -247,6 +254,7 @@ export const configFields = z
     originTokens,
     aws,
     api: api.optional(),
+    admin,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

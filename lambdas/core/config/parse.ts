@@ -78,6 +78,7 @@ export function parseConfig(input: unknown): ParseResult {
     originTokens: raw.originTokens,
     aws: raw.aws,
     api: resolveApi(raw.api, raw.session.revocationCheckInterval),
+    admin: { emails: [...new Set(raw.admin.emails)] },
   };
   return { ok: true, config };
 }

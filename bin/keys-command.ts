@@ -17,10 +17,8 @@
  * value is checked with parseKeySet (inside the keys/key-set.ts helpers) before it is written.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Command } from 'commander';
-import { ConfigError, loadConfigFile } from '../lib/config-file';
 import { KeySetError } from '../lambdas/core/errors';
 import {
   KEY_SET_CACHE_SECONDS,
@@ -33,14 +31,16 @@ import {
   type KeySet,
 } from '../lambdas/core/keys/key-set';
 import { SIGNING_ALGS, type SigningAlg } from '../lambdas/core/keys/signing-keys';
-import { CliError, DEFAULT_CONFIG_FILE, formatTime, renderTable, type CliIo } from './store-options';
+import { clientOptions, DEFAULT_CONFIG_FILE, resolveAwsTarget } from './aws-target';
+import { CliError, formatTime, renderTable, type CliIo } from './store-options';
 
 /** How long a container keeps the key set before re-reading it (lambdas/store/secrets.ts `cacheTtlMs`). */
 const KEY_SET_CACHE_MINUTES = KEY_SET_CACHE_SECONDS / 60;
 /** Two cache lifetimes: after this long every container has re-read a change. */
-const SETTLE_MS = 2 * KEY_SET_CACHE_MINUTES * 60_000;
+const SETTLE_MINUTES = 2 * KEY_SET_CACHE_MINUTES;
 const DEFAULT_SECRET_ID = 'edge-oauth/session-keys';
-const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/i;
+/** Secrets Manager calls: a command waits longer than a viewer request would. */
+const SECRETS_TIMEOUTS = { connectionTimeout: 3000, requestTimeout: 10_000 };
 
 interface KeysOptions {
   readonly region?: string;
@@ -48,12 +48,64 @@ interface KeysOptions {
   readonly config?: string;
   readonly json?: boolean;
 }
-interface KindOption {
+interface KindOptions extends KeysOptions {
   readonly signing?: boolean;
+  readonly yes?: boolean;
 }
 
 type Kind = 'sealing' | 'signing';
-const kindOf = (options: KindOption): Kind => (options.signing ? 'signing' : 'sealing');
+
+/** Everything that differs between the two kinds of key: one code path per command, parameterised by this. */
+interface KindOps {
+  /** The flag that selects the kind on the command line ('' for sealing). */
+  readonly flag: string;
+  /** First letter of a generated kid. */
+  readonly kidPrefix: string;
+  /** What the current key does: "seal", "sign". */
+  readonly verb: string;
+  /** The current key and every listed one, or undefined when the key set has none of this kind. */
+  listed(keys: KeySet): { current: string; keys: Array<{ kid: string; alg: string }> } | undefined;
+  add(text: string, kid: string, alg: SigningAlg): string;
+  promote(text: string, kid: string): string;
+  retire(text: string, kid: string): string;
+  readonly promoteRisk: string;
+  readonly promoted: string;
+  promotedNote(previous: string | undefined): string;
+  retiredWarning(kid: string): string;
+}
+
+const KINDS: Record<Kind, KindOps> = {
+  sealing: {
+    flag: '',
+    kidPrefix: 'k',
+    verb: 'seal',
+    listed: (keys) => ({ current: keys.current.kid, keys: [...keys.byKid.values()].map((k) => ({ kid: k.kid, alg: 'A256GCM' })) }),
+    add: (text, kid) => rotateKeySetSecret(text, randomBytes, kid, { makeCurrent: false }),
+    promote: promoteSealingKeySecret,
+    retire: retireSealingKeySecret,
+    promoteRisk: 'seals (those users are sent to sign in again)',
+    promoted: 'seals new cookies',
+    promotedNote: (previous) => `Cookies sealed with "${previous}" still open until you retire it (after session.maxDuration, or when its sessions may sign in again).`,
+    retiredWarning: (kid) => `warning: sessions whose cookie was sealed with "${kid}" must sign in again (their cookies, and the tokens stored under that key, no longer open).`,
+  },
+  signing: {
+    flag: ' --signing',
+    kidPrefix: 's',
+    verb: 'sign',
+    listed: ({ signing }) => signing && { current: signing.current.kid, keys: [...signing.byKid.values()].map((k) => ({ kid: k.kid, alg: k.alg })) },
+    add: (text, kid, alg) => rotateSigningKeySecret(text, kid, { alg, makeCurrent: false }),
+    promote: (text, kid) => rotateSigningKeySecret(text, kid),
+    retire: retireSigningKeySecret,
+    promoteRisk: 'signs (verifiers may not have it in their JWKS)',
+    promoted: 'signs identity assertions',
+    promotedNote: (previous) => `"${previous}" stays in the JWKS until you retire it: wait at least assertion.ttl plus ${SETTLE_MINUTES} minutes.`,
+    retiredWarning: (kid) => `warning: identity assertions signed with "${kid}" no longer verify once verifiers refetch the JWKS.`,
+  },
+};
+
+const kindOf = (options: KindOptions): Kind => (options.signing ? 'signing' : 'sealing');
+const kidsOf = (keys: KeySet, kind: Kind): string[] => KINDS[kind].listed(keys)?.keys.map((k) => k.kid) ?? [];
+const currentOf = (keys: KeySet, kind: Kind): string | undefined => KINDS[kind].listed(keys)?.current;
 
 function withKeysOptions(command: Command): Command {
   return command
@@ -62,6 +114,7 @@ function withKeysOptions(command: Command): Command {
     .option('--config <file>', `config file with aws.sessionKeysSecretId (default: ./${DEFAULT_CONFIG_FILE} if present, else ${DEFAULT_SECRET_ID})`)
     .option('--json', 'print JSON for scripts');
 }
+const SIGNING_OPTION = ['--signing', 'a signing key (identity assertion) instead of a sealing key (cookies)'] as const;
 
 /** The key set secret, where it is, and a client for it. */
 interface Target {
@@ -80,33 +133,9 @@ interface Current {
 }
 
 function openTarget(options: KeysOptions): Target {
-  const file = options.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  let secretId = DEFAULT_SECRET_ID;
-  let configRegion: string | undefined;
-  if (file !== undefined) {
-    try {
-      const config = loadConfigFile(file);
-      secretId = config.aws.sessionKeysSecretId;
-      configRegion = config.aws.region;
-    } catch (error) {
-      if (error instanceof ConfigError) throw new CliError(error.message);
-      throw error;
-    }
-  }
-  const region = options.region ?? configRegion ?? process.env.AWS_REGION ?? 'us-east-1';
-  const endpoint = options.secretsEndpoint;
-  if (endpoint !== undefined && LOOPBACK.test(endpoint) && process.env.AWS_ACCESS_KEY_ID === undefined) {
-    // The local Secrets Manager checks no signature, but the SDK must sign with something.
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
-  }
-  const client = new SecretsManagerClient({
-    region,
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 10_000, throwOnRequestTimeout: true },
-    ...(endpoint !== undefined && { endpoint }),
-  });
-  return { secretId, region, where: `${region}${endpoint !== undefined ? ` (endpoint ${endpoint})` : ''}`, client };
+  const aws = resolveAwsTarget(options, options.secretsEndpoint);
+  const secretId = aws.config?.aws.sessionKeysSecretId ?? DEFAULT_SECRET_ID;
+  return { secretId, region: aws.region, where: aws.where, client: new SecretsManagerClient(clientOptions(aws, SECRETS_TIMEOUTS)) };
 }
 
 /** SDK failures as messages that say what to check. Secrets Manager's messages never carry a secret value. */
@@ -160,21 +189,10 @@ async function withKeySet<T>(options: KeysOptions, body: (target: Target, curren
   }
 }
 
-function kidsOf(keys: KeySet, kind: Kind): string[] {
-  return [...(kind === 'signing' ? (keys.signing?.byKid.keys() ?? []) : keys.byKid.keys())];
-}
-function currentOf(keys: KeySet, kind: Kind): string | undefined {
-  return kind === 'signing' ? keys.signing?.current.kid : keys.current.kid;
-}
 function mustHave(target: Target, keys: KeySet, kind: Kind, kid: string): void {
-  if (kidsOf(keys, kind).includes(kid)) return;
   const listed = kidsOf(keys, kind);
+  if (listed.includes(kid)) return;
   throw new CliError(`no ${kind} key "${kid}" in secret "${target.secretId}" (${listed.length > 0 ? `${kind} keys: ${listed.join(', ')}` : `no ${kind} keys`})`);
-}
-
-/** Milliseconds since the secret's current value was written, or undefined when unknown. */
-function ageOf(current: Current, now: number): number | undefined {
-  return current.changedAt === undefined ? undefined : now - current.changedAt.getTime();
 }
 
 /**
@@ -182,12 +200,12 @@ function ageOf(current: Current, now: number): number | undefined {
  * goes ahead on its own only when the current value is at least two cache lifetimes old.
  */
 function requireSettled(current: Current, yes: boolean | undefined, why: string, yesIf: string): void {
-  const age = ageOf(current, Date.now());
-  if (yes || (age !== undefined && age >= SETTLE_MS)) return;
+  const age = current.changedAt === undefined ? undefined : Date.now() - current.changedAt.getTime();
+  if (yes || (age !== undefined && age >= SETTLE_MINUTES * 60_000)) return;
   const when = age === undefined ? 'Secrets Manager did not say when the key set last changed' : `the key set last changed ${Math.max(0, Math.floor(age / 60_000))} minute(s) ago`;
   throw new CliError(
     `${when}, and containers cache it for ${KEY_SET_CACHE_MINUTES} minutes: ${why} ` +
-      `Wait until the key set is ${2 * KEY_SET_CACHE_MINUTES} minutes old, or re-run with --yes if ${yesIf} at least ${2 * KEY_SET_CACHE_MINUTES} minutes ago.`,
+      `Wait until the key set is ${SETTLE_MINUTES} minutes old, or re-run with --yes if ${yesIf} at least ${SETTLE_MINUTES} minutes ago.`,
   );
 }
 
@@ -198,39 +216,34 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
 
   withKeysOptions(keys.command('list').description('the key ids, and which key is current, for sealing and signing (never the keys)'))
     .action(async (options: KeysOptions) => {
-      const listing = await withKeySet(options, async (target, { keys: set, changedAt }) => ({
-        secretId: target.secretId,
-        region: target.region,
-        changedAt: changedAt?.toISOString(),
-        sealing: { current: set.current.kid, keys: [...set.byKid.values()].map((k) => ({ kid: k.kid, alg: 'A256GCM', current: k.kid === set.current.kid })) },
-        signing:
-          set.signing === undefined
-            ? null
-            : { current: set.signing.current.kid, keys: [...set.signing.byKid.values()].map((k) => ({ kid: k.kid, alg: k.alg, current: k.kid === set.signing!.current.kid })) },
-      }));
+      const listing = await withKeySet(options, async (target, { keys: set, changedAt }) => {
+        const of = (kind: Kind) => {
+          const listed = KINDS[kind].listed(set);
+          return listed && { current: listed.current, keys: listed.keys.map((k) => ({ ...k, current: k.kid === listed.current })) };
+        };
+        return { secretId: target.secretId, region: target.region, changedAt: changedAt?.toISOString(), sealing: of('sealing')!, signing: of('signing') ?? null };
+      });
       if (options.json) return io.out(JSON.stringify(listing, null, 2));
       const changed = listing.changedAt === undefined ? '' : `, last changed ${formatTime(Date.parse(listing.changedAt) / 1000)} UTC`;
       io.out(`key set "${listing.secretId}" in ${listing.region}${changed}`);
-      const rows = [...listing.sealing.keys.map((k) => ['sealing', k.kid, k.alg, k.current ? 'yes' : '']), ...(listing.signing?.keys ?? []).map((k) => ['signing', k.kid, k.alg, k.current ? 'yes' : ''])];
+      const rows = (['sealing', 'signing'] as const).flatMap((kind) => (listing[kind]?.keys ?? []).map((k) => [kind, k.kid, k.alg, k.current ? 'yes' : '']));
       io.out(renderTable(['USE', 'KID', 'ALG', 'CURRENT'], rows));
       if (listing.signing === null) io.out('no signing keys: the identity assertion cannot be signed (add one with `keys add --signing`)');
     });
 
   withKeysOptions(keys.command('add').description('add a fresh key, listed but not current (rotation step 1)'))
     .option('--kid <kid>', 'the new key id (default: k or s + the time in base 36)')
-    .option('--signing', 'a signing key (identity assertion) instead of a sealing key (cookies)')
+    .option(...SIGNING_OPTION)
     .option('--alg <alg>', `with --signing: ${SIGNING_ALGS.join(' or ')}`, 'ES256')
-    .action(async (options: KeysOptions & KindOption & { kid?: string; alg: string }) => {
+    .action(async (options: KindOptions & { kid?: string; alg: string }) => {
       const kind = kindOf(options);
+      const ops = KINDS[kind];
       if (!(SIGNING_ALGS as readonly string[]).includes(options.alg)) throw new CliError(`--alg: "${options.alg}" is not one of ${SIGNING_ALGS.join(', ')}`);
       if (!options.signing && options.alg !== 'ES256') throw new CliError('--alg is for signing keys: add --signing');
-      const kid = options.kid ?? `${kind === 'signing' ? 's' : 'k'}${Date.now().toString(36)}`;
+      const kid = options.kid ?? `${ops.kidPrefix}${Date.now().toString(36)}`;
       const result = await withKeySet(options, async (target, current) => {
         if (kidsOf(current.keys, kind).includes(kid)) throw new CliError(`there is already a ${kind} key "${kid}" in secret "${target.secretId}"`);
-        const next =
-          kind === 'signing'
-            ? rotateSigningKeySecret(current.text, kid, { alg: options.alg as SigningAlg, makeCurrent: false })
-            : rotateKeySetSecret(current.text, randomBytes, kid, { makeCurrent: false });
+        const next = ops.add(current.text, kid, options.alg as SigningAlg);
         await write(target, next);
         return { secretId: target.secretId, region: target.region, current: currentOf(parseKeySet(next), kind) === kid, stillCurrent: currentOf(current.keys, kind) };
       });
@@ -239,66 +252,46 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
         // Only when the key set had no signing keys: the first one is current at once.
         return io.out(`added ${kind} key "${kid}" to "${result.secretId}" (${result.region}); it is current: the key set had no ${kind} keys`);
       }
-      const flag = kind === 'signing' ? ' --signing' : '';
-      io.out(`added ${kind} key "${kid}" to "${result.secretId}" (${result.region}), not current: "${result.stillCurrent}" still ${kind === 'signing' ? 'signs' : 'seals'}.`);
-      io.out(`Containers cache the key set for ${KEY_SET_CACHE_MINUTES} minutes. In ${2 * KEY_SET_CACHE_MINUTES} minutes or more: edge-oauth keys promote ${kid}${flag}`);
+      io.out(`added ${kind} key "${kid}" to "${result.secretId}" (${result.region}), not current: "${result.stillCurrent}" still ${ops.verb}s.`);
+      io.out(`Containers cache the key set for ${KEY_SET_CACHE_MINUTES} minutes. In ${SETTLE_MINUTES} minutes or more: edge-oauth keys promote ${kid}${ops.flag}`);
     });
 
   withKeysOptions(keys.command('promote').argument('<kid>', 'a listed key').description('make a listed key current (rotation step 2, at least 10 minutes after adding it)'))
-    .option('--signing', 'a signing key (identity assertion) instead of a sealing key (cookies)')
+    .option(...SIGNING_OPTION)
     .option('--yes', 'go ahead even if the key set changed less than 10 minutes ago (you know the key was added long enough ago)')
-    .action(async (kid: string, options: KeysOptions & KindOption & { yes?: boolean }) => {
+    .action(async (kid: string, options: KindOptions) => {
       const kind = kindOf(options);
+      const ops = KINDS[kind];
       const result = await withKeySet(options, async (target, current) => {
         mustHave(target, current.keys, kind, kid);
         const previous = currentOf(current.keys, kind);
         if (previous === kid) return { secretId: target.secretId, changed: false, previous };
-        requireSettled(
-          current,
-          options.yes,
-          `a container that does not know "${kid}" yet refuses what it ${kind === 'signing' ? 'signs (verifiers may not have it in their JWKS)' : 'seals (those users are sent to sign in again)'}.`,
-          `"${kid}" was added`,
-        );
-        const next = kind === 'signing' ? rotateSigningKeySecret(current.text, kid) : promoteSealingKeySecret(current.text, kid);
-        await write(target, next);
+        requireSettled(current, options.yes, `a container that does not know "${kid}" yet refuses what it ${ops.promoteRisk}.`, `"${kid}" was added`);
+        await write(target, ops.promote(current.text, kid));
         return { secretId: target.secretId, changed: true, previous };
       });
       if (options.json) return io.out(JSON.stringify({ action: result.changed ? 'promoted' : 'unchanged', kind, kid, current: true, previous: result.previous }));
       if (!result.changed) return io.out(`"${kid}" is already the current ${kind} key; nothing changed`);
-      const verb = kind === 'signing' ? 'signs identity assertions' : 'seals new cookies';
-      io.out(`"${kid}" is now the current ${kind} key of "${result.secretId}": it ${verb} in every container within ${KEY_SET_CACHE_MINUTES} minutes.`);
-      io.out(
-        kind === 'signing'
-          ? `"${result.previous}" stays in the JWKS until you retire it: wait at least assertion.ttl plus ${2 * KEY_SET_CACHE_MINUTES} minutes.`
-          : `Cookies sealed with "${result.previous}" still open until you retire it (after session.maxDuration, or when its sessions may sign in again).`,
-      );
+      io.out(`"${kid}" is now the current ${kind} key of "${result.secretId}": it ${ops.promoted} in every container within ${KEY_SET_CACHE_MINUTES} minutes.`);
+      io.out(ops.promotedNote(result.previous));
     });
 
   withKeysOptions(keys.command('retire').argument('<kid>', 'a listed key that is not current').description('remove a key that is not current (rotation step 3)'))
-    .option('--signing', 'a signing key (identity assertion) instead of a sealing key (cookies)')
+    .option(...SIGNING_OPTION)
     .option('--yes', 'go ahead even if the key set changed less than 10 minutes ago')
-    .action(async (kid: string, options: KeysOptions & KindOption & { yes?: boolean }) => {
+    .action(async (kid: string, options: KindOptions) => {
       const kind = kindOf(options);
+      const ops = KINDS[kind];
       const result = await withKeySet(options, async (target, current) => {
         mustHave(target, current.keys, kind, kid);
         if (currentOf(current.keys, kind) === kid) {
-          throw new CliError(`"${kid}" is the current ${kind} key: promote another key first (edge-oauth keys add${kind === 'signing' ? ' --signing' : ''}, then keys promote)`);
+          throw new CliError(`"${kid}" is the current ${kind} key: promote another key first (edge-oauth keys add${ops.flag}, then keys promote)`);
         }
-        requireSettled(
-          current,
-          options.yes,
-          `a container that has not re-read it may still ${kind === 'signing' ? 'sign' : 'seal'} with "${kid}" if it was current before that change.`,
-          `"${kid}" stopped being current`,
-        );
-        const next = kind === 'signing' ? retireSigningKeySecret(current.text, kid) : retireSealingKeySecret(current.text, kid);
-        await write(target, next);
+        requireSettled(current, options.yes, `a container that has not re-read it may still ${ops.verb} with "${kid}" if it was current before that change.`, `"${kid}" stopped being current`);
+        await write(target, ops.retire(current.text, kid));
         return { secretId: target.secretId };
       });
-      io.err(
-        kind === 'signing'
-          ? `warning: identity assertions signed with "${kid}" no longer verify once verifiers refetch the JWKS.`
-          : `warning: sessions whose cookie was sealed with "${kid}" must sign in again (their cookies, and the tokens stored under that key, no longer open).`,
-      );
+      io.err(ops.retiredWarning(kid));
       if (options.json) return io.out(JSON.stringify({ action: 'retired', kind, kid }));
       io.out(`retired ${kind} key "${kid}" from "${result.secretId}"; every container drops it within ${KEY_SET_CACHE_MINUTES} minutes`);
     });

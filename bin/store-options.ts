@@ -3,15 +3,13 @@
  * `--config` and `--json` options, the stores they open, and clear messages for the
  * failures an operator meets (a table that does not exist, DynamoDB out of reach).
  */
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, loadConfigFile } from '../lib/config-file';
-import { CliError } from '../lambdas/core/errors';
-import { EdgeOAuthError } from '../lambdas/core/errors';
+import { CliError, EdgeOAuthError } from '../lambdas/core/errors';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MauStore, SessionStore, UserStore } from '../lambdas/core/stores';
 import { DYNAMODB_TIMEOUTS } from '../lambdas/store/aws';
 import { TableNotFoundError } from '../lambdas/store/dynamodb-attrs';
+import { clientOptions, DEFAULT_CONFIG_FILE, resolveAwsTarget } from './aws-target';
 import { DynamoMauStore } from '../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../lambdas/store/dynamodb-sessions';
 import { DynamoUserStore } from '../lambdas/store/dynamodb-users';
@@ -27,8 +25,7 @@ export const consoleIo: CliIo = { out: (line) => console.log(line), err: (line) 
 /** A failure the operator can act on; printed as `edge-oauth: <message>` with exit code 1 (lambdas/core/errors.ts). */
 export { CliError };
 
-/** The config file read when `--config` is not given (if it exists in the current directory). */
-export const DEFAULT_CONFIG_FILE = 'edge-oauth.config.jsonc';
+export { DEFAULT_CONFIG_FILE };
 const DEFAULT_TABLES = { sessions: 'edge-oauth-sessions', users: 'edge-oauth-users', mau: 'edge-oauth-mau' } as const;
 
 export interface StoreOptions {
@@ -51,49 +48,24 @@ export interface OpenedStores {
   readonly sessions: SessionStore;
   readonly users: UserStore;
   readonly mau: MauStore;
-  readonly region: string;
-  readonly endpoint?: string;
+  /** `<region>` or `<region> (endpoint <url>)`, for messages. */
+  readonly where: string;
   readonly tables: { sessions: string; users: string; mau: string };
   /** Closes the DynamoDB client's connections (a command ends; tests run commands in-process). */
   close(): void;
 }
 
-const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\/?$/i;
-
 export function openStores(options: StoreOptions): OpenedStores {
-  const file = options.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
-  let tables: OpenedStores['tables'] = { ...DEFAULT_TABLES };
-  let configRegion: string | undefined;
-  if (file !== undefined) {
-    try {
-      const config = loadConfigFile(file);
-      tables = { ...config.aws.tables };
-      configRegion = config.aws.region;
-    } catch (error) {
-      if (error instanceof ConfigError) throw new CliError(error.message);
-      throw error;
-    }
-  }
-  const region = options.region ?? configRegion ?? process.env.AWS_REGION ?? 'us-east-1';
-  if (options.endpoint !== undefined && LOOPBACK.test(options.endpoint) && process.env.AWS_ACCESS_KEY_ID === undefined) {
-    // DynamoDB Local checks no credentials, but the SDK must sign with something.
-    process.env.AWS_ACCESS_KEY_ID = 'local';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local';
-  }
+  const target = resolveAwsTarget(options, options.endpoint);
+  const tables = target.config !== undefined ? { ...target.config.aws.tables } : { ...DEFAULT_TABLES };
   // The SDK loaded up front (the functions load it lazily; a command needs it at once).
-  const client = new DynamoDBClient({
-    region,
-    maxAttempts: 2,
-    requestHandler: { ...DYNAMODB_TIMEOUTS, throwOnRequestTimeout: true },
-    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
-  });
+  const client = new DynamoDBClient(clientOptions(target, DYNAMODB_TIMEOUTS));
   return {
     sessions: new DynamoSessionStore({ tableName: tables.sessions, client }),
     users: new DynamoUserStore({ tableName: tables.users, client }),
     mau: new DynamoMauStore({ tableName: tables.mau, client }),
-    region,
+    where: target.where,
     tables,
-    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
     close: () => client.destroy(),
   };
 }
@@ -101,7 +73,7 @@ export function openStores(options: StoreOptions): OpenedStores {
 /** Runs a command body; store failures become messages that say what to check. */
 export async function withStores<T>(options: StoreOptions, body: (stores: OpenedStores) => Promise<T>): Promise<T> {
   const stores = openStores(options);
-  const where = `${stores.region}${stores.endpoint !== undefined ? ` (endpoint ${stores.endpoint})` : ''}`;
+  const where = stores.where;
   try {
     return await body(stores);
   } catch (error) {

@@ -9,11 +9,10 @@ import { createCallbackHandler } from '../lambdas/callback/handler';
 import { parseConfig } from '../lambdas/core/config/parse';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { generateKeySetSecret } from '../lambdas/core/keys/key-set';
-import { createProviders } from '../lambdas/core/providers';
 import type { RequestLogger } from '../lambdas/core/request-events';
 import { createViewerHandler } from '../lambdas/edge/handler';
-import { dynamoStores, type AwsEndpoints } from '../lambdas/store/aws';
-import { createSecretReader, keySetLoader } from '../lambdas/store/secrets';
+import { deployedDeps } from '../lambdas/runtime/deployed';
+import type { AwsEndpoints } from '../lambdas/store/aws';
 import { createServer } from 'node:net';
 import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
 import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
@@ -96,10 +95,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    // Region/credentials for the SDK clients talking to the local peers only.
-    process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
-
     let dynamo: DynamoDbLocalHandle | undefined;
     if (options.dynamoEndpoint === undefined) {
       dynamo = await startDynamoDbLocal(options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
@@ -147,16 +142,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const endpoints = { dynamodb: dynamoEndpoint, secretsManager: secretsManager.endpoint };
     const clock = options.clock ?? Date.now;
-    const readSecret = createSecretReader({ region: config.aws.region, endpoint: endpoints.secretsManager, cacheTtlMs: 1000 });
-    const keys = keySetLoader(readSecret, config.aws.sessionKeysSecretId);
-    const providers = () =>
-      createProviders(config.providers, { fetch: options.fetch ?? globalThis.fetch, now: () => Math.floor(clock() / 1000), readSecret });
-    // DynamoDB Local on a loaded test machine can take seconds: generous timeouts locally.
-    const stores = dynamoStores(config, endpoints, { connectionTimeout: 2000, requestTimeout: 10_000 });
-    const common = { config, keys, random: randomBytes, clock, scheme: 'http' as const, sessions: stores.sessions, ...(options.log !== undefined && { log: options.log }) };
-    const viewers = Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () =>
-      createViewerHandler({ ...common, users: stores.users, mau: stores.mau, providers: providers() }),
-    );
+    // One container: the deployed functions' wiring (lambdas/runtime/deployed.ts) pointed at the local peers.
+    const container = () => ({
+      ...deployedDeps(config, {
+        dynamodbEndpoint: endpoints.dynamodb,
+        secretsManagerEndpoint: endpoints.secretsManager,
+        credentials: LOCAL_CREDENTIALS,
+        // DynamoDB Local on a loaded test machine can take seconds: generous timeouts locally.
+        dynamoTimeouts: { connectionTimeout: 2000, requestTimeout: 10_000 },
+        secretCacheTtlMs: 1000,
+        clock,
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+        log: options.log ?? null,
+      }),
+      scheme: 'http' as const,
+    });
+    const viewers = Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container()));
     let nextViewer = 0;
 
     await reserved.release();
@@ -164,7 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port,
       originUrl: origin.url,
       viewerRequest: (event) => viewers[nextViewer++ % viewers.length]!(event),
-      callback: createCallbackHandler({ ...common, signIns: stores.signIns, providers: providers() }),
+      callback: createCallbackHandler(container()),
     });
     closers.push(() => cloudfront.close());
     return { siteUrl: cloudfront.url, config, ...(idp !== undefined && { idp }), origin, cloudfront, secretsManager, endpoints, close };

@@ -4,8 +4,9 @@
  */
 import type { EdgeConfig } from '../core/config/types';
 import { deployedDeps } from '../runtime/deployed';
+import { deployedEnvironment } from '../runtime/environment';
 import { createAuthorizerHandler } from './handler';
 
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;
 
-export const handler = createAuthorizerHandler(deployedDeps(__EDGE_OAUTH_CONFIG__));
+export const handler = createAuthorizerHandler(deployedDeps(__EDGE_OAUTH_CONFIG__, deployedEnvironment()));

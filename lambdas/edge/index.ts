@@ -5,8 +5,9 @@
  */
 import type { EdgeConfig } from '../core/config/types';
 import { deployedDeps } from '../runtime/deployed';
+import { deployedEnvironment } from '../runtime/environment';
 import { createViewerHandler } from './handler';
 
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;
 
-export const handler = createViewerHandler(deployedDeps(__EDGE_OAUTH_CONFIG__));
+export const handler = createViewerHandler(deployedDeps(__EDGE_OAUTH_CONFIG__, deployedEnvironment()));

@@ -1,6 +1,8 @@
 /**
  * What every deployed function runs on: the baked config's secrets, stores and providers.
- * (The edge, the callback and the API authorizer differ only in their handler.)
+ * (The edge, the callback and the API authorizer differ only in their handler.) The local
+ * stack (local/stack.ts) runs the same wiring, with `DeployedOverrides` pointing it at the
+ * local peers.
  *
  * The session key set is read from the nearest copy: the region running this container
  * (`AWS_REGION`; Lambda@Edge runs in the regional edge cache serving the viewer) when the
@@ -11,33 +13,71 @@
 import { randomBytes } from 'node:crypto';
 import type { EdgeConfig } from '../core/config/types';
 import { createProviders } from '../core/providers';
+import type { RequestLogger } from '../core/request-events';
 import { consoleLogger } from './console-logger';
-import { dynamoStores } from '../store/aws';
+import { DYNAMODB_TIMEOUTS, dynamoStores, type AwsCredentials, type DynamoTimeouts } from '../store/aws';
 import { nearestRegion, secretIdInRegion } from '../store/regions';
 import { createSecretReader, keySetLoader } from '../store/secrets';
 
-/** Regions holding the key set, primary first (lib/functions.ts BAKED_GLOBALS.keySetRegions). Not defined in bundles made without it. */
-declare const __EDGE_OAUTH_KEY_SET_REGIONS__: readonly string[] | undefined;
+/** What differs between a deployed container and the local stack; every default is the deployed one. */
+export interface DeployedOverrides {
+  /** Regions holding the key set, primary first (the baked `__EDGE_OAUTH_KEY_SET_REGIONS__`). @default [config.aws.region] */
+  readonly keySetRegions?: readonly string[];
+  /** The region running this container (`AWS_REGION`). @default - the key set's primary region */
+  readonly region?: string;
+  /** DynamoDB endpoint, e.g. DynamoDB Local. @default - AWS */
+  readonly dynamodbEndpoint?: string;
+  /** Secrets Manager endpoint, e.g. the local one. @default - AWS */
+  readonly secretsManagerEndpoint?: string;
+  /** Static credentials for both clients (the local peers check none, but the SDK must sign). @default - the SDK's default chain */
+  readonly credentials?: AwsCredentials;
+  /** @default DYNAMODB_TIMEOUTS */
+  readonly dynamoTimeouts?: DynamoTimeouts;
+  /** How long a secret is cached. @default - 5 minutes (lambdas/store/secrets.ts) */
+  readonly secretCacheTtlMs?: number;
+  /** Wall clock in ms. @default Date.now */
+  readonly clock?: () => number;
+  /** The providers' back-channel fetch. @default globalThis.fetch */
+  readonly fetch?: typeof globalThis.fetch;
+  /** `null`: no request log. @default consoleLogger */
+  readonly log?: RequestLogger | null;
+}
 
-export function deployedDeps(config: EdgeConfig) {
-  const keySetRegions = typeof __EDGE_OAUTH_KEY_SET_REGIONS__ === 'undefined' ? [config.aws.region] : __EDGE_OAUTH_KEY_SET_REGIONS__;
-  const keySetRegion = nearestRegion(process.env.AWS_REGION, keySetRegions);
-  const readSecret = createSecretReader({ region: config.aws.region });
-  const readKeySetSecret = keySetRegion === config.aws.region ? readSecret : createSecretReader({ region: keySetRegion });
-  const stores = dynamoStores(config);
+export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = {}) {
+  const keySetRegion = nearestRegion(overrides.region, overrides.keySetRegions ?? [config.aws.region]);
+  const secretsIn = (region: string) =>
+    createSecretReader({
+      region,
+      ...(overrides.secretsManagerEndpoint !== undefined && { endpoint: overrides.secretsManagerEndpoint }),
+      ...(overrides.credentials !== undefined && { credentials: overrides.credentials }),
+      ...(overrides.secretCacheTtlMs !== undefined && { cacheTtlMs: overrides.secretCacheTtlMs }),
+    });
+  const readSecret = secretsIn(config.aws.region);
+  const readKeySetSecret = keySetRegion === config.aws.region ? readSecret : secretsIn(keySetRegion);
+  const stores = dynamoStores(
+    config,
+    {
+      ...(overrides.dynamodbEndpoint !== undefined && { dynamodb: overrides.dynamodbEndpoint }),
+      ...(overrides.credentials !== undefined && { credentials: overrides.credentials }),
+    },
+    overrides.dynamoTimeouts ?? DYNAMODB_TIMEOUTS,
+  );
+  const clock = overrides.clock ?? Date.now;
+  const log = overrides.log === undefined ? consoleLogger : overrides.log;
   return {
     config,
     keys: keySetLoader(readKeySetSecret, secretIdInRegion(config.aws.sessionKeysSecretId, keySetRegion)),
     providers: createProviders(config.providers, {
-      fetch: globalThis.fetch,
-      now: () => Math.floor(Date.now() / 1000),
+      fetch: overrides.fetch ?? globalThis.fetch,
+      now: () => Math.floor(clock() / 1000),
       readSecret,
     }),
     random: randomBytes,
+    clock,
     sessions: stores.sessions,
     users: stores.users,
     mau: stores.mau,
     signIns: stores.signIns,
-    log: consoleLogger,
+    ...(log !== null && { log }),
   };
 }

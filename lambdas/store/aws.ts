@@ -11,6 +11,14 @@ export interface AwsEndpoints {
   readonly secretsManager?: string;
   /** Region override (e.g. the nearest secret replica). @default config.aws.region */
   readonly region?: string;
+  /** Static credentials, e.g. the local peers' dummy ones. @default - the SDK's default provider chain */
+  readonly credentials?: AwsCredentials;
+}
+
+/** An access key pair for an SDK client's `credentials` option. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
 }
 
 export interface DynamoStores {
@@ -43,6 +51,7 @@ export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, t
       // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
       requestHandler: { ...timeouts, throwOnRequestTimeout: true },
       ...(endpoints.dynamodb !== undefined && { endpoint: endpoints.dynamodb }),
+      ...(endpoints.credentials !== undefined && { credentials: endpoints.credentials }),
     });
   });
   const tables = config.aws.tables;

@@ -5,6 +5,7 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../core/config/types';
+import type { AwsCredentials } from './aws';
 import { StoreError } from '../core/errors';
 import { KEY_SET_CACHE_SECONDS, parseKeySet, type KeySet } from '../core/keys/key-set';
 
@@ -13,6 +14,8 @@ export interface SecretReaderOptions {
   /** e.g. the local stack's endpoint. @default - the regional AWS endpoint */
   readonly endpoint?: string;
   readonly client?: SecretsManagerClient;
+  /** @default - the SDK's default provider chain */
+  readonly credentials?: AwsCredentials;
   /** @default KEY_SET_CACHE_SECONDS × 1000 (5 minutes) */
   readonly cacheTtlMs?: number;
   /** @default 3_600_000 (1 hour) */
@@ -35,7 +38,12 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
     (sdk ??= import('@aws-sdk/client-secrets-manager').then((m) => ({
       client:
         options.client ??
-        new m.SecretsManagerClient({ region: options.region, ...(options.endpoint !== undefined && { endpoint: options.endpoint }), maxAttempts: 2 }),
+        new m.SecretsManagerClient({
+          region: options.region,
+          ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+          ...(options.credentials !== undefined && { credentials: options.credentials }),
+          maxAttempts: 2,
+        }),
       Command: m.GetSecretValueCommand,
     })));
   const ttl = options.cacheTtlMs ?? KEY_SET_CACHE_SECONDS * 1000;

@@ -9,6 +9,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { AssertionCache } from '../../lambdas/core/viewer/assertion';
 import { parseKeySet, rotateSigningKeySecret } from '../../lambdas/core/keys/key-set';
 import type { AssertionCheck } from '../../local/origin';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
@@ -52,7 +53,7 @@ async function signedIn(email: string, name = 'Ada Lovelace'): Promise<TestBrows
 }
 
 async function currentSecret(): Promise<string> {
-  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: stack.endpoints.secretsManager });
+  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: stack.endpoints.secretsManager, credentials: LOCAL_CREDENTIALS });
   return (await sm.send(new GetSecretValueCommand({ SecretId: stack.config.aws.sessionKeysSecretId }))).SecretString!;
 }
 

@@ -4,6 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser, type Hop } from '../support/http-client';
@@ -221,12 +222,12 @@ async function stackSessionOf(cookie: string) {
   const { parseKeySet } = await import('../../lambdas/core/keys/key-set');
   const { open } = await import('../../lambdas/core/keys/seal');
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: stack.endpoints.secretsManager });
+  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: stack.endpoints.secretsManager, credentials: LOCAL_CREDENTIALS });
   const secret = await sm.send(new GetSecretValueCommand({ SecretId: stack.config.aws.sessionKeysSecretId }));
   const claims = open<{ sid: string }>(cookie, parseKeySet(secret.SecretString!))!;
   const store = new DynamoSessionStore({
     tableName: stack.config.aws.tables.sessions,
-    client: new DynamoDBClient({ region: 'us-east-1', endpoint: stack.endpoints.dynamodb }),
+    client: new DynamoDBClient({ region: 'us-east-1', endpoint: stack.endpoints.dynamodb, credentials: LOCAL_CREDENTIALS }),
   });
   return store.getSession(claims.sid);
 }

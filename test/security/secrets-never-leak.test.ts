@@ -11,6 +11,7 @@
 import { format } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { consoleLogger } from '../../lambdas/runtime/console-logger';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser, type Hop } from '../support/http-client';
@@ -68,7 +69,7 @@ beforeAll(async () => {
   });
   siteHost = new URL(stack.siteUrl).host;
 
-  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: stack.endpoints.secretsManager });
+  const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint: stack.endpoints.secretsManager, credentials: LOCAL_CREDENTIALS });
   const read = async (id: string) => (await sm.send(new GetSecretValueCommand({ SecretId: id }))).SecretString!;
   secret('client secret', await read(stack.config.providers[0]!.clientSecret.secretId));
   const keySet = JSON.parse(await read(stack.config.aws.sessionKeysSecretId)) as {

@@ -22,7 +22,9 @@ export interface AdminDeps {
   readonly config: EdgeConfig;
   readonly keys: () => Promise<KeySet>;
   readonly providers: ReadonlyMap<string, Provider>;
-  readonly stores: AdminStores;
+  readonly sessions: AdminStores['sessions'];
+  readonly users: AdminStores['users'];
+  readonly mau: AdminStores['mau'];
   readonly random: RandomBytes;
   /** Epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
@@ -39,7 +41,8 @@ export function createAdminHandler(deps: AdminDeps): (event: LambdaFunctionURLEv
   const onError = (error: unknown, where: string) => deps.log?.error(where, error);
   // One per container, like the edge's: revocation, inactivity and continuous authorization
   // of the admin's own session, re-read at most once per interval.
-  const checks = new SessionChecks({ config: deps.config, sessions: deps.stores.sessions, providers: deps.providers, random: deps.random, onError });
+  const stores: AdminStores = { sessions: deps.sessions, users: deps.users, mau: deps.mau };
+  const checks = new SessionChecks({ config: deps.config, sessions: deps.sessions, providers: deps.providers, random: deps.random, onError });
   return async function handler(event) {
     const started = process.hrtime.bigint();
     const headers = event.headers ?? {};
@@ -53,7 +56,7 @@ export function createAdminHandler(deps: AdminDeps): (event: LambdaFunctionURLEv
         form === 'too-large' || form === 'not-a-form'
           ? failure(deps.config, form === 'too-large' ? 413 : 415, form === 'too-large' ? 'Too large' : 'Not a form', 'The console accepts only its own forms.')
           : await handleAdminRequest(
-              { config: deps.config, keys: await deps.keys(), now: Math.floor(clock() / 1000), stores: deps.stores, checks, scheme: deps.scheme ?? 'https' },
+              { config: deps.config, keys: await deps.keys(), now: Math.floor(clock() / 1000), stores, checks, scheme: deps.scheme ?? 'https' },
               {
                 method,
                 path,

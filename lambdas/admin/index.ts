@@ -5,5 +5,4 @@ import { createAdminHandler } from './handler';
 
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;
 
-const deps = deployedDeps(__EDGE_OAUTH_CONFIG__);
-export const handler = createAdminHandler({ ...deps, stores: { sessions: deps.sessions, users: deps.users, mau: deps.mau } });
+export const handler = createAdminHandler(deployedDeps(__EDGE_OAUTH_CONFIG__));

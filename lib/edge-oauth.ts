@@ -31,9 +31,8 @@
  *   viewer-request function sets from the viewer's Host (lambdas/core/viewer/identity-headers.ts).
  *   Nothing about the distribution (its domain name) is baked into the callback, so there
  *   is no dependency cycle distribution → function URL → callback → distribution.
- * - API Gateway authorizer (created on first use): `httpApiAuthorizer()` for an HTTP API,
- *   `restApiAuthorizer(api)` for a REST API; the same session check as the edge, in a
- *   regional function (lib/api-authorizer.ts, docs/api.md).
+ * - API Gateway authorizer (created on first use): `httpApiAuthorizer()` / `restApiAuthorizer(api)`,
+ *   lib/api-authorizer.ts. Admin console (`admin.emails`): `/auth/admin*`, lib/admin-console.ts.
  * - IAM: one role per function, no managed policies; each reads only its secrets
  *   (`secretsmanager:GetSecretValue` on exact ARNs) and uses only the table actions listed
  *   in TABLE_ACCESS (lib/grants.ts), on the table ARNs.
@@ -53,6 +52,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
+import { ADMIN_PATH_PATTERN, EdgeOAuthAdminConsole } from './admin-console';
 import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
 import { checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
@@ -84,6 +84,8 @@ export class EdgeOAuth extends Construct {
   readonly mauTable: dynamodb.ITable;
   /** The tables and secrets (created or referenced). */
   readonly data: EdgeOAuthData;
+  /** The admin console at `/auth/admin` (lib/admin-console.ts), when `config.admin.emails` is set. */
+  readonly adminConsole?: EdgeOAuthAdminConsole;
   private readonly config: EdgeConfig;
   private readonly bundling: BundlingOptions;
   private readonly logRetention?: logs.RetentionDays;
@@ -154,6 +156,11 @@ export class EdgeOAuth extends Construct {
       readTimeout: Duration.seconds(Math.min(60, Math.max(10, (props.callbackTimeout ?? Duration.seconds(10)).toSeconds() + 2))),
     });
 
+    if (config.admin.emails.length > 0) {
+      const options = { ...(props.logRetention !== undefined && { logRetention: props.logRetention }), ...(props.adminEntry !== undefined && { entry: props.adminEntry }) };
+      this.adminConsole = new EdgeOAuthAdminConsole(this, 'AdminConsole', { config, bundling: this.bundling, tables: this.tables(), grantSecrets: (g) => this.grantSessionSecrets(g), ...options });
+    }
+
     this.node.addValidation({
       validate: () =>
         this.distribution
@@ -208,11 +215,14 @@ export class EdgeOAuth extends Construct {
       edgeLambdas: this.edgeLambdas,
     };
     distribution.addBehavior(CALLBACK_PATH_PATTERN, this.callbackOrigin, { ...common, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD });
+    if (this.adminConsole !== undefined) {
+      // Before /auth/*. "Include body": the viewer function hashes a POST body for OAC (viewer/admin-forward.ts).
+      const edgeLambdas = this.edgeLambdas.map((l) => ({ ...l, includeBody: true }));
+      distribution.addBehavior(ADMIN_PATH_PATTERN, this.adminConsole.origin, { ...common, edgeLambdas, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL });
+    }
     distribution.addBehavior(AUTH_PATH_PATTERN, this.callbackOrigin, { ...common, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL });
     if (this.config.site.domain === undefined) {
-      Annotations.of(this).addInfo(
-        'config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards',
-      );
+      Annotations.of(this).addInfo('config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards');
     }
   }
 
@@ -235,8 +245,13 @@ export class EdgeOAuth extends Construct {
    * viewer-request table actions and, with continuous authorization, the client secrets.
    */
   grantSessionCheck(grantee: iam.IGrantable): void {
-    grantGetSecretValue(grantee, this.data.sessionKeySetArns());
     grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest);
+    this.grantSessionSecrets(grantee);
+  }
+
+  /** The secrets a session check reads: the key set (every replica) and, when it may refresh at the provider, the client secrets. */
+  private grantSessionSecrets(grantee: iam.IGrantable): void {
+    grantGetSecretValue(grantee, this.data.sessionKeySetArns());
     // Continuous authorization refreshes the user at the provider (refresh token grant /
     // userinfo), which needs the client secrets, and so does refreshing an expiring access
     // token passed to the origin; without either a session check never reads them.

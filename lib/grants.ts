@@ -8,7 +8,7 @@ import type { TableRole } from './edge-oauth-data';
  * (GetItem with ConsistentRead, conditional PutItem, UpdateItem; no Query, Scan or Delete:
  * those are the operator CLI's). Transactions need the per-item actions only.
  */
-export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole, readonly string[]>> = {
+export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record<TableRole, readonly string[]>> = {
   // Session checks (revocation, inactivity, last activity, refresh lease), logout
   // (revocation), the continuous-authorization App User update, the monthly MAU mark.
   viewerRequest: {
@@ -21,6 +21,13 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole
     sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
     users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
     mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+  },
+  // The admin console (lib/admin-console.ts): its own session check and revoke, reading
+  // users and MAU counts. Its Query on the indexes is granted on the index ARNs there.
+  admin: {
+    sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    users: ['dynamodb:GetItem'],
+    mau: ['dynamodb:GetItem'],
   },
 };
 

@@ -23,7 +23,18 @@ import type { AdminView } from './views';
 
 export type { AdminAudit, AdminContext, AdminRequest, AdminResponse } from './types';
 
-export const ADMIN_HEADERS: Readonly<Record<string, string>> = { ...PAGE_HEADERS, 'content-security-policy': ADMIN_CSP };
+/** The pages' headers; `same-origin` referrers, so that the console's own form POSTs carry their Origin (no-referrer makes it "null"). */
+export const ADMIN_HEADERS: Readonly<Record<string, string>> = { ...PAGE_HEADERS, 'referrer-policy': 'same-origin', 'content-security-policy': ADMIN_CSP };
+
+/**
+ * A POST from another site is refused whatever it carries (the session cookie is
+ * SameSite=Lax, so it should carry none). `Sec-Fetch-Site` when the browser sends it; else
+ * the `Origin`, unless it is "null" (privacy-sensitive contexts): then the CSRF token decides.
+ */
+function fromOwnOrigin(ctx: AdminContext, req: AdminRequest): boolean {
+  if (req.fetchSite !== undefined) return req.fetchSite === 'same-origin';
+  return req.origin === undefined || req.origin === 'null' || req.origin === `${ctx.scheme}://${req.host}`;
+}
 
 export async function handleAdminRequest(ctx: AdminContext, req: AdminRequest): Promise<AdminResponse> {
   const session = await checkSession(ctx, req);
@@ -50,9 +61,7 @@ export async function handleAdminRequest(ctx: AdminContext, req: AdminRequest): 
       return { decision: 'special', reason: out.reason, session: claims, status: out.status, headers: ADMIN_HEADERS, setCookies: [], body: renderAdminPage(out.view, frame), audit };
     }
     if (req.method !== 'POST') return { ...page(ctx, 405, 'block', 'admin-method', claims, message('Method not allowed', 'Use the console\'s links and buttons.'), frame), headers: { ...ADMIN_HEADERS, allow: 'GET, HEAD, POST' } };
-    // A POST from another site is refused whatever it carries (the session cookie is SameSite=Lax, so it should not carry one).
-    const ownOrigin = `${ctx.scheme}://${req.host}`;
-    if (req.fetchSite === 'cross-site' || req.fetchSite === 'same-site' || (req.origin !== undefined && req.origin !== ownOrigin)) {
+    if (!fromOwnOrigin(ctx, req)) {
       return page(ctx, 403, 'block', 'admin-cross-site', claims, message('Refused', 'This action came from another site.'), frame, { admin: who.email, action: 'refused-cross-site' });
     }
     if (!verifyCsrfToken(ctx.keys, claims.sid, req.form?.get('csrf') ?? undefined)) {

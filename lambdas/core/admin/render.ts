@@ -24,7 +24,7 @@ const STYLE =
   'form.inline{display:inline}button,a.button{font:inherit;padding:.35rem .8rem;border-radius:7px;border:1px solid #c9d0dc;background:#fff;color:#1d2330;cursor:pointer;text-decoration:none;display:inline-block}' +
   'button.danger,a.button.danger{background:#c62828;border-color:#c62828;color:#fff}button.primary{background:#2456d3;border-color:#2456d3;color:#fff}' +
   'input[type=email]{font:inherit;padding:.35rem .6rem;border:1px solid #c9d0dc;border-radius:7px;width:20rem;max-width:60vw}' +
-  '.notice{background:#e7f0ff;border-left:4px solid #2456d3;padding:.6rem 1rem;margin:0 0 1.2rem;border-radius:6px}.row{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}code{font-size:.85rem}';
+  '.notice{background:#e7f0ff;border-left:4px solid #2456d3;padding:.6rem 1rem;margin:0 0 1.2rem;border-radius:6px}.row{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap}.row h2{margin:0 1rem 0 0}section>.row+table{margin-top:.8rem}code{font-size:.85rem}';
 
 /** The console's Content-Security-Policy: nothing but this page's own style element, forms to itself. */
 export const ADMIN_CSP =

@@ -93,9 +93,12 @@ test('revoke: confirm page (GET), then POST with the session\'s token; refused w
   expect(await post({ user: 'corp:v', session: victim.sid })).toMatchObject({ status: 403, reason: 'admin-csrf' });
   expect(await post({ user: 'corp:v', session: victim.sid, csrf: csrfToken(keys, victim.sid) })).toMatchObject({ status: 403, reason: 'admin-csrf' });
   expect(await post({ user: 'corp:v', session: victim.sid, csrf: token }, { origin: 'https://evil.example', fetchSite: 'cross-site' })).toMatchObject({ status: 403, reason: 'admin-cross-site' });
+  expect(await post({ user: 'corp:v', session: victim.sid, csrf: token }, { origin: 'https://app.example.com', fetchSite: 'same-site' })).toMatchObject({ status: 403, reason: 'admin-cross-site' });
+  expect(await post({ user: 'corp:v', session: victim.sid, csrf: token }, { origin: 'https://evil.example', fetchSite: undefined })).toMatchObject({ status: 403, reason: 'admin-cross-site' });
   expect((await sessions.getSession(victim.sid))?.revokedAt).toBeUndefined();
 
-  const done = await post({ user: 'corp:v', session: victim.sid, csrf: token });
+  // Regression (found by the browser journey): a form POST under "Referrer-Policy: no-referrer" sends "Origin: null".
+  const done = await post({ user: 'corp:v', session: victim.sid, csrf: token }, { origin: 'null', fetchSite: 'same-origin' });
   expect(done).toMatchObject({ status: 303, reason: 'admin-revoke-session' });
   expect(done.headers.location).toBe('/auth/admin/user?user=corp%3Av&revoked=1');
   expect(done.audit).toEqual({ admin: 'boss@example.com', action: 'revoke-session', target: { user: 'corp:v', sessions: [expect.stringMatching(/^[0-9a-f]{16}$/)] } });

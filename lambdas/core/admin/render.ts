@@ -19,8 +19,8 @@ const STYLE =
   'table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #e6e9ef;vertical-align:top}' +
   'th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:#5b6475}td.ua{max-width:22rem;overflow-wrap:anywhere;font-size:.85rem;color:#5b6475}' +
   'dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1.5rem;margin:0}dt{color:#5b6475}dd{margin:0;overflow-wrap:anywhere}' +
-  '.big{font-size:2.6rem;font-weight:600;margin:0}.muted{color:#5b6475}.chart{width:100%;height:auto;max-width:46rem}' +
-  '.pill{display:inline-block;padding:.05rem .5rem;border-radius:99px;font-size:.8rem;background:#e8ecf5}.pill.active{background:#d7f2df;color:#145c2c}.pill.revoked{background:#fbe0e0;color:#8a1c1c}' +
+  'table.narrow{width:auto;min-width:24rem}.big{font-size:2.6rem;font-weight:600;margin:0}.muted{color:#5b6475}.chart{width:100%;height:auto;max-width:46rem}' +
+  '.pill{display:inline-block;white-space:nowrap;padding:.05rem .5rem;border-radius:99px;font-size:.8rem;background:#e8ecf5}.pill.active{background:#d7f2df;color:#145c2c}.pill.revoked{background:#fbe0e0;color:#8a1c1c}' +
   'form.inline{display:inline}button,a.button{font:inherit;padding:.35rem .8rem;border-radius:7px;border:1px solid #c9d0dc;background:#fff;color:#1d2330;cursor:pointer;text-decoration:none;display:inline-block}' +
   'button.danger,a.button.danger{background:#c62828;border-color:#c62828;color:#fff}button.primary{background:#2456d3;border-color:#2456d3;color:#fff}' +
   'input[type=email]{font:inherit;padding:.35rem .6rem;border:1px solid #c9d0dc;border-radius:7px;width:20rem;max-width:60vw}' +
@@ -41,6 +41,9 @@ export interface Frame {
 
 const time = (t: number | undefined) => (t === undefined ? '–' : `${new Date(t * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
 const e = escapeHtml;
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** "2026-11" → "November 2026". */
+const monthName = (month: string) => `${MONTH_NAMES[Number(month.slice(5, 7)) - 1] ?? month} ${month.slice(0, 4)}`;
 const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
 const shortId = (sid: string) => `${sid.slice(0, 8)}…`;
 
@@ -67,7 +70,7 @@ function content(view: AdminView, frame: Frame): [string, string, string] {
       return [
         'Overview',
         ADMIN_PATHS.overview,
-        `<section><h1>Monthly active users</h1><p class="big">${view.mau}</p><p class="muted">in ${e(view.month)} (UTC): each user who signed in or made a request this month, counted once.</p>` +
+        `<section><h1>Monthly active users</h1><p class="big">${view.mau}</p><p class="muted">in ${e(monthName(view.month))} (UTC): each user who signed in or made a request this month, counted once.</p>` +
           `${mauChart(view.months)}</section>`,
       ];
     case 'users':
@@ -164,7 +167,7 @@ function keysPage(view: Extract<AdminView, { kind: 'keys' }>): string {
   const table = (rows: typeof view.sealing, alg: boolean) =>
     rows.length === 0
       ? '<p class="muted">None.</p>'
-      : `<table><thead><tr><th>Key id</th>${alg ? '<th>Algorithm</th>' : ''}<th></th></tr></thead><tbody>${rows
+      : `<table class="narrow"><thead><tr><th>Key id</th>${alg ? '<th>Algorithm</th>' : ''}<th></th></tr></thead><tbody>${rows
           .map((k) => `<tr><td><code>${e(k.kid)}</code></td>${alg ? `<td>${e(k.alg ?? '')}</td>` : ''}<td>${k.current ? '<span class="pill active">current</span>' : '<span class="pill">listed</span>'}</td></tr>`)
           .join('')}</tbody></table>`;
   return (

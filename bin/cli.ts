@@ -1,5 +1,6 @@
 /** The `edge-oauth` command-line tool. */
 import { Command } from 'commander';
+import { registerAttachCommands } from './attach-command';
 import { registerConfigCommands } from './config-command';
 import { registerKeysCommands } from './keys-command';
 import { registerMauCommand } from './mau-command';
@@ -17,6 +18,7 @@ export function buildProgram(io: CliIo = consoleIo): Command {
   registerSessionsCommands(program, io);
   registerMauCommand(program, io);
   registerKeysCommands(program, io);
+  registerAttachCommands(program, io);
   return program;
 }
 

@@ -23,11 +23,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
-import * as path from 'node:path';
 import { API_STATUS, apiErrorBody } from '../lambdas/core/api/authorizer';
 import { MAX_API_CACHE_TTL } from '../lambdas/core/config/fields';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { PROJECT_ROOT, regionalFunction } from './functions';
+import { packageEntry, regionalFunction } from './functions';
 
 /** The authorizer's cache key: the whole `Cookie` header (the session cookie is in it). */
 export const AUTHORIZER_IDENTITY_SOURCE = {
@@ -88,7 +87,7 @@ export class EdgeOAuthApiAuthorizer extends Construct {
       roleDescription: 'edge-oauth API Gateway authorizer',
       ...(props.logRetention !== undefined && { logRetention: props.logRetention }),
       description: `edge-oauth API Gateway authorizer for ${props.config.site.domain ?? props.config.site.name}`,
-      entry: props.entry ?? path.join(PROJECT_ROOT, 'lambdas/authorizer/index.ts'),
+      entry: props.entry ?? packageEntry('lambdas/authorizer/index'),
       memorySize: AUTHORIZER_LIMITS.memoryMiB,
       timeout: Duration.seconds(AUTHORIZER_LIMITS.timeoutSeconds),
       bundling: props.bundling,

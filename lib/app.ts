@@ -14,6 +14,10 @@
  * - `removalPolicy`: "destroy" to delete tables, secrets and the site bucket with the stack.
  * - `existingData`: "true" when the tables and secrets already exist (kept from an earlier
  *   deployment, or made elsewhere): they are referenced by their names in the config.
+ * - `distributionId`: protect this existing CloudFront distribution instead of creating one
+ *   (lib/existing-distribution-stack.ts, docs/existing-distribution.md); with `protect`
+ *   (comma-separated path patterns, `*` = the default behaviour; default: all) and
+ *   `attachAtDeploy` ("false": deploy the parts, attach with `edge-oauth attach` or your own tool).
  * - `nag`: "false" to skip the cdk-nag AwsSolutions checks (they run on every synth).
  *
  * The stack's region is always us-east-1 (Lambda@Edge); the account comes from the CLI's
@@ -25,6 +29,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import * as path from 'node:path';
 import { loadConfigFile } from './config-file';
 import { EdgeOAuthDataStack, EdgeOAuthStack, parseSiteOrigin } from './edge-oauth-stack';
+import { EdgeOAuthExistingDistributionStack } from './existing-distribution-stack';
 
 export const DEFAULT_CONFIG_FILE = 'edge-oauth.config.example.jsonc';
 /** Lambda@Edge functions are created in us-east-1, so is the stack that holds them. */
@@ -78,18 +83,39 @@ export function createApp(options: CreateAppOptions = {}): App {
       deletionProtection,
     });
   }
-  const stack = new EdgeOAuthStack(app, stackName, {
+  const common = {
     env: { ...(account !== undefined && { account }), region: EDGE_REGION },
     description: `edge-oauth: sign-in at the edge for ${config.site.name}`,
     config,
-    origin: parseSiteOrigin(ctx('origin')),
-    ...(ctx('certificateArn') !== undefined && { certificateArn: ctx('certificateArn')! }),
-    // Where the key set can be read (the data stack creates the replicas when there is one).
-    secretReplicaRegions: replicaRegions,
-    removalPolicy,
-    deletionProtection,
-    ...(existingData && { createTables: false, createSecrets: false }),
-  });
+  };
+  const distributionId = ctx('distributionId');
+  if (distributionId !== undefined && (ctx('origin') !== undefined || ctx('certificateArn') !== undefined)) {
+    throw new Error('edge-oauth: -c distributionId protects an existing distribution; its origins and certificate stay as they are: remove -c origin / -c certificateArn');
+  }
+  const protect = ctx('protect')?.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const stack = distributionId !== undefined
+    ? new EdgeOAuthExistingDistributionStack(app, stackName, {
+        ...common,
+        distributionId,
+        ...(protect !== undefined && { protect }),
+        attachAtDeploy: ctx('attachAtDeploy') !== 'false',
+        auth: {
+          secretReplicaRegions: replicaRegions,
+          removalPolicy,
+          deletionProtection,
+          ...(existingData && { createTables: false, createSecrets: false }),
+        },
+      })
+    : new EdgeOAuthStack(app, stackName, {
+        ...common,
+        origin: parseSiteOrigin(ctx('origin')),
+        ...(ctx('certificateArn') !== undefined && { certificateArn: ctx('certificateArn')! }),
+        // Where the key set can be read (the data stack creates the replicas when there is one).
+        secretReplicaRegions: replicaRegions,
+        removalPolicy,
+        deletionProtection,
+        ...(existingData && { createTables: false, createSecrets: false }),
+      });
   if (dataStack !== undefined) stack.addDependency(dataStack, 'the tables and secrets exist before the functions use them');
 
   if (ctx('nag') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -50,14 +50,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { ADMIN_PATH_PATTERN, EdgeOAuthAdminConsole } from './admin-console';
 import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
 import { checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
 import type { EdgeOAuthProps } from './edge-oauth-props';
-import { functionBundling, PROJECT_ROOT, regionalFunction, viewerRequestFunction } from './functions';
+import { functionBundling, packageEntry, regionalFunction, viewerRequestFunction } from './functions';
 import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
 import { asCdkInterface } from './cdk-types';
 
@@ -93,6 +92,9 @@ export class EdgeOAuth extends Construct {
   private _apiAuthorizer?: EdgeOAuthApiAuthorizer;
   private readonly protectDefaultBehavior: boolean;
   private _distribution?: cloudfront.Distribution;
+  private _existingDistributionId?: string;
+  /** The callback origin's response timeout: the callback's timeout + 2 s, within 10-60 s. */
+  readonly callbackReadTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: EdgeOAuthProps) {
     super(scope, id);
@@ -125,7 +127,7 @@ export class EdgeOAuth extends Construct {
     // ---------------------------------------------------------------- viewer request
     const viewer = viewerRequestFunction(this, {
       description: `edge-oauth viewer-request (Lambda@Edge) for ${config.site.domain ?? config.site.name}`,
-      entry: props.viewerRequestEntry ?? path.join(PROJECT_ROOT, 'lambdas/edge/index.ts'),
+      entry: props.viewerRequestEntry ?? packageEntry('lambdas/edge/index'),
       bundling: this.bundling,
     });
     this.viewerRequestFunction = viewer.fn;
@@ -141,7 +143,7 @@ export class EdgeOAuth extends Construct {
       roleDescription: 'edge-oauth callback function',
       ...(props.logRetention !== undefined && { logRetention: props.logRetention }),
       description: `edge-oauth callback (${CALLBACK_PATH_PATTERN}) for ${config.site.domain ?? config.site.name}`,
-      entry: props.callbackEntry ?? path.join(PROJECT_ROOT, 'lambdas/callback/index.ts'),
+      entry: props.callbackEntry ?? packageEntry('lambdas/callback/index'),
       memorySize: props.callbackMemorySize ?? 256,
       timeout: props.callbackTimeout ?? Duration.seconds(10),
       bundling: this.bundling,
@@ -152,9 +154,8 @@ export class EdgeOAuth extends Construct {
     grantTables(callback.role, this.tables(), TABLE_ACCESS.callback);
 
     this.callbackUrl = callback.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
-    this.callbackOrigin = origins.FunctionUrlOrigin.withOriginAccessControl(this.callbackUrl, {
-      readTimeout: Duration.seconds(Math.min(60, Math.max(10, (props.callbackTimeout ?? Duration.seconds(10)).toSeconds() + 2))),
-    });
+    this.callbackReadTimeout = Duration.seconds(Math.min(60, Math.max(10, (props.callbackTimeout ?? Duration.seconds(10)).toSeconds() + 2)));
+    this.callbackOrigin = origins.FunctionUrlOrigin.withOriginAccessControl(this.callbackUrl, { readTimeout: this.callbackReadTimeout });
 
     if (config.admin.emails.length > 0) {
       const options = { ...(props.logRetention !== undefined && { logRetention: props.logRetention }), ...(props.adminEntry !== undefined && { entry: props.adminEntry }) };
@@ -163,7 +164,7 @@ export class EdgeOAuth extends Construct {
 
     this.node.addValidation({
       validate: () =>
-        this.distribution
+        this.distribution || this._existingDistributionId !== undefined
           ? []
           : [`EdgeOAuth ${this.node.path}: call addAuthBehaviors(distribution) so that /auth/callback reaches the callback and /auth/* is not cached`],
     });
@@ -199,6 +200,9 @@ export class EdgeOAuth extends Construct {
    */
   addAuthBehaviors(distribution: cloudfront.Distribution): void {
     if (this._distribution !== undefined) throw new Error(`EdgeOAuth ${this.node.path}: addAuthBehaviors was already called`);
+    if (this._existingDistributionId !== undefined) {
+      throw new Error(`EdgeOAuth ${this.node.path}: it already protects the existing distribution ${this._existingDistributionId}; use one EdgeOAuth per distribution`);
+    }
     if (this.protectDefaultBehavior && !this.runsOnDefaultBehavior(distribution)) {
       throw new Error(
         `EdgeOAuth ${this.node.path}: the default behaviour of ${distribution.node.path} does not run the viewer-request function, ` +
@@ -224,6 +228,14 @@ export class EdgeOAuth extends Construct {
     if (this.config.site.domain === undefined) {
       Annotations.of(this).addInfo('config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards');
     }
+  }
+
+  /** This EdgeOAuth protects a distribution made elsewhere (EdgeOAuthExistingDistribution attaches it): no `addAuthBehaviors`. */
+  useExistingDistribution(distributionId: string): void {
+    if (this._distribution !== undefined || this._existingDistributionId !== undefined) {
+      throw new Error(`EdgeOAuth ${this.node.path}: it already protects ${this._existingDistributionId ?? this._distribution!.node.path}; use one EdgeOAuth per distribution`);
+    }
+    this._existingDistributionId = distributionId;
   }
 
   /** True when the distribution's default behaviour has this viewer-request version. */

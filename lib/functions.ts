@@ -10,6 +10,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { acknowledgeEdgeLogFindings, acknowledgeFunctionFindings } from './nag';
@@ -32,6 +33,25 @@ export const VIEWER_REQUEST_LIMITS = { memoryMiB: 128, timeoutSeconds: 5, zipped
 
 /** This package's root: the default handler sources and the lock file are found from it. */
 export const PROJECT_ROOT = path.join(__dirname, '..');
+
+/**
+ * A handler of this package, for esbuild at synth: the `.ts` source in this repository, the
+ * compiled `.js` (dist/, the same path) in the package installed from npm.
+ */
+export function packageEntry(pathWithoutExtension: string): string {
+  const source = path.join(PROJECT_ROOT, `${pathWithoutExtension}.ts`);
+  return fs.existsSync(source) ? source : path.join(PROJECT_ROOT, `${pathWithoutExtension}.js`);
+}
+
+/**
+ * Where NodejsFunction finds the lock file and the project root: this repository's; in the
+ * package installed from npm (no lock file inside), the app's, which CDK finds by walking up
+ * from the working directory.
+ */
+export function lockFileOptions(): { projectRoot?: string; depsLockFilePath?: string } {
+  const lock = path.join(PROJECT_ROOT, 'package-lock.json');
+  return fs.existsSync(lock) ? { projectRoot: PROJECT_ROOT, depsLockFilePath: lock } : {};
+}
 
 /** The bundling options of edge-oauth's functions: the config and the key set regions baked in (`BAKED_GLOBALS`). */
 export function functionBundling(config: EdgeConfig, keySetRegions: readonly string[]): BundlingOptions {
@@ -76,8 +96,7 @@ export function edgeOAuthFunction(scope: Construct, id: string, props: EdgeOAuth
     timeout: props.timeout,
     role: props.role,
     ...(props.logGroup !== undefined && { logGroup: props.logGroup }),
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    ...lockFileOptions(),
     awsSdkConnectionReuse: false, // would add an environment variable on old runtimes
     bundling: props.bundling,
     ...(props.currentVersionOptions !== undefined && { currentVersionOptions: props.currentVersionOptions }),

@@ -70,3 +70,30 @@ export function acknowledgeRestApiFindings(api: IConstruct): void {
     reason: "Every method has edge-oauth's Lambda authorizer: the same sessions as the site (sign-in at the identity provider, allow-lists), not a Cognito user pool.",
   });
 }
+
+/**
+ * The custom resource that attaches edge-oauth to an existing distribution
+ * (lib/existing-distribution.ts): the Lambda@Edge association permissions, as the CloudFront
+ * Developer Guide spells them (`lambda:EnableReplication*`, `lambda:DisableReplication*`
+ * with the asterisk, on the function's versions), and the CDK provider framework.
+ */
+export function acknowledgeAttachFindings(policyOwner: IConstruct, viewerFn: IConstruct, attachFn: IConstruct, provider: IConstruct): void {
+  const viewerId = Stack.of(viewerFn).getLogicalId(viewerFn.node.defaultChild as CfnElement);
+  const attachId = Stack.of(attachFn).getLogicalId(attachFn.node.defaultChild as CfnElement);
+  const edge =
+    'Associating a Lambda@Edge function needs lambda:EnableReplication* and lambda:DisableReplication* (with the asterisk) on the ' +
+    'version CloudFront runs (CloudFront Developer Guide, "Set up IAM permissions and roles for Lambda@Edge"); each deploy makes a new version.';
+  const v = Validations.of(policyOwner);
+  v.acknowledge({ id: 'AwsSolutions-IAM5[Action::lambda:EnableReplication*]', reason: edge });
+  v.acknowledge({ id: 'AwsSolutions-IAM5[Action::lambda:DisableReplication*]', reason: edge });
+  v.acknowledge({ id: `AwsSolutions-IAM5[Resource::<${viewerId}.Arn>:*]`, reason: edge });
+  v.acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/aws-service-role/*]',
+    reason: 'The Lambda@Edge replicator and CloudFront logger service-linked roles, limited by iam:AWSServiceName; created once per account.',
+  });
+  acknowledgeFunctionFindings(attachFn);
+  const p = Validations.of(provider);
+  p.acknowledge({ id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: 'The CDK custom resource provider framework gives its function this policy.' });
+  p.acknowledge({ id: `AwsSolutions-IAM5[Resource::<${attachId}.Arn>:*]`, reason: 'The CDK provider framework invokes any version of the attach function.' });
+  p.acknowledge({ id: 'AwsSolutions-L1', reason: 'The CDK provider framework picks its own runtime.' });
+}

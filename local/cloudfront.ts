@@ -45,6 +45,13 @@ export interface CloudFrontEmulatorOptions {
   adminPathPrefix?: string;
   /** e.g. http://127.0.0.1:PORT of the demo origin. */
   originUrl: string;
+  /**
+   * Routing by a distribution config (local/cloudfront/behaviors.ts), asked on every request
+   * with the viewer's path: whether the behaviour runs the viewer-request function, and its
+   * origin (`callback`, or an origin URL). Without it every request runs the function and
+   * goes to `originUrl`, the callback path to `callback`.
+   */
+  routing?: (uri: string) => { viewerRequest: boolean; origin: 'callback' | string };
   /** Default 5000 (Lambda@Edge viewer trigger maximum). */
   viewerTimeoutMs?: number;
   /** Access-log-like lines; default none. */
@@ -115,8 +122,6 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
   const callbackPath = opts.callbackPathPattern ?? '/auth/callback';
   const adminPrefix = opts.adminPathPrefix ?? '/auth/admin';
   const timeoutMs = opts.viewerTimeoutMs ?? 5000;
-  const origin = new URL(opts.originUrl);
-  const originBasePath = origin.pathname.replace(/\/$/, '');
   const edgeId = randomBytes(16).toString('hex'); // this "edge server"'s name in Via
   const via = `1.1 ${edgeId}.cloudfront.net (CloudFront)`;
   const agent = new http.Agent({ keepAlive: true });
@@ -182,7 +187,12 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
       const event = buildViewerRequestEvent({ distributionDomainName: `${host}:${port}`, distributionId, requestId, request });
       if (body !== undefined && body.length > 0) event.Records[0]!.cf.request.body = viewerBody(body);
       const original = cloneEvent(event.Records[0]!.cf.request);
-      const outcome = await invokeWithTimeout(() => opts.viewerRequest(cloneEvent(event)), timeoutMs);
+      // The behaviour is chosen from the viewer's path before any function runs.
+      const route = opts.routing?.(original.uri);
+      const outcome: Outcome =
+        route?.viewerRequest === false
+          ? { kind: 'ok', value: cloneEvent(original) } // a behaviour without the function: the request as it came
+          : await invokeWithTimeout(() => opts.viewerRequest(cloneEvent(event)), timeoutMs);
 
       if (outcome.kind === 'timeout') {
         return sendError(503, 'LambdaLimitExceeded', 'The Lambda function associated with the CloudFront distribution exceeded the Lambda function timeout quota.', [`Function timed out after ${timeoutMs} ms.`]);
@@ -217,7 +227,8 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
       // CloudFront chooses the cache behaviour (and so the origin) from the viewer's path,
       // case-sensitively, BEFORE the viewer-request function runs; a function that rewrites
       // the uri changes the path sent to that origin, not which origin it is.
-      if (original.uri === callbackPath) {
+      const target = route?.origin ?? (original.uri === callbackPath ? 'callback' : opts.originUrl);
+      if (target === 'callback') {
         logFields.origin = 'function-url';
         return toFunctionUrl(forwarded, headers, opts.callback);
       }
@@ -226,7 +237,7 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
         return toFunctionUrl(forwarded, headers, opts.admin!, body);
       }
       logFields.origin = 'http';
-      return toOrigin(forwarded, headers);
+      return toOrigin(forwarded, headers, new URL(target));
     };
 
     const validationFailed = (violations: Violation[]) =>
@@ -266,7 +277,8 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
       sendResult('Miss', out.statusCode, undefined, out.headers, out.body);
     };
 
-    const toOrigin = (forwarded: CloudFrontRequest, headers: CloudFrontHeaders) => {
+    const toOrigin = (forwarded: CloudFrontRequest, headers: CloudFrontHeaders, origin: URL) => {
+      const originBasePath = origin.pathname.replace(/\/$/, '');
       const path = `${originBasePath}${forwarded.uri}${forwarded.querystring ? `?${forwarded.querystring}` : ''}`;
       const proxyReq = http.request(
         { protocol: origin.protocol, hostname: origin.hostname, port: origin.port, method: forwarded.method, path, headers: flat(headerPairs(headers)), agent },

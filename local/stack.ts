@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
 import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
 import { startDevIdp, type DevIdpHandle } from './idp';
+import { startLocalDistribution, type LocalDistribution, type LocalDistributionOptions } from './distribution';
 import { startDemoOrigin, type DemoOriginHandle } from './origin';
 import { startSecretsManager, type SecretsManagerHandle } from './secrets-manager';
 
@@ -43,6 +44,12 @@ export interface LocalStackOptions {
    * Lambda@Edge containers. @default 1
    */
   readonly viewerContainers?: number;
+  /**
+   * Serve a distribution config through the local CloudFront control plane: requests are
+   * routed the way its current config says (local/distribution.ts).
+   * @default - every request runs the viewer-request function; /auth/callback to the callback, the rest to the demo origin
+   */
+  readonly distribution?: LocalDistributionOptions;
   /** The fetch the providers use for back-channel calls (tests count them). @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
 }
@@ -55,6 +62,8 @@ export interface LocalStack {
   readonly cloudfront: CloudFrontEmulator;
   readonly secretsManager: SecretsManagerHandle;
   readonly endpoints: Required<Pick<AwsEndpoints, 'dynamodb' | 'secretsManager'>>;
+  /** With `distribution`: the local CloudFront control plane holding it. */
+  readonly distribution?: LocalDistribution;
   close(): Promise<void>;
 }
 
@@ -165,17 +174,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const viewers = Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container()));
     let nextViewer = 0;
 
+    let distribution: LocalDistribution | undefined;
+    if (options.distribution !== undefined) {
+      distribution = await startLocalDistribution(options.distribution, origin.url);
+      closers.push(() => distribution!.api.close());
+    }
+
     await reserved.release();
     const cloudfront = await startCloudFront({
       port,
       originUrl: origin.url,
+      ...(distribution !== undefined && { routing: (uri: string) => distribution!.routing(uri) }),
       viewerRequest: (event) => viewers[nextViewer++ % viewers.length]!(event),
       callback: createCallbackHandler(container()),
       // The admin console's function URL origin (`/auth/admin*`), when admin.emails is set, as the CDK construct deploys it.
       ...(config.admin.emails.length > 0 && { admin: createAdminHandler(container()) }),
     });
     closers.push(() => cloudfront.close());
-    return { siteUrl: cloudfront.url, config, ...(idp !== undefined && { idp }), origin, cloudfront, secretsManager, endpoints, close };
+    return { siteUrl: cloudfront.url, config, ...(idp !== undefined && { idp }), origin, cloudfront, secretsManager, endpoints, ...(distribution !== undefined && { distribution }), close };
   } catch (error) {
     await close();
     throw error;

@@ -4,12 +4,16 @@
  *   --config <file>    run this config (e.g. a real provider) instead of the embedded dev IdP
  *   --secrets <file>   JSON {"<secret id>": "<value>"} for that config's secrets (kept local)
  *   --data-dir <dir>   keep DynamoDB Local's data in this folder
+ *   --distribution <file>  serve this DistributionConfig (JSON, as GetDistributionConfig returns it)
+ *                      through the local CloudFront control plane: requests are routed as it says,
+ *                      and `npx edge-oauth attach|detach --endpoint <control plane>` changes it
  * Ctrl-C stops everything.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../lib/config-file';
 import { consoleLogger } from '../lambdas/runtime/console-logger';
+import { LOCAL_ATTACH_TARGETS } from './distribution';
 import { startLocalStack } from './stack';
 
 async function main(): Promise<void> {
@@ -21,12 +25,14 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       secrets: { type: 'string' },
       'data-dir': { type: 'string' },
+      distribution: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
   const port = Number(values.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${values.port ?? process.env.PORT}" is not a port number`);
   const config = values.config !== undefined ? loadConfigFile(values.config) : undefined;
+  const distribution = values.distribution !== undefined ? (JSON.parse(readFileSync(values.distribution, 'utf8')) as object) : undefined;
   const secrets = values.secrets !== undefined ? (JSON.parse(readFileSync(values.secrets, 'utf8')) as Record<string, string>) : undefined;
 
   const stack = await startLocalStack({
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
     ...(config !== undefined && { config }),
     ...(secrets !== undefined && { secrets }),
     ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
+    ...(distribution !== undefined && { distribution: { config: distribution } }),
     ...(!values.quiet && { log: consoleLogger }),
   });
   console.log(
@@ -48,6 +55,13 @@ async function main(): Promise<void> {
       `  demo origin         ${stack.origin.url}   (verifies the identity assertion against ${stack.siteUrl}/auth/.well-known/jwks.json)`,
       '',
       `  CLI:  npx edge-oauth users list --endpoint ${stack.endpoints.dynamodb}`,
+      ...(stack.distribution !== undefined
+        ? [
+            `  distribution        ${stack.distribution.id} on the local CloudFront API ${stack.distribution.api.endpoint}`,
+            `  CLI:  npx edge-oauth attach --distribution-id ${stack.distribution.id} --endpoint ${stack.distribution.api.endpoint} \\`,
+            `          --viewer-request-arn ${LOCAL_ATTACH_TARGETS.viewerRequestVersionArn} --callback-domain ${LOCAL_ATTACH_TARGETS.callbackDomainName} --oac-id ${LOCAL_ATTACH_TARGETS.originAccessControlId}`,
+          ]
+        : []),
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -34,6 +34,10 @@ export type ErrorCode =
   | 'ERR_API_AUTHORIZER_EVENT'
   /** The command line: a failure the operator can act on (bad option, missing item). */
   | 'ERR_CLI'
+  /** attach: the distribution cannot take edge-oauth as it is (a viewer function, a /auth/* behaviour); nothing was changed. */
+  | 'ERR_ATTACH_REFUSED'
+  /** attach/detach: the distribution kept changing under us (stale ETag on every try); nothing of ours was written. */
+  | 'ERR_ATTACH_CONFLICT'
   /** A request to edge-oauth's own pages had a bad field (the admin console: a form, a cursor). */
   | 'ERR_BAD_REQUEST';
 
@@ -118,6 +122,20 @@ export class TableNotFoundError extends EdgeOAuthError {
 export class CliError extends EdgeOAuthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_CLI', message, options);
+  }
+}
+
+/** The distribution cannot take edge-oauth as it is; the message names the behaviour and what is in the way. Nothing was changed. */
+export class AttachRefusedError extends EdgeOAuthError {
+  constructor(message: string) {
+    super('ERR_ATTACH_REFUSED', message);
+  }
+}
+
+/** Another writer changed the distribution between each of our reads and writes; we never overwrote their change. */
+export class AttachConflictError extends EdgeOAuthError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_ATTACH_CONFLICT', message, options);
   }
 }
 

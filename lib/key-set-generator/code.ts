@@ -17,7 +17,8 @@ export interface KeySetGeneratorBundle {
   readonly hash: string;
 }
 
-export const KEY_SET_GENERATOR_ENTRY = path.join(__dirname, 'handler.ts');
+// The .ts source in this repository, the compiled .js in the package installed from npm.
+export const KEY_SET_GENERATOR_ENTRY = fs.existsSync(path.join(__dirname, 'handler.ts')) ? path.join(__dirname, 'handler.ts') : path.join(__dirname, 'handler.js');
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
 let built: KeySetGeneratorBundle | undefined;

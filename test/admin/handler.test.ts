@@ -6,6 +6,7 @@ import { csrfToken } from '../../lambdas/core/admin/csrf';
 import { StoreError } from '../../lambdas/core/errors';
 import { seal } from '../../lambdas/core/keys/seal';
 import type { RequestEvent } from '../../lambdas/core/request-events';
+import type { UserStore } from '../../lambdas/core/stores';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { HOST_HEADER } from '../../lambdas/core/viewer/identity-headers';
 import { MemorySessionStore } from '../../lambdas/store/memory';
@@ -29,6 +30,9 @@ async function setup() {
   const cookie = `edge-oauth=${await seal(newSessionClaims(config, { sid: 'sid-boss', uid: 'boss', prv: 'corp', email: 'boss@example.com', now: NOW - 10 }), keys.current)}`;
   return { deps, sessions, events, errors, cookie };
 }
+
+type Answer = { statusCode: number; headers?: Record<string, string>; body?: string };
+const answer = (h: ReturnType<typeof createAdminHandler>) => async (e: LambdaFunctionURLEvent) => (await h(e)) as Answer;
 
 function event(method: string, path: string, options: { cookie?: string; body?: string; contentType?: string; query?: string } = {}): LambdaFunctionURLEvent {
   return {
@@ -58,7 +62,7 @@ test('a form POST (base64, as function URLs pass it) revokes, and the request ev
 
 test('not a form, or a huge one: refused before the core; HEAD: no body', async () => {
   const { deps, cookie } = await setup();
-  const handler = createAdminHandler(deps);
+  const handler = answer(createAdminHandler(deps));
   expect((await handler(event('POST', '/auth/admin/revoke', { cookie, body: '{"a":1}', contentType: 'application/json' }))).statusCode).toBe(415);
   expect((await handler(event('POST', '/auth/admin/revoke', { cookie, body: 'a='.padEnd(9000, 'x'), contentType: 'application/x-www-form-urlencoded' }))).statusCode).toBe(413);
   const head = await handler(event('HEAD', '/auth/admin', { cookie }));
@@ -68,8 +72,8 @@ test('not a form, or a huge one: refused before the core; HEAD: no body', async 
 
 test('a store failure is a 500 page, never an action (fail closed), logged by code', async () => {
   const { deps, errors, cookie } = await setup();
-  const broken = { ...deps, users: { ...deps.users, listRecentUsers: async () => { throw new StoreError('DynamoDB Query failed (Timeout)'); } } as typeof deps.users };
-  const out = await createAdminHandler(broken)(event('GET', '/auth/admin/users', { cookie }));
+  const users: UserStore = Object.assign(Object.create(deps.users) as UserStore, { listRecentUsers: async () => { throw new StoreError('DynamoDB Query failed (Timeout)'); } });
+  const out = await answer(createAdminHandler({ ...deps, users }))(event('GET', '/auth/admin/users', { cookie }));
   expect(out.statusCode).toBe(500);
   expect(out.body).toContain('The console is unavailable');
   expect(out.body).not.toContain('DynamoDB');

@@ -1,5 +1,7 @@
 /** One list of error codes: every error class extends EdgeOAuthError and carries a code from ErrorCode. */
 import {
+  AttachConflictError,
+  AttachRefusedError,
   CliError,
   ConfigError,
   EdgeOAuthError,
@@ -20,6 +22,8 @@ describe('errors', () => {
     [new StoreError('down'), 'ERR_STORE_UNAVAILABLE'],
     [new TableNotFoundError('t'), 'ERR_TABLE_NOT_FOUND'],
     [new CliError('no such user'), 'ERR_CLI'],
+    [new AttachRefusedError('a viewer-request function is there'), 'ERR_ATTACH_REFUSED'],
+    [new AttachConflictError('kept changing'), 'ERR_ATTACH_CONFLICT'],
   ];
 
   test.each(errors)('%s has its stable code and the base class', (error, code) => {

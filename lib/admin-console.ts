@@ -9,18 +9,18 @@
  * GetItem and Query on `byEmail` and `byLastSeen` (never Scan); mau GetItem (the counts).
  */
 import { Duration } from 'aws-cdk-lib';
-import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { TABLES } from '../lambdas/store/tables';
 import type { TableRole } from './edge-oauth-data';
+import type { EdgeOAuthProps } from './edge-oauth-props';
 import { PROJECT_ROOT, regionalFunction } from './functions';
 import { grantTables, TABLE_ACCESS } from './grants';
 
@@ -33,9 +33,8 @@ export interface EdgeOAuthAdminConsoleProps {
   readonly tables: Record<TableRole, dynamodb.ITable>;
   /** Grants the session key set (and, with continuous authorization, the client secrets): what a session check reads. */
   readonly grantSecrets: (grantee: iam.IGrantable) => void;
-  /** @default - lambdas/admin/index.ts */
-  readonly entry?: string;
-  readonly logRetention?: logs.RetentionDays;
+  /** The construct's props: `adminEntry` (@default - lambdas/admin/index.ts) and `logRetention`. */
+  readonly props: Pick<EdgeOAuthProps, 'adminEntry' | 'logRetention'>;
 }
 
 export class EdgeOAuthAdminConsole extends Construct {
@@ -47,12 +46,13 @@ export class EdgeOAuthAdminConsole extends Construct {
   constructor(scope: Construct, id: string, props: EdgeOAuthAdminConsoleProps) {
     super(scope, id);
     const { config } = props;
+    const { adminEntry, logRetention } = props.props;
     const { fn, role } = regionalFunction(this, {
       ids: { role: 'Role', logs: 'Logs', function: 'Function' },
       roleDescription: 'edge-oauth admin console function',
-      ...(props.logRetention !== undefined && { logRetention: props.logRetention }),
+      ...(logRetention !== undefined && { logRetention }),
       description: `edge-oauth admin console (/auth/admin) for ${config.site.domain ?? config.site.name}`,
-      entry: props.entry ?? path.join(PROJECT_ROOT, 'lambdas/admin/index.ts'),
+      entry: adminEntry ?? path.join(PROJECT_ROOT, 'lambdas/admin/index.ts'),
       memorySize: 256,
       timeout: Duration.seconds(10),
       bundling: props.bundling,
@@ -68,5 +68,15 @@ export class EdgeOAuthAdminConsole extends Construct {
 
     this.functionUrl = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.origin = origins.FunctionUrlOrigin.withOriginAccessControl(this.functionUrl, { readTimeout: Duration.seconds(12) });
+  }
+
+  /**
+   * The `/auth/admin*` behaviour (add it before `/auth/*`): `common` as the other auth
+   * behaviours, every method, and the viewer function with "include body", so that it can
+   * hash a POST body for OAC (lambdas/core/viewer/admin-forward.ts).
+   */
+  addBehavior(distribution: cloudfront.Distribution, common: cloudfront.AddBehaviorOptions): void {
+    const edgeLambdas = (common.edgeLambdas ?? []).map((l) => ({ ...l, includeBody: true }));
+    distribution.addBehavior(ADMIN_PATH_PATTERN, this.origin, { ...common, edgeLambdas, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL });
   }
 }

@@ -33,9 +33,8 @@
  *   is no dependency cycle distribution → function URL → callback → distribution.
  * - API Gateway authorizer (created on first use): `httpApiAuthorizer()` / `restApiAuthorizer(api)`,
  *   lib/api-authorizer.ts. Admin console (`admin.emails`): `/auth/admin*`, lib/admin-console.ts.
- * - IAM: one role per function, no managed policies; each reads only its secrets
- *   (`secretsmanager:GetSecretValue` on exact ARNs) and uses only the table actions listed
- *   in TABLE_ACCESS (lib/grants.ts), on the table ARNs.
+ * - IAM: one role per function, no managed policies; each reads only its secrets (exact
+ *   ARNs) and uses only the table actions of TABLE_ACCESS (lib/grants.ts), on the table ARNs.
  *
  * The functions' common setup (bundle, runtime, roles, logs) is in lib/functions.ts.
  */
@@ -51,7 +50,7 @@ import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { ADMIN_PATH_PATTERN, EdgeOAuthAdminConsole } from './admin-console';
+import { EdgeOAuthAdminConsole } from './admin-console';
 import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
 import { checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
@@ -83,8 +82,7 @@ export class EdgeOAuth extends Construct {
   readonly mauTable: dynamodb.ITable;
   /** The tables and secrets (created or referenced). */
   readonly data: EdgeOAuthData;
-  /** The admin console at `/auth/admin` (lib/admin-console.ts), when `config.admin.emails` is set. */
-  readonly adminConsole?: EdgeOAuthAdminConsole;
+  readonly adminConsole?: EdgeOAuthAdminConsole; // `/auth/admin` (lib/admin-console.ts), with config.admin.emails
   private readonly config: EdgeConfig;
   private readonly bundling: BundlingOptions;
   private readonly logRetention?: logs.RetentionDays;
@@ -156,11 +154,7 @@ export class EdgeOAuth extends Construct {
     this.callbackUrl = callback.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.callbackReadTimeout = Duration.seconds(Math.min(60, Math.max(10, (props.callbackTimeout ?? Duration.seconds(10)).toSeconds() + 2)));
     this.callbackOrigin = origins.FunctionUrlOrigin.withOriginAccessControl(this.callbackUrl, { readTimeout: this.callbackReadTimeout });
-
-    if (config.admin.emails.length > 0) {
-      const options = { ...(props.logRetention !== undefined && { logRetention: props.logRetention }), ...(props.adminEntry !== undefined && { entry: props.adminEntry }) };
-      this.adminConsole = new EdgeOAuthAdminConsole(this, 'AdminConsole', { config, bundling: this.bundling, tables: this.tables(), grantSecrets: (g) => this.grantSessionSecrets(g), ...options });
-    }
+    if (config.admin.emails.length > 0) this.adminConsole = new EdgeOAuthAdminConsole(this, 'AdminConsole', { config, props, bundling: this.bundling, tables: this.tables(), grantSecrets: (g) => this.grantSessionSecrets(g) });
 
     this.node.addValidation({
       validate: () =>
@@ -219,11 +213,7 @@ export class EdgeOAuth extends Construct {
       edgeLambdas: this.edgeLambdas,
     };
     distribution.addBehavior(CALLBACK_PATH_PATTERN, this.callbackOrigin, { ...common, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD });
-    if (this.adminConsole !== undefined) {
-      // Before /auth/*. "Include body": the viewer function hashes a POST body for OAC (viewer/admin-forward.ts).
-      const edgeLambdas = this.edgeLambdas.map((l) => ({ ...l, includeBody: true }));
-      distribution.addBehavior(ADMIN_PATH_PATTERN, this.adminConsole.origin, { ...common, edgeLambdas, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL });
-    }
+    this.adminConsole?.addBehavior(distribution, common); // before /auth/*
     distribution.addBehavior(AUTH_PATH_PATTERN, this.callbackOrigin, { ...common, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL });
     if (this.config.site.domain === undefined) {
       Annotations.of(this).addInfo('config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards');
@@ -260,7 +250,6 @@ export class EdgeOAuth extends Construct {
     grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest);
     this.grantSessionSecrets(grantee);
   }
-
   /** The secrets a session check reads: the key set (every replica) and, when it may refresh at the provider, the client secrets. */
   private grantSessionSecrets(grantee: iam.IGrantable): void {
     grantGetSecretValue(grantee, this.data.sessionKeySetArns());

@@ -68,7 +68,17 @@ export class EdgeOAuthAdminConsole extends Construct {
 
     this.functionUrl = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.origin = origins.FunctionUrlOrigin.withOriginAccessControl(this.functionUrl, { readTimeout: Duration.seconds(12) });
+    // An existing distribution (EdgeOAuthExistingDistribution, `edge-oauth attach`) gets /auth/callback and /auth/*
+    // only: a console nobody can reach is refused at synth rather than deployed.
+    this.node.addValidation({
+      validate: () =>
+        this.attached
+          ? []
+          : [`${this.node.path}: config.admin.emails is set, but no distribution has the ${ADMIN_PATH_PATTERN} behaviour: use EdgeOAuth.addAuthBehaviors(distribution) (edge-oauth attach does not add it), or remove admin.emails`],
+    });
   }
+
+  private attached = false;
 
   /**
    * The `/auth/admin*` behaviour (add it before `/auth/*`): `common` as the other auth
@@ -78,5 +88,6 @@ export class EdgeOAuthAdminConsole extends Construct {
   addBehavior(distribution: cloudfront.Distribution, common: cloudfront.AddBehaviorOptions): void {
     const edgeLambdas = (common.edgeLambdas ?? []).map((l) => ({ ...l, includeBody: true }));
     distribution.addBehavior(ADMIN_PATH_PATTERN, this.origin, { ...common, edgeLambdas, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL });
+    this.attached = true;
   }
 }

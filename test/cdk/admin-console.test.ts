@@ -1,7 +1,8 @@
 /** The admin console in the template: only with admin.emails; `/auth/admin*` before `/auth/*`, OAC, include body, least privilege, cdk-nag clean. */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ADMIN_PATH_PATTERN } from '../../lib/admin-console';
-import { AUTH_PATH_PATTERN } from '../../lib/edge-oauth';
+import { Stack } from 'aws-cdk-lib';
+import { AUTH_PATH_PATTERN, EdgeOAuth } from '../../lib/edge-oauth';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
 import { appWithoutBundling, fixtureConfig, logicalId, nagFindings } from './helpers';
 
@@ -77,4 +78,11 @@ test('the users table has the byLastSeen index (kind, lastSeenAt)', () => {
 
 test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
   expect(nagFindings(stack)).toEqual([]);
+});
+
+test('a console no behaviour reaches (an existing distribution, attach) is refused at synth, naming the fix', () => {
+  const app = appWithoutBundling();
+  const bare = new Stack(app, 'Bare', { env: { region: 'us-east-1' } });
+  new EdgeOAuth(bare, 'Auth', { config: { ...fixtureConfig(), admin: { emails: ['boss@example.com'] } } });
+  expect(() => app.synth()).toThrow(/config\.admin\.emails is set, but no distribution has the \/auth\/admin\* behaviour/);
 });

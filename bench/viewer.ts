@@ -123,7 +123,7 @@ export async function viewerBenches(
   const loadKeys = keySetLoader(readSecret, config.aws.sessionKeysSecretId);
   const keys = await loadKeys();
   // One provider registry for every handler: the issuer is discovered once, then cached.
-  const providers = createProviders(config.providers, { fetch: discovery.fetch, now: () => Math.floor(nowMs / 1000), readSecret: async () => 'unused' });
+  const providers = createProviders(config, { fetch: discovery.fetch, now: () => Math.floor(nowMs / 1000), readSecret: async () => 'unused' });
   const baseDeps = (sessions: SessionStore = new MemorySessionStore(() => Math.floor(nowMs / 1000)) as unknown as SessionStore) => ({
     config,
     keys: loadKeys,

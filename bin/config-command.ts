@@ -6,13 +6,17 @@ import type { EdgeConfig } from '../lambdas/core/config/types';
 
 export function summarize(config: EdgeConfig): string {
   const providers = config.providers.map((p) => `${p.id} (${p.type})`).join(', ');
+  const groups = config.allow.groups?.length ?? 0;
   const allow =
-    config.allow.emails.length + config.allow.emailDomains.length === 0
+    config.allow.emails.length + config.allow.emailDomains.length + groups === 0
       ? 'anyone who signs in'
-      : `${config.allow.emails.length} email(s), ${config.allow.emailDomains.length} domain(s)`;
+      : `${config.allow.emails.length} email(s), ${config.allow.emailDomains.length} domain(s)${groups > 0 ? `, ${groups} group(s)` : ''}`;
+  const publicPaths = config.publicPaths?.length ?? 0;
+  const rules = config.paths?.length ?? 0;
+  const access = publicPaths + rules > 0 ? `; ${publicPaths} public path(s), ${rules} path rule(s)` : '';
   const s = config.session;
   return (
-    `ok: ${config.site.domain ?? '(host from request)'}: providers ${providers}; allow ${allow}; ` +
+    `ok: ${config.site.domain ?? '(host from request)'}: providers ${providers}; allow ${allow}${access}; ` +
     `auth check ${formatDuration(s.authCheckInterval)}, inactivity ${formatDuration(s.inactivityTimeout)}, ` +
     `max ${formatDuration(s.maxDuration)}; OPTIONS passthrough ${config.optionsPassthrough ? 'on' : 'off'}`
   );

@@ -7,6 +7,9 @@
  *   `edge-oauth.config.example.jsonc`. Relative paths are from the working directory.
  * - `origin`: `s3` (new bucket, the default), `s3://<bucket>`, `https://<alb or host>[:port][/path]`,
  *   `http://<host>[:port][/path]`.
+ * - `originRegion`: the region of the existing bucket of `origin=s3://<bucket>`. @default "us-east-1"
+ * - `allowInsecureOrigin`: "true" to accept an `http://` origin (refused otherwise: identity
+ *   headers in cleartext). A synth warning says so.
  * - `certificateArn`: ACM certificate (us-east-1) for `site.domain`.
  * - `secretReplicaRegions`: comma-separated regions for the session key set replicas.
  * - `stackName`: @default "EdgeOAuth" (the data stack, when needed, is "<stackName>-Data").
@@ -108,7 +111,8 @@ export function createApp(options: CreateAppOptions = {}): App {
       })
     : new EdgeOAuthStack(app, stackName, {
         ...common,
-        origin: parseSiteOrigin(ctx('origin')),
+        origin: parseSiteOrigin(ctx('origin'), ctx('originRegion')),
+        allowInsecureOrigin: ctx('allowInsecureOrigin') === 'true',
         ...(ctx('certificateArn') !== undefined && { certificateArn: ctx('certificateArn')! }),
         // Where the key set can be read (the data stack creates the replicas when there is one).
         secretReplicaRegions: replicaRegions,

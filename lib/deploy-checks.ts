@@ -1,5 +1,6 @@
 /** What `EdgeOAuth` refuses to synthesize: checks that throw early, with the offending value. */
-import { Token, type Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 
 /** Lambda@Edge functions must be created in us-east-1; CDK does not check it. */
@@ -8,6 +9,28 @@ export function checkEdgeRegion(stack: Stack): void {
     throw new Error(
       `EdgeOAuth: the stack "${stack.stackName}" must be deployed to us-east-1 (Lambda@Edge functions are created there), ` +
         `but its region is ${Token.isUnresolved(stack.region) ? 'not set' : `"${stack.region}"`}. Give it env: { region: 'us-east-1' }.`,
+    );
+  }
+}
+
+/**
+ * The distribution must be in a us-east-1 stack too: `addAuthBehaviors` adds the callback's
+ * function URL origin, and with it the Lambda permissions for CloudFront (origin access
+ * control), to the distribution's stack. In another region (or a stack without a region)
+ * those permissions would name a function that is not there, and the deploy fails.
+ */
+export function checkDistributionRegion(auth: IConstruct, distribution: IConstruct): void {
+  const ours = Stack.of(auth);
+  const theirs = Stack.of(distribution);
+  if (theirs === ours) return;
+  const region = theirs.region;
+  if (Token.isUnresolved(region) || region !== 'us-east-1') {
+    throw new Error(
+      `EdgeOAuth ${auth.node.path}: the distribution ${distribution.node.path} is in stack "${theirs.stackName}", whose region is ` +
+        `${Token.isUnresolved(region) ? 'not set' : `"${region}"`}. addAuthBehaviors puts the callback's function URL origin and its ` +
+        'invoke permissions (origin access control) into that stack, and they can only be created next to the function, in us-east-1. ' +
+        "Create the distribution in a stack with env: { region: 'us-east-1' } (CloudFront is global: the region of its stack does not " +
+        'change where it serves), or in the same stack as EdgeOAuth.',
     );
   }
 }

@@ -65,6 +65,19 @@ export interface SecretHandle {
   resourceArns(region: string): string[];
 }
 
+/**
+ * How every client secret is created: a random placeholder the operator replaces (docs/deploy.md
+ * step 5). One constant, on purpose: CloudFormation generates a new value whenever
+ * `GenerateSecretString` changes, which would overwrite the client secret the operator put in.
+ * So nothing in it may depend on the config (which providers use the secret, in which order,
+ * whole or by jsonKey): the operator's value survives every later deploy. The template never
+ * holds a value, and a forgotten secret fails the sign-in (invalid_client, or "not JSON" for a
+ * jsonKey) instead of passing an empty string.
+ */
+export const CLIENT_SECRET_PLACEHOLDER: secretsmanager.SecretStringGenerator = { passwordLength: 32, excludePunctuation: true };
+const CLIENT_SECRET_DESCRIPTION =
+  'edge-oauth: OAuth client secret. Set its value after the first deploy (docs/deploy.md); the generated value is a placeholder.';
+
 const ATTRIBUTE_TYPE: Record<KeyDef['type'], dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
   N: dynamodb.AttributeType.NUMBER,
@@ -130,7 +143,10 @@ export class EdgeOAuthData extends Construct {
           indexName: gsi.indexName,
           partitionKey: key(gsi.partitionKey),
           ...(gsi.sortKey && { sortKey: key(gsi.sortKey) }),
-          projectionType: dynamodb.ProjectionType.ALL,
+          // Only what the index's readers read (tables.ts): a write rewrites the entry whenever a projected attribute changes.
+          ...(gsi.projection.type === 'INCLUDE'
+            ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...gsi.projection.nonKeyAttributes] }
+            : { projectionType: gsi.projection.type === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY }),
         });
       }
       tables.set(def.role, asCdkInterface<dynamodb.ITable>(table));
@@ -150,26 +166,16 @@ export class EdgeOAuthData extends Construct {
       throw new Error(`EdgeOAuthData: secret "${config.aws.sessionKeysSecretId}" is both a client secret and the session key set`);
     }
     const handles = new Map<string, SecretHandle>();
-    for (const [secretId, jsonKeys] of jsonKeysById) {
+    // Sorted: the secrets' place in the template does not follow the order of the providers either.
+    for (const [secretId, jsonKeys] of [...jsonKeysById].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (jsonKeys.has(undefined) && jsonKeys.size > 1) {
         throw new Error(`EdgeOAuthData: secret "${secretId}" is used both whole and by jsonKey; use one form`);
       }
-      const named = [...jsonKeys].filter((k): k is string => k !== undefined);
       handles.set(
         secretId,
         this.secretHandle(`ClientSecret${pascal(secretId)}`, secretId, createSecrets, removalPolicy, [], {
-          description: 'edge-oauth: OAuth client secret. Set its value after the first deploy (docs/deploy.md); the generated value is a placeholder.',
-          // A random placeholder: the template never holds a value, and a forgotten secret
-          // fails the token exchange (invalid_client) instead of passing an empty string.
-          generateSecretString:
-            named.length === 0
-              ? { passwordLength: 32, excludePunctuation: true }
-              : {
-                  secretStringTemplate: JSON.stringify(Object.fromEntries(named.slice(1).map((k) => [k, '']))),
-                  generateStringKey: named[0]!,
-                  passwordLength: 32,
-                  excludePunctuation: true,
-                },
+          description: CLIENT_SECRET_DESCRIPTION,
+          generateSecretString: CLIENT_SECRET_PLACEHOLDER,
         }),
       );
     }

@@ -13,58 +13,15 @@
 import { Annotations, CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { CALLBACK_PATH_PATTERN, EdgeOAuth } from './edge-oauth';
 import { EdgeOAuthProtectedApi } from './protected-api';
 import { EdgeOAuthData } from './edge-oauth-data';
-import { asCdkInterface } from './cdk-types';
+import { checkSiteOrigin, ORIGIN_VERIFY_HEADER, siteOriginParts, type SiteOrigin } from './site-origin';
 
-/** What the distribution serves. */
-export type SiteOrigin =
-  /** A new private bucket (block public access, TLS only), read by CloudFront with OAC. */
-  | { readonly kind: 'new-bucket' }
-  /** An existing bucket, read with OAC (add the bucket policy yourself: see docs/deploy.md). */
-  | { readonly kind: 'existing-bucket'; readonly bucketName: string }
-  /** An existing ALB or any HTTP server, by its public DNS name. */
-  | {
-      readonly kind: 'http';
-      readonly domainName: string;
-      readonly protocol: 'https' | 'http';
-      readonly port?: number;
-      readonly originPath?: string;
-    };
-
-/**
- * Parses the `origin` context value:
- * `s3` (or nothing) - a new bucket; `s3://<bucket>` - an existing bucket;
- * `https://<host>[:port][/path]` - an ALB or HTTP server over TLS;
- * `http://<host>[:port][/path]` - the same over plain HTTP (between CloudFront and the origin).
- */
-export function parseSiteOrigin(spec: string | undefined): SiteOrigin {
-  const value = (spec ?? '').trim();
-  if (value === '' || value === 's3') return { kind: 'new-bucket' };
-  const bucket = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?$/.exec(value);
-  if (bucket) return { kind: 'existing-bucket', bucketName: bucket[1]! };
-  const http = /^(https?):\/\/([a-z0-9.-]+)(?::(\d{1,5}))?(\/[^?#]*)?$/i.exec(value);
-  if (http && !http[4]?.endsWith('/')) {
-    const port = http[3] !== undefined ? Number(http[3]) : undefined;
-    if (port !== undefined && (port < 1 || port > 65535)) throw new Error(`origin "${value}": port out of range`);
-    return {
-      kind: 'http',
-      protocol: http[1]!.toLowerCase() as 'https' | 'http',
-      domainName: http[2]!.toLowerCase(),
-      ...(port !== undefined && { port }),
-      ...(http[4] !== undefined && http[4] !== '' && { originPath: http[4] }),
-    };
-  }
-  throw new Error(
-    `origin "${value}" is not understood: use "s3" (new bucket), "s3://<bucket>", "https://<alb or host>[:port][/path]" ` +
-      'or "http://<host>[:port][/path]" (a path must not end with "/")',
-  );
-}
+export { parseSiteOrigin, type SiteOrigin } from './site-origin';
 
 export interface EdgeOAuthStackProps extends StackProps {
   /** The resolved configuration. */
@@ -80,6 +37,12 @@ export interface EdgeOAuthStackProps extends StackProps {
    * @default - the distribution's own *.cloudfront.net name
    */
   readonly certificateArn?: string;
+  /**
+   * Accept an `http://` origin: CloudFront then sends the identity headers, the signed
+   * assertion and the origin verification header to it in cleartext.
+   * @default false - an http:// origin is refused at synth
+   */
+  readonly allowInsecureOrigin?: boolean;
   /** @see EdgeOAuthProps.createTables */
   readonly createTables?: boolean;
   /** @see EdgeOAuthProps.createSecrets */
@@ -122,43 +85,10 @@ export class EdgeOAuthStack extends Stack {
       ...(props.callbackEntry !== undefined && { callbackEntry: props.callbackEntry }),
     });
 
-    let origin: cloudfront.IOrigin;
-    let behavior: cloudfront.AddBehaviorOptions;
-    if (siteOrigin.kind === 'http') {
-      origin = new origins.HttpOrigin(siteOrigin.domainName, {
-        protocolPolicy: siteOrigin.protocol === 'https' ? cloudfront.OriginProtocolPolicy.HTTPS_ONLY : cloudfront.OriginProtocolPolicy.HTTP_ONLY,
-        originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-        ...(siteOrigin.port !== undefined && (siteOrigin.protocol === 'https' ? { httpsPort: siteOrigin.port } : { httpPort: siteOrigin.port })),
-        ...(siteOrigin.originPath !== undefined && { originPath: siteOrigin.originPath }),
-      });
-      // An application: responses may depend on the user (identity headers), which are not
-      // in any cache key, so nothing is cached; everything the viewer sent (cookies, query,
-      // headers) is forwarded except Host (the origin's certificate is for its own name).
-      behavior = {
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-      };
-    } else {
-      const bucket =
-        siteOrigin.kind === 'new-bucket'
-          ? new s3.Bucket(this, 'SiteBucket', {
-              blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-              encryption: s3.BucketEncryption.S3_MANAGED,
-              enforceSSL: true,
-              objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-              removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-            })
-          : s3.Bucket.fromBucketName(this, 'SiteBucket', siteOrigin.bucketName);
-      this.bucket = asCdkInterface<s3.IBucket>(bucket);
-      origin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
-      // Static files, the same for every signed-in user: cached. The viewer-request function
-      // runs before the cache, so every request is still checked.
-      behavior = {
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-      };
-    }
+    checkSiteOrigin(this, siteOrigin, props.allowInsecureOrigin ?? false);
+    const site = siteOriginParts(this, siteOrigin, props.removalPolicy ?? RemovalPolicy.RETAIN);
+    const { origin, behavior } = site;
+    if (site.bucket !== undefined) this.bucket = site.bucket;
 
     const domain = config.site.domain;
     if (props.certificateArn !== undefined && domain === undefined) {
@@ -207,6 +137,13 @@ export class EdgeOAuthStack extends Stack {
     new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId });
     new CfnOutput(this, 'DistributionDomainName', { value: this.distribution.distributionDomainName });
     if (this.bucket !== undefined) new CfnOutput(this, 'SiteBucketName', { value: this.bucket.bucketName });
+    if (site.originVerifySecret !== undefined) {
+      new CfnOutput(this, 'OriginVerifyHeader', { value: ORIGIN_VERIFY_HEADER, description: 'The header CloudFront adds to every request to your origin' });
+      new CfnOutput(this, 'OriginVerifySecretArn', {
+        value: site.originVerifySecret.secretArn,
+        description: 'Its value: make the origin (ALB listener rule) accept only requests that carry it (docs/deploy.md step 3)',
+      });
+    }
     new CfnOutput(this, 'ClientSecretIds', {
       value: [...new Set(config.providers.map((p) => p.clientSecret.secretId))].join(' '),
       description: `Set each value after the first deploy (region ${config.aws.region}): aws secretsmanager put-secret-value --secret-id <id> --secret-string ...`,
@@ -223,7 +160,7 @@ export class EdgeOAuthStack extends Stack {
         reason: 'The site bucket is private and read only by CloudFront (OAC); requests are logged at CloudFront, not per S3 object.',
       });
     }
-    acknowledgeDistributionFindings(this.distribution, customDomain);
+    acknowledgeDistributionFindings(this.distribution, customDomain, siteOrigin.kind === 'http' && siteOrigin.protocol === 'http');
   }
 }
 
@@ -249,7 +186,7 @@ export class EdgeOAuthDataStack extends Stack {
   }
 }
 
-function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, customDomain: boolean): void {
+function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, customDomain: boolean, insecureOrigin: boolean): void {
   const v = Validations.of(distribution);
   v.acknowledge({
     id: 'AwsSolutions-CFR1',
@@ -267,6 +204,13 @@ function acknowledgeDistributionFindings(distribution: cloudfront.Distribution, 
     v.acknowledge({
       id: 'AwsSolutions-CFR4',
       reason: 'With the default *.cloudfront.net certificate CloudFront fixes the TLS policy; with certificateArn the stack sets TLSv1.2_2021.',
+    });
+  }
+  if (insecureOrigin) {
+    // checkSiteOrigin refuses an http:// origin unless the operator passed allowInsecureOrigin, and warns then.
+    v.acknowledge({
+      id: 'AwsSolutions-CFR5',
+      reason: 'The operator chose a plain-HTTP origin explicitly (-c allowInsecureOrigin=true), and the synth warns that identity headers travel in cleartext.',
     });
   }
 }

@@ -52,7 +52,7 @@ import { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { EdgeOAuthAdminConsole } from './admin-console';
 import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
-import { checkEdgeRegion, validateForDeployment } from './deploy-checks';
+import { checkDistributionRegion, checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
 import type { EdgeOAuthProps } from './edge-oauth-props';
 import { functionBundling, packageEntry, regionalFunction, viewerRequestFunction } from './functions';
@@ -197,6 +197,7 @@ export class EdgeOAuth extends Construct {
     if (this._existingDistributionId !== undefined) {
       throw new Error(`EdgeOAuth ${this.node.path}: it already protects the existing distribution ${this._existingDistributionId}; use one EdgeOAuth per distribution`);
     }
+    checkDistributionRegion(this, distribution);
     if (this.protectDefaultBehavior && !this.runsOnDefaultBehavior(distribution)) {
       throw new Error(
         `EdgeOAuth ${this.node.path}: the default behaviour of ${distribution.node.path} does not run the viewer-request function, ` +
@@ -279,7 +280,7 @@ export class EdgeOAuth extends Construct {
   /**
    * An authorizer for one HTTP API (call once per API): payload 2.0, simple responses, keyed
    * on the Cookie header, cached `config.api.cacheTtl`. Use it as the API's
-   * `defaultAuthorizer` or on routes. A request without a valid session gets a 401.
+   * `defaultAuthorizer` or on routes. A request without a Cookie header gets a 401, one without a valid session a 403 (docs/api.md).
    */
   httpApiAuthorizer(): HttpLambdaAuthorizer {
     return this.apiAuthorizer.httpAuthorizer();

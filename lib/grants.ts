@@ -6,7 +6,12 @@ import type { TableRole } from './edge-oauth-data';
 /**
  * The DynamoDB actions each function uses, per table. Keep in step with lambdas/store
  * (GetItem with ConsistentRead, conditional PutItem, UpdateItem; no Query, Scan or Delete:
- * those are the operator CLI's). Transactions need the per-item actions only.
+ * those are the operator CLI's; test/cdk/table-access.test.ts compares). Transactions need
+ * the per-item actions only: "Permissions for Put, Update, Delete, and Get actions are
+ * governed by the permissions used for the underlying PutItem, UpdateItem, DeleteItem, and
+ * GetItem operations. For the ConditionCheck action, you can use the
+ * dynamodb:ConditionCheckItem permission" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html),
+ * and no store writes a ConditionCheck.
  */
 export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record<TableRole, readonly string[]>> = {
   // Session checks (revocation, inactivity, last activity, refresh lease), logout
@@ -14,13 +19,13 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record
   viewerRequest: {
     sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
   // Sign-in: the single-use state, the session, the App User upsert, the MAU mark.
   callback: {
-    sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-    users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+    sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
   // The admin console (lib/admin-console.ts): its own session check and revoke, reading
   // users and MAU counts. Its Query on the indexes is granted on the index ARNs there.

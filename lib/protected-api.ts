@@ -58,6 +58,8 @@ export class EdgeOAuthProtectedApi extends Construct {
       [config.headers.userName, 'userName'],
       [config.headers.userEmail, 'userEmail'],
       [config.headers.provider, 'provider'],
+      // Always overwritten ('' for a user in no group): a client-sent copy never reaches the upstream.
+      [config.headers.userGroups, 'userGroups'],
     ];
 
     if (api.kind === 'http') {

@@ -174,7 +174,10 @@ function createTableInput(name: string, def: TableDef) {
       ? def.globalSecondaryIndexes.map((i) => ({
           IndexName: i.indexName,
           KeySchema: keySchema(i.partitionKey, i.sortKey),
-          Projection: { ProjectionType: 'ALL' as const },
+          Projection:
+            i.projection.type === 'INCLUDE'
+              ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...i.projection.nonKeyAttributes] }
+              : { ProjectionType: i.projection.type },
         }))
       : undefined,
   };

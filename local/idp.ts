@@ -17,6 +17,12 @@ export interface DevIdpClient {
   redirectUris: string[];
   /** For RP-initiated logout; default: the origin of each redirect URI, plus '/'. */
   postLogoutRedirectUris?: string[];
+  /**
+   * How this client authenticates at the token endpoint; any other method is refused with
+   * `invalid_client`, as OpenID Connect Registration 1.0 section 2 requires
+   * (`token_endpoint_auth_method`). @default 'client_secret_basic'
+   */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
 export interface DevIdpOptions {
@@ -24,6 +30,11 @@ export interface DevIdpOptions {
   /** Host name in the issuer; default 'localhost'. The server itself binds 127.0.0.1. */
   host?: string;
   clients: DevIdpClient[];
+  /**
+   * The methods discovery lists in `token_endpoint_auth_methods_supported`.
+   * @default ['client_secret_basic', 'client_secret_post']
+   */
+  clientAuthMethods?: ('client_secret_basic' | 'client_secret_post')[];
 }
 
 export type FailKind = 'token' | 'userinfo';
@@ -42,6 +53,8 @@ export interface DevAccount {
   email: string;
   name?: string;
   emailVerified: boolean;
+  /** The `groups` claim (the sign-in form's "Groups" field, comma-separated). */
+  groups?: string[];
   disabled: boolean;
 }
 
@@ -59,11 +72,12 @@ export class DevAccounts {
     return a && { ...a };
   }
 
-  update(sub: string, patch: { email?: string; name?: string; emailVerified?: boolean }): DevAccount {
+  update(sub: string, patch: { email?: string; name?: string; emailVerified?: boolean; groups?: string[] }): DevAccount {
     const a = this.must(sub);
     if (patch.email !== undefined) a.email = patch.email.trim();
     if (patch.name !== undefined) a.name = patch.name;
     if (patch.emailVerified !== undefined) a.emailVerified = patch.emailVerified;
+    if (patch.groups !== undefined) a.groups = [...patch.groups];
     return { ...a };
   }
 
@@ -77,7 +91,7 @@ export class DevAccounts {
   }
 
   /** The sign-in form: the account for this email (created on first sign-in) with the form's claims. */
-  signIn(email: string, name: string | undefined, emailVerified: boolean): DevAccount {
+  signIn(email: string, name: string | undefined, emailVerified: boolean, groups: string[] = []): DevAccount {
     let a = this.live(email);
     if (!a) {
       // Stable per email on first sign-in. An account whose email was changed keeps its sub,
@@ -90,6 +104,7 @@ export class DevAccounts {
     }
     if (name) a.name = name;
     a.emailVerified = emailVerified;
+    a.groups = groups;
     return { ...a };
   }
 
@@ -121,7 +136,17 @@ interface Grant {
   addResourceScope(indicator: string, scope: string): void;
   save(): Promise<string>;
 }
-type KoaContext = { path: string; method: string; query: Record<string, string | string[] | undefined>; type: string; body: unknown };
+type KoaContext = {
+  path: string;
+  method: string;
+  query: Record<string, string | string[] | undefined>;
+  type: string;
+  body: unknown;
+  status: number;
+  headers: Record<string, string | undefined>;
+  set(name: string, value: string): void;
+  oidc?: { client?: { clientId: string } };
+};
 interface Provider {
   callback(): (req: Req, res: Res) => void;
   interactionDetails(req: Req, res: Res): Promise<Interaction>;
@@ -175,10 +200,16 @@ ${error ? `<p class="error">${esc(error)}</p>` : ''}
 <form method="post" action="/interaction/${esc(i.uid)}/login" autocomplete="off">
 <label>Email <input name="email" type="email" required autofocus value="${esc(hint)}"></label>
 <label>Name (optional) <input name="name" type="text"></label>
+<label>Groups (optional, comma-separated) <input name="groups" type="text" placeholder="eng, admins"></label>
 <label><input name="email_verified" type="checkbox" value="true" checked> Email verified</label>
 <button type="submit">Sign in</button></form>
 <p><a href="/interaction/${esc(i.uid)}/abort">Cancel</a></p>`,
   );
+}
+
+/** The form's "Groups": comma-separated, trimmed, each once, empty ones dropped (at most 1000). */
+export function parseGroups(field: string): string[] {
+  return [...new Set(field.split(',').map((g) => g.trim()).filter((g) => g !== ''))].slice(0, 1000);
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
@@ -209,7 +240,7 @@ async function interaction(provider: Provider, accounts: DevAccounts, req: Incom
     const form = await readForm(req);
     const email = (form.get('email') ?? '').trim();
     if (!/^[^@\s]+@[^@\s]+$/.test(email)) return sendHtml(res, 400, loginPage(details, 'Enter an email address.'));
-    const account = accounts.signIn(email, form.get('name')?.trim() || undefined, form.has('email_verified'));
+    const account = accounts.signIn(email, form.get('name')?.trim() || undefined, form.has('email_verified'), parseGroups(form.get('groups') ?? ''));
     if (account.disabled) {
       return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'account disabled' }, { mergeWithLastSubmission: false });
     }
@@ -228,6 +259,47 @@ async function interaction(provider: Provider, accounts: DevAccounts, req: Incom
     return provider.interactionFinished(req, res, { consent: existing ? {} : { grantId } }, { mergeWithLastSubmission: true });
   }
   return sendHtml(res, 400, page('Unexpected', `<p>Unexpected interaction ${esc(details.prompt.name)}.</p>`));
+}
+
+/**
+ * The token endpoint refuses a client authentication method the client did not register,
+ * as a real OP does (OpenID Connect Registration 1.0 section 2, `token_endpoint_auth_method`;
+ * Okta, Entra ID, Keycloak and Doorkeeper do), where oidc-provider 9 treats
+ * client_secret_basic and client_secret_post as one. A Basic header names its client, so
+ * it is refused before the request goes on; a body-authenticated request is known only
+ * after oidc-provider parsed it, so its answer is replaced (the code is spent, as it would
+ * be for a client that then gives up).
+ */
+function enforceClientAuthMethod(registered: ReadonlyMap<string, string>) {
+  // The answer oidc-provider gives a failed client authentication (lib/shared/client_auth.js):
+  // 401, the JSON error, and a Basic challenge only when an Authorization header was sent.
+  const refuse = (ctx: KoaContext, used: string) => {
+    const description = `client authentication failed (${used} is not this client's token_endpoint_auth_method)`;
+    ctx.status = 401;
+    ctx.type = 'json';
+    if (used === 'client_secret_basic') ctx.set('www-authenticate', `Basic realm="dev-idp", error="invalid_client", error_description="${description}"`);
+    ctx.set('cache-control', 'no-store');
+    ctx.body = { error: 'invalid_client', error_description: description };
+  };
+  return async (ctx: KoaContext, next: () => Promise<void>): Promise<void> => {
+    if (ctx.path !== ROUTES.token || ctx.method !== 'POST') return next();
+    const basic = /^Basic (.+)$/i.exec(ctx.headers.authorization ?? '');
+    if (basic !== null) {
+      const text = Buffer.from(basic[1]!, 'base64').toString();
+      let clientId = text.slice(0, Math.max(0, text.indexOf(':')));
+      try {
+        clientId = decodeURIComponent(clientId.replace(/\+/g, ' '));
+      } catch {
+        // not form-urlencoded: compare as is
+      }
+      const method = registered.get(clientId);
+      if (method !== undefined && method !== 'client_secret_basic') return refuse(ctx, 'client_secret_basic');
+      return next();
+    }
+    await next();
+    const clientId = ctx.oidc?.client?.clientId;
+    if (clientId !== undefined && registered.get(clientId) === 'client_secret_basic' && ctx.status < 300) refuse(ctx, 'client_secret_post');
+  };
 }
 
 export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
@@ -275,23 +347,25 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
       post_logout_redirect_uris: c.postLogoutRedirectUris ?? [...new Set(c.redirectUris.map((u) => `${new URL(u).origin}/`))],
       response_types: ['code'],
       grant_types: ['authorization_code', 'refresh_token'],
-      // client_secret_post is accepted too: oidc-provider treats the two as one family.
-      token_endpoint_auth_method: 'client_secret_basic',
+      // oidc-provider 9 accepts either of these whatever is registered: enforced in front (below).
+      token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
     })),
+    clientAuthMethods: opts.clientAuthMethods ?? ['client_secret_basic', 'client_secret_post'],
     jwks: { keys: [{ ...jwk, kid: 'dev-idp-rs256', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: ['edge-oauth-dev-idp-cookie-key-not-a-secret'] },
     routes: ROUTES,
     responseTypes: ['code'],
     pkce: { required: () => true }, // oidc-provider 9 only implements S256
     scopes: ['openid', 'email', 'profile', 'offline_access'],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // `groups` with the profile scope edge-oauth asks for: at userinfo (like GitLab's), not in the ID token.
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     findAccount: async (_ctx: unknown, sub: string) => {
       if (!accounts.get(sub) || accounts.get(sub)?.disabled) return undefined;
       return {
         accountId: sub,
         claims: async () => {
           const a = accounts.get(sub);
-          return { sub, email: a?.email, email_verified: a?.emailVerified, name: a?.name };
+          return { sub, email: a?.email, email_verified: a?.emailVerified, name: a?.name, groups: a?.groups?.length ? a.groups : undefined };
         },
       };
     },
@@ -337,6 +411,7 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
     }
     await next();
   });
+  op.use(enforceClientAuthMethod(new Map(opts.clients.map((c) => [c.clientId, c.tokenEndpointAuthMethod ?? 'client_secret_basic']))));
   op.on('server_error', (_ctx, err) => console.error('dev IdP server_error:', err));
   provider = op;
   handler = op.callback();

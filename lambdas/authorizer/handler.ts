@@ -79,6 +79,8 @@ export class ApiEventError extends EdgeOAuthError {
 
 /** What the handler needs from either event format. */
 interface ParsedEvent {
+  /** REST API (no `version` in the event) or HTTP API (`version` 1.0 or 2.0). */
+  readonly api: 'rest' | 'http';
   readonly format: 'simple' | 'policy';
   /** The route or method ARN the event names. */
   readonly arn: string;
@@ -105,13 +107,13 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): (event: Authorize
     const req = parseEvent(event);
     const decision = await decideApiRequest(
       { config: deps.config, keys: await deps.keys(), now: Math.floor(clock() / 1000), checks },
-      { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent },
+      { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent, path: req.path },
     );
     if (deps.log !== undefined) {
       const extra = {
         clientId: decision.session !== undefined ? clientIds.get(decision.session.prv) : undefined,
         clientIp: req.ip,
-        status: decision.kind === 'allow' ? undefined : API_STATUS[decision.kind],
+        status: statusOf(decision, req),
       };
       deps.log.request(requestEvent(req.method, req.path, req.host, decision, elapsedUs(started), clock(), extra));
     }
@@ -119,10 +121,22 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): (event: Authorize
   };
 }
 
+/** The status API Gateway gives the client for this answer (the request event's `status`). */
+function statusOf(decision: ApiDecision, req: ParsedEvent): number | undefined {
+  if (decision.kind === 'allow') return undefined;
+  if (decision.kind === 'unauthorized' && req.api === 'http') return API_STATUS.forbidden;
+  if (decision.kind === 'unavailable' && req.api === 'http') return 500;
+  return API_STATUS[decision.kind];
+}
+
 function answer(decision: ApiDecision, req: ParsedEvent): AuthorizerResult {
   switch (decision.kind) {
     case 'unauthorized':
-      throw new ApiUnauthorizedError();
+      if (req.api === 'rest') throw new ApiUnauthorizedError();
+      // An HTTP API: a refusal, never an error (see the top of this file).
+      return req.format === 'simple'
+        ? { isAuthorized: false, context: {} }
+        : { principalId: 'anonymous', policyDocument: policy('Deny', req.arn), context: {} };
     case 'unavailable':
       throw new ApiUnavailableError(decision.reason);
     case 'forbidden':
@@ -162,6 +176,7 @@ function parseEvent(event: AuthorizerEvent): ParsedEvent {
     const cookies = Array.isArray(v2.cookies) ? v2.cookies.filter((c) => typeof c === 'string') : [];
     const header = headerValues(v2.headers, undefined, 'cookie');
     return {
+      api: 'http',
       format: 'simple',
       arn: v2.routeArn,
       cookieHeaders: cookies.length > 0 ? [cookies.join('; ')] : header,
@@ -176,6 +191,7 @@ function parseEvent(event: AuthorizerEvent): ParsedEvent {
   const v1 = event as APIGatewayRequestAuthorizerEvent;
   if (typeof v1.methodArn !== 'string') throw new ApiEventError('no methodArn');
   return {
+    api: e.version === undefined ? 'rest' : 'http',
     format: 'policy',
     arn: v1.methodArn,
     cookieHeaders: headerValues(v1.headers, v1.multiValueHeaders, 'cookie'),

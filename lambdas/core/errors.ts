@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'ERR_PROVIDER_UNREACHABLE'
   /** The provider's answer is not what its documentation promises (a missing field, a bad ID token). */
   | 'ERR_PROVIDER_RESPONSE'
+  /** The issuer's token endpoint takes neither client_secret_basic nor client_secret_post (its discovery says). */
+  | 'ERR_PROVIDER_CLIENT_AUTH_UNSUPPORTED'
   /** A store (DynamoDB, Secrets Manager) could not be reached or refused the request. */
   | 'ERR_STORE_UNAVAILABLE'
   /** A DynamoDB table named in the config does not exist. */
@@ -93,11 +95,23 @@ export class ProviderError extends EdgeOAuthError {
   readonly status?: number;
   /** The OAuth `error` code it answered with (e.g. `invalid_grant`), when it did. */
   readonly oauthError?: string;
-  constructor(code: ProviderErrorCode, detail: string, options?: { cause?: unknown; status?: number | undefined; oauthError?: string | undefined }) {
-    super(code, `identity provider: ${detail}`, options);
+  /**
+   * The provider's `error_description` from a back-channel answer (the token endpoint):
+   * printable text only, at most 200 characters. Shown on the error page (HTML-escaped)
+   * and in the message, so it is logged.
+   */
+  readonly oauthErrorDescription?: string;
+  constructor(
+    code: ProviderErrorCode,
+    detail: string,
+    options?: { cause?: unknown; status?: number | undefined; oauthError?: string | undefined; oauthErrorDescription?: string | undefined },
+  ) {
+    const description = options?.oauthErrorDescription;
+    super(code, `identity provider: ${detail}${description === undefined ? '' : ` (${description})`}`, options);
     this.detail = detail;
     if (options?.status !== undefined) this.status = options.status;
     if (options?.oauthError !== undefined) this.oauthError = options.oauthError;
+    if (description !== undefined) this.oauthErrorDescription = description;
   }
 }
 

@@ -16,6 +16,8 @@ export interface SessionRecord {
   readonly userId: string;
   readonly email?: string;
   readonly name?: string;
+  /** The user's groups at the provider (access/groups.ts), as of sign-in or the last check. */
+  readonly groups?: readonly string[];
   readonly createdAt: number;
   /** The session's hard end (maximum duration, or the cookie's 400-day cap). */
   readonly expiresAt: number;
@@ -83,14 +85,18 @@ export interface SessionStore {
    */
   acquireRefreshLease(sessionId: string, lease: { owner: string; now: number; until: number; checkedBefore: number }): Promise<LeaseResult>;
   /**
-   * Records a successful check (new tokens, current name and email) and releases the lease.
+   * Records a successful check (new tokens, current name, email and groups) and releases the lease.
    * Returns false (and writes nothing) when `owner` no longer holds the lease.
    */
   completeRefresh(
     sessionId: string,
-    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined },
+    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined; groups?: readonly string[] | undefined },
   ): Promise<boolean>;
-  /** A user's sessions, newest first (operator tools); at most `limit` of them. @default limit - all */
+  /**
+   * A user's sessions, newest first (operator tools), at most `limit` of them (@default - all),
+   * without the sealed tokens and the refresh lease: the DynamoDB index it reads does not
+   * hold them (lambdas/store/tables.ts).
+   */
   listSessionsOfUser(provider: string, userId: string, options?: { limit?: number }): Promise<SessionRecord[]>;
 }
 

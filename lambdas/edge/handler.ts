@@ -8,6 +8,8 @@
  */
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { AssertionCache } from '../core/viewer/assertion';
+import { keysUnavailablePage } from '../core/viewer/check-failure';
+import { returnPathOf } from '../core/sign-in/return-path';
 import type { EdgeConfig } from '../core/config/types';
 import { withoutCookies } from '../core/shared/cookies';
 import { isReservedHeader, reservedHeaderNames } from '../core/viewer/identity-headers';
@@ -64,10 +66,21 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
     for (const name of Object.keys(headers)) if (isReservedHeader(reserved, name)) delete headers[name];
 
     const cookieHeaders = headers.cookie?.map((h) => h.value) ?? [];
+    let keys: KeySet;
+    try {
+      keys = await deps.keys();
+    } catch (error) {
+      // Fail closed with our own page (a cold start that cannot read the key set in time:
+      // lambdas/store/secrets.ts bounds the read), never CloudFront's page for a failed function.
+      onError(error, 'keys');
+      const action: Extract<ViewerAction, { action: 'respond' }> = { action: 'respond', decision: 'block', ...keysUnavailablePage(deps.config, returnPathOf(request.uri, request.querystring)) };
+      deps.log?.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), { clientIp: request.clientIp, status: 503 }));
+      return respond(action);
+    }
     const action = await decideViewerRequest(
       {
         config: deps.config,
-        keys: await deps.keys(),
+        keys,
         providers: deps.providers,
         now: Math.floor(clock() / 1000),
         random: deps.random,

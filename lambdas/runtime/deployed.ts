@@ -67,7 +67,7 @@ export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = 
   return {
     config,
     keys: keySetLoader(readKeySetSecret, secretIdInRegion(config.aws.sessionKeysSecretId, keySetRegion)),
-    providers: createProviders(config.providers, {
+    providers: createProviders(config, {
       fetch: overrides.fetch ?? globalThis.fetch,
       now: () => Math.floor(clock() / 1000),
       readSecret,

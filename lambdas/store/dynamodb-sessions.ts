@@ -46,6 +46,7 @@ export function toItem(r: SessionRecord): Item {
     const value = r[field];
     if (value !== undefined) item[field] = num(value);
   }
+  if (r.groups !== undefined) item.groups = stringList(r.groups);
   return item;
 }
 
@@ -60,7 +61,14 @@ export function fromItem(item: Item): SessionRecord {
   };
   for (const field of OPTIONAL_STRINGS) Object.assign(record, optional(field, getS(item, field)));
   for (const field of OPTIONAL_NUMBERS) Object.assign(record, optional(field, getN(item, field)));
+  const groups = item.groups?.L;
+  if (groups !== undefined) record.groups = groups.flatMap((g) => (g.S !== undefined ? [g.S] : []));
   return record as unknown as SessionRecord;
+}
+
+/** The user's groups: a list of strings, in the provider's order (an empty list is kept: "in no group"). */
+function stringList(values: readonly string[]): Item[string] {
+  return { L: values.map((S) => ({ S })) };
 }
 
 /** The session's Put for a sign-in transaction (dynamodb-sign-in.ts). */
@@ -142,9 +150,10 @@ export class DynamoSessionStore implements SessionStore {
 
   async completeRefresh(
     sessionId: string,
-    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined },
+    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined; groups?: readonly string[] | undefined },
   ): Promise<boolean> {
     const update = new UpdateBuilder()
+      .set('groups', done.groups !== undefined ? stringList(done.groups) : undefined)
       .set('lastAuthCheckAt', num(done.at))
       .set('tokens', done.tokens !== undefined ? str(done.tokens) : undefined)
       .set('email', done.email !== undefined && done.email !== '' ? str(done.email) : undefined)

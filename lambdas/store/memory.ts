@@ -1,7 +1,16 @@
 /** In-memory SessionStore: for unit tests and as the contract suite's reference. */
 import type { LeaseResult, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
 
+import { SESSION_UNLISTED_ATTRIBUTES } from './tables';
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A listed session, as the DynamoDB index returns it: without the tokens and the lease. */
+function withoutUnlisted(record: SessionRecord): SessionRecord {
+  const copy: Record<string, unknown> = { ...record };
+  for (const name of SESSION_UNLISTED_ATTRIBUTES) delete copy[name];
+  return copy as unknown as SessionRecord;
+}
 
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, SessionRecord>();
@@ -59,7 +68,7 @@ export class MemorySessionStore implements SessionStore {
 
   async completeRefresh(
     sessionId: string,
-    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined },
+    done: { owner: string; at: number; tokens?: string | undefined; email?: string | undefined; name?: string | undefined; groups?: readonly string[] | undefined },
   ): Promise<boolean> {
     const record = this.#sessions.get(sessionId);
     if (record === undefined || record.leaseOwner !== done.owner) return false;
@@ -68,6 +77,7 @@ export class MemorySessionStore implements SessionStore {
     if (done.tokens !== undefined) next.tokens = done.tokens;
     if (done.email !== undefined) next.email = done.email;
     if (done.name !== undefined) next.name = done.name;
+    if (done.groups !== undefined) next.groups = [...done.groups];
     this.#sessions.set(sessionId, next);
     return true;
   }
@@ -77,7 +87,7 @@ export class MemorySessionStore implements SessionStore {
       .filter((r) => r.provider === provider && r.userId === userId)
       .sort((a, b) => b.createdAt - a.createdAt)
       .slice(0, options.limit ?? Infinity)
-      .map((r) => ({ ...r }));
+      .map((r) => withoutUnlisted(r));
   }
 
   #live(sessionId: string): SessionRecord | undefined {

@@ -2,6 +2,11 @@
  * Secrets Manager reader: fetched at first use, cached per container, refreshed after
  * `cacheTtlMs` (a failed refresh keeps serving the last good value for `maxStaleMs`, so a
  * Secrets Manager blip does not sign everybody out). Values never reach logs or errors.
+ *
+ * Every read is bounded (SECRETS_MANAGER_TIMEOUTS): the viewer-request function has 5 s in
+ * all, and a cold start that cannot read the key set must become a StoreError (edge-oauth's
+ * own 503 page, lambdas/edge/handler.ts) with time to spare, not a Lambda timeout that
+ * CloudFront answers with its own 503.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretRef } from '../core/config/types';
@@ -9,11 +14,35 @@ import type { AwsCredentials } from './aws';
 import { StoreError } from '../core/errors';
 import { KEY_SET_CACHE_SECONDS, parseKeySet, type KeySet } from '../core/keys/key-set';
 
+/** Bounds of one secret read. */
+export interface SecretsManagerTimeouts {
+  /** Milliseconds to open a connection (per attempt). */
+  readonly connectionTimeout: number;
+  /** Milliseconds for a whole request and its response, connection included (per attempt). */
+  readonly requestTimeout: number;
+  /** Attempts in all, the first included (the SDK's `maxAttempts`). */
+  readonly maxAttempts: number;
+  /** Milliseconds for the whole read, retries and backoff included (an `abortSignal`). */
+  readonly deadlineMs: number;
+}
+
+/**
+ * The bounds every deployed function uses. A GetSecretValue in the region takes tens of
+ * milliseconds; the deadline leaves the viewer-request function 3 of its 5 s for the rest
+ * (a due DynamoDB check is bounded at 2 × 1.5 s by DYNAMODB_TIMEOUTS, lambdas/store/aws.ts).
+ * `requestTimeout` needs `throwOnRequestTimeout`: without it @smithy/node-http-handler
+ * (4.14 here) only logs a warning (its HttpHandler options' documentation says so).
+ */
+export const SECRETS_MANAGER_TIMEOUTS: SecretsManagerTimeouts = { connectionTimeout: 800, requestTimeout: 900, maxAttempts: 2, deadlineMs: 2000 };
+
 export interface SecretReaderOptions {
   readonly region: string;
   /** e.g. the local stack's endpoint. @default - the regional AWS endpoint */
   readonly endpoint?: string;
+  /** A client of your own (its timeouts are yours; the deadline still applies). */
   readonly client?: SecretsManagerClient;
+  /** @default SECRETS_MANAGER_TIMEOUTS */
+  readonly timeouts?: SecretsManagerTimeouts;
   /** @default - the SDK's default provider chain */
   readonly credentials?: AwsCredentials;
   /** @default KEY_SET_CACHE_SECONDS × 1000 (5 minutes) */
@@ -32,6 +61,7 @@ interface Entry {
 export type SecretReader = (ref: SecretRef) => Promise<string>;
 
 export function createSecretReader(options: SecretReaderOptions): SecretReader {
+  const timeouts = options.timeouts ?? SECRETS_MANAGER_TIMEOUTS;
   // The SDK is loaded on first use, not at init: the viewer function's cold start stays small.
   let sdk: Promise<{ client: SecretsManagerClient; Command: typeof import('@aws-sdk/client-secrets-manager').GetSecretValueCommand }> | undefined;
   const load = () =>
@@ -42,7 +72,8 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
           region: options.region,
           ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
           ...(options.credentials !== undefined && { credentials: options.credentials }),
-          maxAttempts: 2,
+          maxAttempts: timeouts.maxAttempts,
+          requestHandler: { connectionTimeout: timeouts.connectionTimeout, requestTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true },
         }),
       Command: m.GetSecretValueCommand,
     })));
@@ -54,7 +85,7 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
   async function fetchSecret(secretId: string): Promise<string> {
     try {
       const { client, Command } = await load();
-      const out = await client.send(new Command({ SecretId: secretId }));
+      const out = await client.send(new Command({ SecretId: secretId }), { abortSignal: AbortSignal.timeout(timeouts.deadlineMs) });
       if (typeof out.SecretString !== 'string') throw new StoreError(`secret "${secretId}" has no string value`);
       return out.SecretString;
     } catch (error) {

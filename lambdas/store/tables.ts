@@ -30,10 +30,17 @@ export interface KeyDef {
   readonly type: AttributeType;
 }
 
+/**
+ * What an index holds besides the keys. An index entry is rewritten whenever a projected
+ * attribute changes, sized by everything it projects: project only what its readers read.
+ */
+export type ProjectionDef = { readonly type: 'ALL' | 'KEYS_ONLY' } | { readonly type: 'INCLUDE'; readonly nonKeyAttributes: readonly string[] };
+
 export interface IndexDef {
   readonly indexName: string;
   readonly partitionKey: KeyDef;
   readonly sortKey?: KeyDef;
+  readonly projection: ProjectionDef;
 }
 
 export interface TableDef {
@@ -47,24 +54,57 @@ export interface TableDef {
 
 export const TTL_ATTRIBUTE = 'ttl';
 
+/**
+ * The session attributes `listSessionsOfUser` reads from the byUser index (the CLI's
+ * `sessions list`, `users show`, `users revoke`): all but the sealed tokens and the refresh
+ * lease, which no operator tool shows. The tokens are most of a session item's size, and a
+ * lease is written on every back-channel refresh: neither is copied into the index.
+ * (The index keys, `pk`, `userKey` and `createdAt`, are always projected.)
+ */
+export const SESSION_LIST_ATTRIBUTES = [
+  'sessionId',
+  'provider',
+  'userId',
+  'expiresAt',
+  TTL_ATTRIBUTE,
+  'email',
+  'name',
+  'ip',
+  'userAgent',
+  'host',
+  'lastSeenAt',
+  'lastAuthCheckAt',
+  'revokedAt',
+  'revokedReason',
+] as const;
+
+/** Session attributes kept out of the byUser index (and so out of `listSessionsOfUser`). */
+export const SESSION_UNLISTED_ATTRIBUTES = ['tokens', 'leaseUntil', 'leaseOwner'] as const;
+
 export const SESSIONS_TABLE: TableDef = {
   role: 'sessions',
   partitionKey: { name: 'pk', type: 'S' },
   timeToLiveAttribute: TTL_ATTRIBUTE,
   globalSecondaryIndexes: [
-    { indexName: 'byUser', partitionKey: { name: 'userKey', type: 'S' }, sortKey: { name: 'createdAt', type: 'N' } },
+    {
+      indexName: 'byUser',
+      partitionKey: { name: 'userKey', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'N' },
+      projection: { type: 'INCLUDE', nonKeyAttributes: SESSION_LIST_ATTRIBUTES },
+    },
   ],
 };
 
 export const USERS_TABLE: TableDef = {
   role: 'users',
   partitionKey: { name: 'pk', type: 'S' },
+  // `findByEmail` and `listRecentUsers` return whole App Users (small items, no tokens).
   globalSecondaryIndexes: [
-    { indexName: 'byEmail', partitionKey: { name: 'email', type: 'S' } },
+    { indexName: 'byEmail', partitionKey: { name: 'email', type: 'S' }, projection: { type: 'ALL' } },
     // One partition holds every App User, sorted by last seen. Its writes are bounded by
     // session.activityWriteInterval (one per active user per interval); a GSI partition takes
     // about 1,000 writes/s (docs/tables.md), i.e. 60,000 users active at once with the default 60 s.
-    { indexName: 'byLastSeen', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'lastSeenAt', type: 'N' } },
+    { indexName: 'byLastSeen', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'lastSeenAt', type: 'N' }, projection: { type: 'ALL' } },
   ],
 };
 

@@ -151,6 +151,8 @@ async function outcome(w: World, event: AuthorizerEvent): Promise<AuthorizerResu
 }
 
 const UNAUTHORIZED = { thrown: UNAUTHORIZED_MESSAGE, code: 'ERR_API_UNAUTHORIZED' };
+/** An HTTP API's answer to no valid session: a refusal (403), never the REST-only "Unauthorized" error (HTTP APIs document a 500 for a failed invocation). */
+const HTTP_REFUSED = { isAuthorized: false, context: {} };
 const STAGE = (stage: string) => `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/*`;
 
 describe('allowed: a valid session', () => {
@@ -158,7 +160,7 @@ describe('allowed: a valid session', () => {
     const w = world();
     const { cookie } = await w.signIn();
     const result = (await w.authorize(httpEventV2({ cookies: [`theme=dark; ${cookie}`] }))) as SimpleAuthorizerResult;
-    expect(result).toEqual({ isAuthorized: true, context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp' } });
+    expect(result).toEqual({ isAuthorized: true, context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp', userGroups: '' } });
     for (const value of Object.values(result.context)) expect(typeof value).toBe('string');
   });
 
@@ -169,7 +171,7 @@ describe('allowed: a valid session', () => {
     expect(result).toEqual({
       principalId: 'corp:u-1',
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: STAGE('prod') }] },
-      context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp' },
+      context: { userId: 'u-1', userName: 'Ada', userEmail: 'ada@example.com', provider: 'corp', userGroups: '' },
     });
   });
 
@@ -206,7 +208,7 @@ describe('allowed: a valid session', () => {
     await outcome(w, httpEventV2());
     expect(w.log.events.map((e) => [e.decision, e.reason, e.status])).toEqual([
       ['allow', 'session', undefined],
-      ['block', 'no-session', 401],
+      ['block', 'no-session', 403], // an HTTP API: a refusal
     ]);
     expect(w.log.events[0]).toMatchObject({ path: '/api/orders', method: 'GET', userId: 'u-1', provider: 'corp', clientId: 'client-1', clientIp: '203.0.113.9' });
     const logged = JSON.stringify(w.log.events);
@@ -216,7 +218,7 @@ describe('allowed: a valid session', () => {
   });
 });
 
-describe('no valid session: 401 (the function fails with exactly "Unauthorized")', () => {
+describe('no valid session: REST 401 (the function fails with exactly "Unauthorized"); HTTP API 403 (a refusal)', () => {
   test.each([
     ['no cookie at all', async () => []],
     ['other cookies only', async () => ['theme=dark; lang=en']],
@@ -236,8 +238,19 @@ describe('no valid session: 401 (the function fails with exactly "Unauthorized")
   ] as Array<[string, (w: World) => Promise<string[]>]>)('%s: HTTP API and REST API alike', async (_name, cookies) => {
     const w = world();
     const lines = await cookies(w);
-    expect(await outcome(w, httpEventV2({ cookies: lines }))).toEqual(UNAUTHORIZED);
+    expect(await outcome(w, httpEventV2({ cookies: lines }))).toEqual(HTTP_REFUSED);
     expect(await outcome(w, restEvent({ cookies: lines }))).toEqual(UNAUTHORIZED);
+  });
+
+  test('an HTTP API is never answered with the REST-only "Unauthorized" error: payload 2.0 refuses, payload 1.0 denies, both 403', async () => {
+    const w = world();
+    expect(await outcome(w, httpEventV2({ cookies: ['theme=dark'] }))).toEqual(HTTP_REFUSED);
+    const v1 = (await outcome(w, httpEventV1({ cookies: ['theme=dark'] }))) as PolicyAuthorizerResult;
+    expect(v1.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny', Resource: STAGE('$default') });
+    expect(w.log.events.map((e) => [e.reason, e.status])).toEqual([
+      ['no-session', 403],
+      ['no-session', 403],
+    ]);
   });
 
   test('maximum duration: expired at its deadline, and no "allow" that API Gateway could cache past it', async () => {
@@ -246,7 +259,7 @@ describe('no valid session: 401 (the function fails with exactly "Unauthorized")
     w.clock.now = T0 + 3600 - 31; // 31 s left: an allow cached 30 s ends before the session does
     expect(((await w.authorize(httpEventV2({ cookies: [cookie] }))) as SimpleAuthorizerResult).isAuthorized).toBe(true);
     w.clock.now = T0 + 3600 - 29; // 29 s left: a cached allow would outlive it
-    expect(await outcome(w, httpEventV2({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
+    expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
     w.clock.now = T0 + 3600;
     expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
     expect(w.log.events.map((e) => e.reason)).toEqual(['session', 'session-ending', 'session-expired']);
@@ -258,7 +271,7 @@ describe('no valid session: 401 (the function fails with exactly "Unauthorized")
     const short = world({ session: { maxDuration: '1h' } });
     // The same key set and store, the shorter config.
     const authorize = createAuthorizerHandler({ config: short.config, keys: async () => long.keys, providers: new Map(), random: seededRandom(), clock: () => (T0 + 3601) * 1000, sessions: long.sessions });
-    await expect(authorize(httpEventV2({ cookies: [cookie] }))).rejects.toThrow(UNAUTHORIZED_MESSAGE);
+    await expect(authorize(restEvent({ cookies: [cookie] }))).rejects.toThrow(UNAUTHORIZED_MESSAGE);
   });
 
   test('inactivity timeout: a session without requests for longer ends, and is revoked in the store', async () => {
@@ -267,7 +280,7 @@ describe('no valid session: 401 (the function fails with exactly "Unauthorized")
     w.clock.now = T0 + 5 * 60;
     expect(((await w.authorize(httpEventV2({ cookies: [cookie] }))) as SimpleAuthorizerResult).isAuthorized).toBe(true);
     w.clock.now += 11 * 60 + 1; // timeout + one write interval without a request
-    expect(await outcome(w, httpEventV2({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
+    expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
     expect(w.log.events.at(-1)).toMatchObject({ decision: 'block', reason: 'session-inactive', status: 401 });
     expect((await w.sessions.getSession(claims.sid))?.revokedReason).toBe('inactive');
   });
@@ -281,7 +294,7 @@ describe('revocation and the authorizer cache', () => {
     expect(((await w.authorize(httpEventV2({ cookies: [cookie] }))) as SimpleAuthorizerResult).isAuthorized).toBe(true);
     await w.sessions.revokeSession(claims.sid, w.clock.now, 'operator');
     w.clock.now += 1;
-    expect(await outcome(w, httpEventV2({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
+    expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
     expect(w.log.events.at(-1)).toMatchObject({ reason: 'session-revoked', checks: ['session-read'] });
   });
 
@@ -299,7 +312,7 @@ describe('revocation and the authorizer cache', () => {
     expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
     // An ended session is answered from memory from then on.
     w.clock.now += 1;
-    expect(await outcome(w, httpEventV2({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
+    expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
     expect(w.log.events.at(-1)!.checks).toBeUndefined();
   });
 
@@ -308,7 +321,7 @@ describe('revocation and the authorizer cache', () => {
     const { cookie, claims } = await w.signIn();
     await w.authorize(httpEventV2({ cookies: [cookie] }));
     await w.sessions.revokeSession(claims.sid, w.clock.now, 'logout');
-    expect(await outcome(w, httpEventV2({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
+    expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
   });
 });
 
@@ -343,7 +356,7 @@ describe('continuous authorization and the allow-list', () => {
     });
     // The next request: the session is revoked, so the same cookie means sign in (as at the
     // edge); answered from memory, no second provider call.
-    expect(await outcome(w, httpEventV2({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
+    expect(await outcome(w, restEvent({ cookies: [cookie] }))).toEqual(UNAUTHORIZED);
     expect(w.provider.calls).toEqual(['refresh:rt-1']);
   });
 });
@@ -420,10 +433,11 @@ describe('the same verdict as the edge (one session check, two renderings)', () 
     };
   }
 
+  /** A REST API's verdict (the one that can say "sign in": 401); an HTTP API refuses both "sign in" and "forbidden" with a 403. */
   async function apiVerdict(w: World, cookie: string | undefined): Promise<Verdict> {
-    const r = await outcome(w, httpEventV2({ cookies: cookie === undefined ? [] : [cookie] }));
+    const r = await outcome(w, restEvent({ cookies: cookie === undefined ? [] : [cookie] }));
     if ('thrown' in r) return r.thrown === UNAUTHORIZED_MESSAGE ? 'sign-in' : 'unavailable';
-    return (r as SimpleAuthorizerResult).isAuthorized ? 'allow' : 'forbidden';
+    return (r as PolicyAuthorizerResult).policyDocument.Statement[0]!.Effect === 'Allow' ? 'allow' : 'forbidden';
   }
 
   const scenarios: Array<[string, Record<string, unknown>, (w: World) => Promise<string | undefined>, Verdict]> = [

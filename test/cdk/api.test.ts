@@ -117,7 +117,7 @@ describe('EdgeOAuth on an HTTP API (payload 2.0, simple responses)', () => {
     expect(grants(resources, authorizerRole)).toEqual(grants(resources, viewerRole));
     const actions = new Set(statementsOf(resources, authorizerRole).flatMap(actionsOf));
     expect([...actions].sort()).toEqual(
-      ['dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue'].sort(),
     );
     const secrets = statementsOf(resources, authorizerRole).filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
     const secretIds = new Set(secrets.flatMap((s) => [...referencedIds(s.Resource)]));
@@ -341,6 +341,7 @@ describe('the ready stack declares an API from the config', () => {
           'overwrite:header.edge-oauth-user-name': '$context.authorizer.userName',
           'overwrite:header.edge-oauth-user-email': '$context.authorizer.userEmail',
           'overwrite:header.edge-oauth-provider': '$context.authorizer.provider',
+          'overwrite:header.edge-oauth-user-groups': '$context.authorizer.userGroups',
         },
       });
     });
@@ -402,6 +403,7 @@ describe('the ready stack declares an API from the config', () => {
             'integration.request.header.edge-oauth-user-email': 'context.authorizer.userEmail',
             'integration.request.header.edge-oauth-user-name': 'context.authorizer.userName',
             'integration.request.header.edge-oauth-provider': 'context.authorizer.provider',
+            'integration.request.header.edge-oauth-user-groups': 'context.authorizer.userGroups',
           },
         },
       });

@@ -41,7 +41,7 @@ describe('parseSiteOrigin (the `origin` context value)', () => {
   it.each([
     [undefined, { kind: 'new-bucket' }],
     ['s3', { kind: 'new-bucket' }],
-    ['s3://my-site.bucket', { kind: 'existing-bucket', bucketName: 'my-site.bucket' }],
+    ['s3://my-site.bucket', { kind: 'existing-bucket', bucketName: 'my-site.bucket', region: 'us-east-1' }],
     ['https://internal-alb-1.us-east-1.elb.amazonaws.com', { kind: 'http', protocol: 'https', domainName: 'internal-alb-1.us-east-1.elb.amazonaws.com' }],
     ['https://App.Example.com:8443/v1', { kind: 'http', protocol: 'https', domainName: 'app.example.com', port: 8443, originPath: '/v1' }],
     ['http://origin.example.com', { kind: 'http', protocol: 'http', domainName: 'origin.example.com' }],
@@ -54,7 +54,7 @@ describe('parseSiteOrigin (the `origin` context value)', () => {
   });
 });
 
-describe('the app: example config, ALB origin over HTTPS, custom domain, key set replicas', () => {
+describe('the app: example config, ALB origin over HTTPS (its own DNS name), custom domain, key set replicas', () => {
   let app: App;
   let stack: Stack;
   let resources: Record<string, any>;
@@ -67,7 +67,7 @@ describe('the app: example config, ALB origin over HTTPS, custom domain, key set
       context: {
         ...SKIP_BUNDLING,
         config: EXAMPLE_CONFIG_FILE,
-        origin: 'https://alb-123.us-east-1.elb.amazonaws.com',
+        origin: 'https://origin.example.com',
         certificateArn: CERTIFICATE,
         secretReplicaRegions: 'eu-west-1, ap-southeast-2',
       },
@@ -91,7 +91,7 @@ describe('the app: example config, ALB origin over HTTPS, custom domain, key set
   it('the ALB origin: HTTPS only, TLS 1.2; an application is not cached and gets everything but Host', () => {
     const siteOrigin = dist.Origins.find((o: { Id: string }) => o.Id === dist.DefaultCacheBehavior.TargetOriginId);
     expect(siteOrigin).toMatchObject({
-      DomainName: 'alb-123.us-east-1.elb.amazonaws.com',
+      DomainName: 'origin.example.com',
       CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] },
     });
     expect(dist.DefaultCacheBehavior).toMatchObject({

@@ -231,10 +231,11 @@ describe('EdgeOAuth: tables', () => {
     ]);
     if (def.timeToLiveAttribute) expect(p.TimeToLiveSpecification).toEqual({ AttributeName: def.timeToLiveAttribute, Enabled: true });
     else expect(p.TimeToLiveSpecification).toBeUndefined();
-    expect((p.GlobalSecondaryIndexes ?? []).map((g: { IndexName: string; KeySchema: unknown }) => [g.IndexName, g.KeySchema])).toEqual(
+    expect((p.GlobalSecondaryIndexes ?? []).map((g: { IndexName: string; KeySchema: unknown; Projection: unknown }) => [g.IndexName, g.KeySchema, g.Projection])).toEqual(
       def.globalSecondaryIndexes.map((g) => [
         g.indexName,
         [{ AttributeName: g.partitionKey.name, KeyType: 'HASH' }, ...(g.sortKey ? [{ AttributeName: g.sortKey.name, KeyType: 'RANGE' }] : [])],
+        g.projection.type === 'INCLUDE' ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...g.projection.nonKeyAttributes] } : { ProjectionType: g.projection.type },
       ]),
     );
   });
@@ -248,9 +249,11 @@ describe('EdgeOAuth: secrets', () => {
     expect(names).toEqual(['fixture/github-client-secret', 'fixture/session-keys', 'fixture/shared-client-secrets']);
   });
 
-  it('a shared JSON client secret gets every jsonKey (one generated placeholder, the rest empty)', () => {
-    const [, shared] = secrets().find(([, r]) => r.Properties.Name === 'fixture/shared-client-secrets')!;
-    expect(shared.Properties.GenerateSecretString).toMatchObject({ GenerateStringKey: 'corp', SecretStringTemplate: JSON.stringify({ google: '' }) });
+  it('every client secret, shared or not, gets the same random placeholder (nothing from the provider list: issue #15)', () => {
+    for (const name of ['fixture/shared-client-secrets', 'fixture/github-client-secret']) {
+      const [, secret] = secrets().find(([, r]) => r.Properties.Name === name)!;
+      expect(secret.Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 32 });
+    }
   });
 
   it('no secret value anywhere in the template: only generator instructions', () => {

@@ -23,6 +23,8 @@ export interface IdpForm {
   name?: string;
   /** The form's "Email verified" checkbox; default checked. */
   emailVerified?: boolean;
+  /** The form's "Groups" field (comma-separated). */
+  groups?: string;
 }
 
 /** True when the page shows the dev IdP's sign-in form. */
@@ -42,6 +44,7 @@ export async function submitIdpForm(page: Page, stack: LocalStack, form: IdpForm
   await page.waitForURL((url) => url.origin === issuer && url.pathname.startsWith('/interaction/'), { waitUntil: 'load' });
   await page.fill('input[name="email"]', form.email);
   if (form.name !== undefined) await page.fill('input[name="name"]', form.name);
+  if (form.groups !== undefined) await page.fill('input[name="groups"]', form.groups);
   await page.setChecked('input[name="email_verified"]', form.emailVerified !== false);
   await Promise.all([waitForSite(page, stack), page.click('button[type="submit"]')]);
 }

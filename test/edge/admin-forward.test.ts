@@ -32,7 +32,7 @@ function setup(admins: string[] = ['boss@example.com']) {
   const handler = createViewerHandler({
     config,
     keys: async () => keys,
-    providers: createProviders(config.providers, { fetch, now: () => NOW / 1000, readSecret: async () => 'secret' }),
+    providers: createProviders(config, { fetch, now: () => NOW / 1000, readSecret: async () => 'secret' }),
     random: randomBytes,
     clock: () => NOW,
   });

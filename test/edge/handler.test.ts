@@ -35,7 +35,7 @@ function setup(configOverrides: Record<string, unknown> = {}) {
   const deps: ViewerDeps = {
     config,
     keys: async () => keys,
-    providers: createProviders(config.providers, { fetch, now: () => NOW / 1000, readSecret: async () => 'secret' }),
+    providers: createProviders(config, { fetch, now: () => NOW / 1000, readSecret: async () => 'secret' }),
     random: randomBytes,
     clock: () => NOW,
   };
@@ -226,7 +226,7 @@ describe('viewer-request handler', () => {
     const handler = createViewerHandler({
       config,
       keys: async () => keys,
-      providers: createProviders(config.providers, {
+      providers: createProviders(config, {
         fetch: (async () => {
           throw new TypeError('fetch failed');
         }) as typeof globalThis.fetch,

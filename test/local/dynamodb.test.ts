@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { buildSync } from 'esbuild';
 import { createTables } from '../../local/dynamodb';
+import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/tables';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { must } from '../support/must';
 
@@ -58,7 +59,8 @@ test('createTables is idempotent and builds the keys, GSIs and TTL of lambdas/st
         { AttributeName: 'userKey', KeyType: 'HASH' },
         { AttributeName: 'createdAt', KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      // What the operator tools read, never the sealed tokens (issue #15: activity writes stay small in the index).
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SESSION_LIST_ATTRIBUTES] },
     }),
   ]);
 

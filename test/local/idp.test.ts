@@ -189,7 +189,7 @@ test('refresh_token grant works with offline_access (no prompt=consent needed) a
   expect(reused).toMatchObject({ status: 400, json: { error: 'invalid_grant' } });
 });
 
-test('client_secret_post works too', async () => {
+test('a client registered with client_secret_basic cannot authenticate with client_secret_post (as a real OP refuses)', async () => {
   const jar = new CookieJar();
   const { callback, verifier } = await authorize(idp, jar, {}, { email: 'post@example.com' });
   const res = await fetch(`${idp.issuer}/token`, {
@@ -204,7 +204,9 @@ test('client_secret_post works too', async () => {
       client_secret: CLIENT.clientSecret,
     }).toString(),
   });
-  expect(res.status).toBe(200);
+  expect(res.status).toBe(401);
+  expect(await res.json()).toMatchObject({ error: 'invalid_client' });
+  // (test/providers/oidc.test.ts signs in with a client registered for client_secret_post.)
 });
 
 test('accounts.update changes the email userinfo reports, with the same sub', async () => {

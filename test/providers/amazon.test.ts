@@ -1,4 +1,5 @@
 import { AmazonProvider } from '../../lambdas/core/providers/amazon';
+import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
 import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 
 const TOKEN = 'https://api.amazon.com/auth/o2/token';
@@ -13,7 +14,10 @@ let amazon: AmazonProvider;
 
 beforeEach(async () => {
   server = await FakeOAuthServer.start();
-  server.authorizationServer({ authorizationEndpoint: 'https://www.amazon.com/ap/oa', tokenEndpoint: TOKEN, clientAuth: 'client_secret_basic', refresh: true });
+  // Body credentials only: every documented example posts client_id + client_secret as form
+  // fields (https://developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html);
+  // Basic is one unconfirmed sentence, so the replica does not accept it.
+  server.authorizationServer({ authorizationEndpoint: 'https://www.amazon.com/ap/oa', tokenEndpoint: TOKEN, clientAuth: 'client_secret_post', refresh: true });
   server.api(PROFILE);
   amazon = new AmazonProvider(providerConfig('amazon'), server.deps());
 });
@@ -27,13 +31,20 @@ test('authorization URL: www.amazon.com/ap/oa, scope profile, PKCE; no re-authen
   expect([...url.searchParams.keys()].sort()).toEqual(['client_id', 'code_challenge', 'code_challenge_method', 'redirect_uri', 'response_type', 'scope', 'state']);
 });
 
-test('signs in: user_id, name, email (Amazon does not say whether it is verified); client secret in HTTP Basic', async () => {
+test('signs in: user_id, name, email (Amazon documents no verification); client secret in the body', async () => {
   const { profile, tokens } = await (await signIn(amazon, server, MORK)).finish();
-  expect(profile).toEqual({ id: 'amzn1.account.K2LI23KL2LK2', name: 'Mork Hashimoto', email: 'mhashimoto-04@plaxo.com' });
+  expect(profile).toEqual({ id: 'amzn1.account.K2LI23KL2LK2', name: 'Mork Hashimoto', email: 'mhashimoto-04@plaxo.com', emailUnverifiable: true });
   expect(tokens.refreshToken).toBeTruthy();
   const token = server.requests.find((r) => r.url.href === TOKEN)!;
-  expect(token.headers.authorization).toMatch(/^Basic /);
-  expect(token.form.get('client_secret')).toBeNull();
+  expect(token.headers.authorization).toBeUndefined();
+  expect(token.form.get('client_secret')).toBe('test-client-secret');
+});
+
+test("Amazon's email never matches an allow-list; without one the user signs in", async () => {
+  const { profile } = await (await signIn(amazon, server, MORK)).finish();
+  expect(checkAllowList(profile, { emails: ['mhashimoto-04@plaxo.com'], emailDomains: [] })).toEqual({ allowed: false, reason: 'email-unverified' });
+  expect(checkAllowList(profile, { emails: [], emailDomains: ['plaxo.com'] })).toEqual({ allowed: false, reason: 'email-unverified' });
+  expect(checkAllowList(profile, { emails: [], emailDomains: [] })).toEqual({ allowed: true });
 });
 
 test('refresh: new tokens and the current profile', async () => {

@@ -1,6 +1,7 @@
 /** `edge-oauth config check` on providers: unknown types, and each provider's required fields. */
 import { parseConfig } from '../../lambdas/core/config/parse';
 import { PROVIDER_TYPES } from '../../lambdas/core/config/types';
+import { createProviders } from '../../lambdas/core/providers';
 
 const base = (provider: Record<string, unknown>) => ({
   providers: [{ clientId: 'id', clientSecret: { secretId: 'edge-oauth/client-secret' }, ...provider }],
@@ -67,4 +68,44 @@ test('several providers on one site: distinct ids, each with its own allow-list'
   expect(problems({ type: 'github' }).length).toBe(0);
   const dup = parseConfig({ providers: [base({ type: 'github' }).providers[0], base({ type: 'github' }).providers[0]] });
   expect(dup.ok ? [] : dup.problems).toEqual([{ path: 'providers[1].id', message: 'duplicate provider id "github"; give each provider a distinct "id"' }]);
+});
+
+test('"oidc" takes tokenEndpointAuthMethod: client_secret_basic or client_secret_post; other providers do not', () => {
+  const oidc = { type: 'oidc', issuer: 'https://idp.example.com' };
+  for (const method of ['client_secret_basic', 'client_secret_post']) {
+    const result = parseConfig(base({ ...oidc, tokenEndpointAuthMethod: method }));
+    expect(result.ok && result.config.providers[0]!.tokenEndpointAuthMethod).toBe(method);
+  }
+  const unset = parseConfig(base(oidc));
+  expect(unset.ok && 'tokenEndpointAuthMethod' in unset.config.providers[0]!).toBe(false);
+  expect(problems({ ...oidc, tokenEndpointAuthMethod: 'private_key_jwt' })).toEqual([
+    { path: 'providers[0].tokenEndpointAuthMethod', message: 'must be "client_secret_basic" (HTTP Basic) or "client_secret_post" (in the request body)' },
+  ]);
+  expect(problems({ type: 'gitlab', tokenEndpointAuthMethod: 'client_secret_basic' })).toEqual([
+    { path: 'providers[0].tokenEndpointAuthMethod', message: 'only applies to the "oidc" provider: the "gitlab" provider\'s client authentication is built in' },
+  ]);
+});
+
+test('"google" takes hostedDomains (domains, lower-cased); other providers do not', () => {
+  const result = parseConfig(base({ type: 'google', hostedDomains: ['Example.COM', 'corp.example.org'] }));
+  expect(result.ok && result.config.providers[0]!.hostedDomains).toEqual(['example.com', 'corp.example.org']);
+  expect(problems({ type: 'google', hostedDomains: [] })).toEqual([
+    { path: 'providers[0].hostedDomains', message: 'must list at least one domain (leave the field out to admit any Google account)' },
+  ]);
+  expect(problems({ type: 'google', hostedDomains: ['@example.com'] })[0]!.path).toBe('providers[0].hostedDomains[0]');
+  expect(problems({ type: 'github', hostedDomains: ['example.com'] })).toEqual([
+    { path: 'providers[0].hostedDomains', message: expect.stringContaining('only applies to the "google" provider') },
+  ]);
+});
+
+test('offline access is wanted when the session settings need refresh tokens: authCheckInterval > 0 or origin tokens', () => {
+  const providers = (extra: Record<string, unknown>) => {
+    const result = parseConfig({ ...base({ type: 'google' }), ...extra });
+    if (!result.ok) throw new Error('invalid');
+    expect('offlineAccess' in result.config.providers[0]!).toBe(false); // never in the resolved config
+    return createProviders(result.config, { fetch: globalThis.fetch, now: () => 0, readSecret: async () => 'x' }).get('google')!;
+  };
+  expect(providers({}).supportsRefresh).toBe(false);
+  expect(providers({ session: { authCheckInterval: '15m' } }).supportsRefresh).toBe(true);
+  expect(providers({ originTokens: { enabled: true } }).supportsRefresh).toBe(true);
 });

@@ -13,7 +13,14 @@ let facebook: FacebookProvider;
 
 beforeEach(async () => {
   server = await FakeOAuthServer.start();
-  server.authorizationServer({ authorizationEndpoint: `https://www.facebook.com/${GRAPH_VERSION}/dialog/oauth`, tokenEndpoint: TOKEN, clientAuth: 'client_secret_post' });
+  // Graph API errors, not RFC 6749 ones (https://developers.facebook.com/docs/graph-api/guides/error-handling).
+  server.authorizationServer({
+    authorizationEndpoint: `https://www.facebook.com/${GRAPH_VERSION}/dialog/oauth`,
+    tokenEndpoint: TOKEN,
+    clientAuth: 'client_secret_post',
+    invalidGrant: { status: 400, json: { error: { message: 'This authorization code has been used.', type: 'OAuthException', code: 100, fbtrace_id: 'A1' } } },
+    invalidClient: { status: 400, json: { error: { message: 'Error validating client secret.', type: 'OAuthException', code: 1, fbtrace_id: 'A2' } } },
+  });
   server.api(ME);
   facebook = new FacebookProvider(providerConfig('facebook'), server.deps());
 });
@@ -51,9 +58,19 @@ test('access_denied on the callback (the user pressed Cancel)', async () => {
   await expect((await signIn(facebook, server, 'deny')).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
 });
 
-test('a used or expired code: Graph API error body, HTTP 400', async () => {
-  server.failNext(TOKEN, { status: 400, json: { error: { message: 'This authorization code has been used.', type: 'OAuthException', code: 100, fbtrace_id: 'A1' } } });
-  await expect((await signIn(facebook, server, JANE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: HTTP 400' });
+test("a used code: Graph API error body, HTTP 400, read as Facebook's type and message", async () => {
+  const { finish } = await signIn(facebook, server, JANE);
+  await finish();
+  await expect(finish()).rejects.toMatchObject({
+    code: 'ERR_PROVIDER_FAILED',
+    detail: 'token: OAuthException (HTTP 400)',
+    oauthErrorDescription: 'This authorization code has been used.',
+  });
+});
+
+test('a wrong app secret: Graph API error body', async () => {
+  const wrong = new FacebookProvider(providerConfig('facebook'), server.deps({ clientSecret: async () => 'wrong' }));
+  await expect((await signIn(wrong, server, JANE)).finish()).rejects.toMatchObject({ oauthErrorDescription: 'Error validating client secret.' });
 });
 
 test('invalid_grant at the token endpoint', async () => {

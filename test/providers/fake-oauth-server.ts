@@ -39,28 +39,67 @@ export interface FakeUser {
   readonly claims?: Record<string, unknown>;
   /** OIDC: claims in the ID token only (tid, xms_edov, auth_time, ...). */
   readonly idTokenClaims?: Record<string, unknown>;
+  /** OIDC: claims at userinfo only (GitLab's `groups`). */
+  readonly userinfoClaims?: Record<string, unknown>;
   /** Non-OIDC: what each API URL answers for this user. */
   readonly api?: Record<string, unknown>;
 }
 
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
 export interface AuthorizationServerOptions {
   readonly authorizationEndpoint: string;
   readonly tokenEndpoint: string;
-  readonly clientAuth: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * The client authentication methods the token endpoint accepts, tried in this order; the
+   * first one the request carries is the one checked, as Doorkeeper does (`from_basic`
+   * then `from_params`). A method not listed is not looked at: its credentials count as absent.
+   */
+  readonly clientAuth: ClientAuthMethod | readonly ClientAuthMethod[];
+  /**
+   * Basic credentials are percent-decoded after base64 (RFC 6749 2.3.1). Doorkeeper (GitLab)
+   * does not: it splits the base64-decoded text on the first `:` and compares as is.
+   * @default true
+   */
+  readonly basicPercentDecoded?: boolean;
+  /** The client secret the server holds. @default CLIENT_SECRET */
+  readonly clientSecret?: string;
   /** Extra fields of the token response (e.g. GitHub's `scope`, Twitch's scope array). */
-  readonly tokenFields?: Record<string, unknown>;
-  /** Issue refresh tokens. */
-  readonly refresh?: boolean;
+  readonly tokenFields?: Record<string, unknown> | ((grantType: string) => Record<string, unknown>);
+  /**
+   * Issue refresh tokens: always (`true`), or when the authorization request and the user's
+   * earlier consents say so (Google: `access_type=offline`, first consent or `prompt=consent`).
+   */
+  readonly refresh?: boolean | ((authorization: URLSearchParams, user: FakeUser, consentedBefore: boolean) => boolean);
+  /**
+   * `rotate`: each refresh answers a new refresh token and the used one dies (GitLab,
+   * GitHub Apps, Twitch); `reuse`: the refresh answer carries no refresh token and the old
+   * one keeps working (Google). @default 'rotate'
+   */
+  readonly refreshRotation?: 'rotate' | 'reuse';
+  /** A refresh answer carries a new ID token (no nonce): Google, Microsoft. */
+  readonly idTokenOnRefresh?: boolean;
+  /** The provider's answer to failed client authentication. @default HTTP 401 `invalid_client` */
+  readonly invalidClient?: FakeResponse;
+  /** The provider's answer to a bad, used or expired code or refresh token. @default HTTP 400 `invalid_grant` */
+  readonly invalidGrant?: FakeResponse | ((grantType: string) => FakeResponse);
+  /** `expires_in` of access tokens, seconds; null: the field is left out (GitHub OAuth apps). @default 3600 */
+  readonly expiresIn?: number | null;
   /** Answer `invalid_client` to a `code_verifier` when no challenge was sent (LinkedIn). */
   readonly rejectUnexpectedVerifier?: boolean;
 }
 
 interface Grant {
   readonly user: FakeUser;
+  readonly params: URLSearchParams;
+  readonly consentedBefore: boolean;
   readonly redirectUri: string;
   readonly nonce: string | null;
   readonly challenge: string | null;
 }
+
+/** The grant an ID token issued on refresh is made for: no nonce. */
+const REFRESHED: Grant = { user: { sub: '' }, params: new URLSearchParams(), consentedBefore: true, redirectUri: '', nonce: null, challenge: null };
 
 export const CLIENT_ID = 'test-client-id';
 export const CLIENT_SECRET = 'test-client-secret';
@@ -68,9 +107,12 @@ export const REDIRECT_URI = 'https://app.example.com/auth/callback';
 
 export class FakeOAuthServer {
   readonly requests: FakeRequest[] = [];
+  /** Sign ID tokens with a key the JWKS does not publish (same `kid`): a forged or tampered token. */
+  forgeIdTokens = false;
   readonly #routes = new Map<string, Handler>();
   readonly #overrides = new Map<string, FakeResponse>();
   readonly #grants = new Map<string, Grant>();
+  readonly #consented = new Set<string>();
   readonly #tokens = new Map<string, FakeUser>();
   #idToken: ((user: FakeUser, grant: Grant) => Promise<string>) | undefined;
 
@@ -132,7 +174,9 @@ export class FakeOAuthServer {
     const p = authorizationUrl.searchParams;
     if (p.get('client_id') !== CLIENT_ID || p.get('response_type') !== 'code') throw new Error('bad authorization request');
     const code = randomBytes(12).toString('hex');
-    this.#grants.set(code, { user, redirectUri: p.get('redirect_uri')!, nonce: p.get('nonce'), challenge: p.get('code_challenge') });
+    const consentedBefore = this.#consented.has(user.sub);
+    this.#consented.add(user.sub);
+    this.#grants.set(code, { user, params: new URLSearchParams(p), consentedBefore, redirectUri: p.get('redirect_uri')!, nonce: p.get('nonce'), challenge: p.get('code_challenge') });
     return callback(p, { code });
   }
 
@@ -150,13 +194,14 @@ export class FakeOAuthServer {
     server: Omit<AuthorizationServerOptions, 'tokenEndpoint' | 'authorizationEndpoint'>;
   }): Promise<void> {
     const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const unpublished = (await generateKeyPair('RS256')).privateKey;
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     const { metadata } = options;
     this.on('GET', `${options.discoveryBase}/.well-known/openid-configuration`, () => ({ json: metadata }));
     this.on('GET', metadata.jwks_uri, () => ({ json: { keys: [jwk] } }));
     this.on('GET', metadata.userinfo_endpoint, (req) => {
       const user = this.#tokens.get(req.headers.authorization?.replace(/^Bearer /, '') ?? '');
-      return user === undefined ? { status: 401, json: { error: 'invalid_token' } } : { json: { sub: user.sub, ...user.claims } };
+      return user === undefined ? { status: 401, json: { error: 'invalid_token' } } : { json: { sub: user.sub, ...user.claims, ...user.userinfoClaims } };
     });
     this.authorizationServer({ ...options.server, authorizationEndpoint: String(metadata.authorization_endpoint), tokenEndpoint: metadata.token_endpoint });
     this.#idToken = (user, grant) =>
@@ -171,7 +216,7 @@ export class FakeOAuthServer {
         .setAudience(CLIENT_ID)
         .setIssuedAt()
         .setExpirationTime('10m')
-        .sign(privateKey);
+        .sign(this.forgeIdTokens ? unpublished : privateKey);
   }
 
   async close(): Promise<void> {
@@ -198,9 +243,12 @@ export class FakeOAuthServer {
   }
 
   async #token(req: FakeRequest, options: AuthorizationServerOptions): Promise<FakeResponse> {
-    const auth = clientCredentials(req, options.clientAuth);
-    if (auth.id !== CLIENT_ID || auth.secret !== CLIENT_SECRET) return { status: 401, json: { error: 'invalid_client' } };
+    const auth = clientCredentials(req, options);
+    const invalidClient = options.invalidClient ?? { status: 401, json: { error: 'invalid_client', error_description: 'Client authentication failed.' } };
+    if (auth.id !== CLIENT_ID || auth.secret !== (options.clientSecret ?? CLIENT_SECRET)) return invalidClient;
     const f = req.form;
+    const invalidGrant = () =>
+      typeof options.invalidGrant === 'function' ? options.invalidGrant(f.get('grant_type') ?? '') : (options.invalidGrant ?? invalidGrantResponse());
     let user: FakeUser | undefined;
     let grant: Grant | undefined;
     if (f.get('grant_type') === 'authorization_code') {
@@ -213,30 +261,35 @@ export class FakeOAuthServer {
       }
       if (grant.challenge !== null && (verifier === null || s256(verifier) !== grant.challenge)) return invalidGrant();
       user = grant.user;
-    } else if (f.get('grant_type') === 'refresh_token' && options.refresh) {
+    } else if (f.get('grant_type') === 'refresh_token' && options.refresh !== undefined && options.refresh !== false) {
       user = this.#tokens.get(`refresh:${f.get('refresh_token')}`);
       if (user === undefined) return invalidGrant();
+      if (options.refreshRotation !== 'reuse') this.#tokens.delete(`refresh:${f.get('refresh_token')}`);
     } else {
       return { status: 400, json: { error: 'unsupported_grant_type' } };
     }
     const accessToken = randomBytes(12).toString('hex');
     this.#tokens.set(accessToken, user);
-    const refreshToken = options.refresh ? randomBytes(12).toString('hex') : undefined;
+    const grantType = f.get('grant_type')!;
+    const issues = typeof options.refresh === 'function' ? grant === undefined || options.refresh(grant.params, grant.user, grant.consentedBefore) : options.refresh === true;
+    const newRefreshToken = issues && (grantType === 'authorization_code' || options.refreshRotation !== 'reuse');
+    const refreshToken = newRefreshToken ? randomBytes(12).toString('hex') : undefined;
     if (refreshToken !== undefined) this.#tokens.set(`refresh:${refreshToken}`, user);
     return {
       json: {
         access_token: accessToken,
         token_type: 'bearer',
-        expires_in: 3600,
+        ...(options.expiresIn !== null && { expires_in: options.expiresIn ?? 3600 }),
         ...(refreshToken !== undefined && { refresh_token: refreshToken }),
-        ...(this.#idToken !== undefined && grant !== undefined && { id_token: await this.#idToken(user, grant) }),
-        ...options.tokenFields,
+        ...(this.#idToken !== undefined && (grant !== undefined || options.idTokenOnRefresh === true) && { id_token: await this.#idToken(user, grant ?? REFRESHED) }),
+        ...(typeof options.tokenFields === 'function' ? options.tokenFields(grantType) : options.tokenFields),
       },
     };
   }
 }
 
-export function invalidGrant(): FakeResponse {
+export const invalidGrant = invalidGrantResponse;
+function invalidGrantResponse(): FakeResponse {
   return { status: 400, json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid or expired.' } };
 }
 
@@ -248,12 +301,31 @@ function callback(params: URLSearchParams, fields: Record<string, string>): URL 
   return url;
 }
 
-function clientCredentials(req: FakeRequest, method: AuthorizationServerOptions['clientAuth']): { id?: string | null | undefined; secret?: string | null | undefined } {
-  if (method === 'client_secret_post') return { id: req.form.get('client_id'), secret: req.form.get('client_secret') };
-  const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
-  if (basic === null) return {};
-  const [id, secret] = Buffer.from(basic[1]!, 'base64').toString().split(':').map((v) => decodeURIComponent(v.replace(/\+/g, ' ')));
-  return { id, secret };
+/** The client id and secret the request carries in the first accepted method it uses. */
+function clientCredentials(req: FakeRequest, options: AuthorizationServerOptions): { id?: string | null | undefined; secret?: string | null | undefined } {
+  const methods = typeof options.clientAuth === 'string' ? [options.clientAuth] : options.clientAuth;
+  for (const method of methods) {
+    if (method === 'client_secret_post') {
+      if (req.form.has('client_secret')) return { id: req.form.get('client_id'), secret: req.form.get('client_secret') };
+      continue;
+    }
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    if (basic === null) continue;
+    const text = Buffer.from(basic[1]!, 'base64').toString();
+    const colon = text.indexOf(':');
+    if (colon < 0) return {};
+    const [id, secret] = [text.slice(0, colon), text.slice(colon + 1)];
+    if (options.basicPercentDecoded === false) return { id, secret };
+    const decode = (v: string) => {
+      try {
+        return decodeURIComponent(v.replace(/\+/g, ' '));
+      } catch {
+        return null;
+      }
+    };
+    return { id: decode(id), secret: decode(secret) };
+  }
+  return {};
 }
 
 function s256(verifier: string): string {

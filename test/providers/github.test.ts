@@ -1,5 +1,6 @@
 import { GitHubProvider } from '../../lambdas/core/providers/github';
 import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
+import { providerFailureKind } from '../../lambdas/core/session/refresh';
 import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 
 const USER = 'https://api.github.com/user';
@@ -20,12 +21,22 @@ const VERIFIED = octocat([
   { email: 'octocat@github.com', verified: true, primary: true, visibility: 'public' },
 ]);
 
+const GITHUB_ERRORS = {
+  invalidClient: { status: 200, json: { error: 'incorrect_client_credentials', error_description: 'The client_id and/or client_secret passed are incorrect.', error_uri: '/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#incorrect-client-credentials' } },
+  invalidGrant: (grantType: string) =>
+    grantType === 'refresh_token'
+      ? { status: 200, json: { error: 'bad_refresh_token', error_description: 'The refresh token passed is incorrect or expired.', error_uri: '/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors' } }
+      : { status: 200, json: { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.', error_uri: '/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code' } },
+};
+
 let server: FakeOAuthServer;
 let github: GitHubProvider;
 
 beforeEach(async () => {
   server = await FakeOAuthServer.start();
-  server.authorizationServer({ authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: TOKEN, clientAuth: 'client_secret_post', tokenFields: { scope: 'user:email' } });
+  // An OAuth app: body credentials, no expiry, no refresh token; errors as HTTP 200 bodies
+  // (docs.github.com/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors).
+  server.authorizationServer({ ...GITHUB_ERRORS, authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: TOKEN, clientAuth: 'client_secret_post', tokenFields: { scope: 'user:email' }, expiresIn: null });
   server.api(USER);
   server.api(EMAILS);
   github = new GitHubProvider(providerConfig('github', { scopes: ['read:org'] }), server.deps());
@@ -39,7 +50,6 @@ test('authorization URL: documented endpoint, user:email plus extra scopes, stat
   expect(url.searchParams.get('code_challenge_method')).toBe('S256');
   expect(url.searchParams.get('state')).toBeTruthy();
   expect(url.searchParams.get('prompt')).toBeNull();
-  expect(github.supportsRefresh).toBe(false);
 });
 
 test('re-authentication asks for the account picker', async () => {
@@ -113,6 +123,59 @@ test('GitHub unreachable', async () => {
   server = await FakeOAuthServer.start();
 });
 
-test('refresh is refused: OAuth app tokens do not expire', async () => {
-  await expect(github.refresh('anything')).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED' });
+test('an OAuth app token does not expire and has no refresh token: re-checks read the profile', async () => {
+  const { tokens } = await (await signIn(github, server, VERIFIED)).finish();
+  expect(tokens).toEqual({ accessToken: expect.any(String), scope: 'user:email' });
+  expect((await github.profile(tokens)).id).toBe('583231');
+});
+
+test('a wrong client secret: GitHub answers incorrect_client_credentials (HTTP 200)', async () => {
+  const wrong = new GitHubProvider(providerConfig('github'), server.deps({ clientSecret: async () => 'wrong' }));
+  await expect((await signIn(wrong, server, VERIFIED)).finish()).rejects.toMatchObject({ detail: 'token: incorrect_client_credentials (HTTP 400)' });
+});
+
+describe('a GitHub App with expiring user tokens (client id Iv23...)', () => {
+  // https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens:
+  // "The user access token expires after eight hours, and the refresh token expires after six
+  // months... Once you use a refresh token, that refresh token and the old user access token
+  // will no longer work." expires_in is "always 28800".
+  let app: GitHubProvider;
+  beforeEach(async () => {
+    await server.close();
+    server = await FakeOAuthServer.start();
+    server.authorizationServer({
+      ...GITHUB_ERRORS,
+      authorizationEndpoint: 'https://github.com/login/oauth/authorize',
+      tokenEndpoint: TOKEN,
+      clientAuth: 'client_secret_post',
+      refresh: true,
+      refreshRotation: 'rotate',
+      expiresIn: 28800,
+      tokenFields: { scope: '', refresh_token_expires_in: 15897600 },
+    });
+    server.api(USER);
+    server.api(EMAILS);
+    app = new GitHubProvider(providerConfig('github', { clientId: 'test-client-id' }), server.deps());
+  });
+
+  test('signs in with an 8-hour token and a refresh token, and refreshes it (the used one dies)', async () => {
+    const { tokens } = await (await signIn(app, server, VERIFIED)).finish();
+    expect(tokens.refreshToken).toBeTruthy();
+    expect(tokens.expiresAt).toBeGreaterThan(Math.floor(Date.now() / 1000) + 28000);
+    expect(app.supportsRefresh).toBe(true);
+    const refreshed = await app.refresh(tokens.refreshToken!);
+    expect(refreshed.profile).toMatchObject({ id: '583231', email: 'octocat@github.com', emailVerified: true });
+    expect(refreshed.tokens.refreshToken).not.toBe(tokens.refreshToken);
+    const refresh = server.requests.filter((r) => r.url.href === TOKEN).at(-1)!;
+    expect(refresh.form.get('grant_type')).toBe('refresh_token');
+    expect(refresh.form.get('client_secret')).toBe('test-client-secret');
+  });
+
+  test('a used or expired refresh token: bad_refresh_token (HTTP 200) ends the session, it is not a passing outage', async () => {
+    const { tokens } = await (await signIn(app, server, VERIFIED)).finish();
+    await app.refresh(tokens.refreshToken!);
+    const error = await app.refresh(tokens.refreshToken!).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'refresh: bad_refresh_token (HTTP 400)' });
+    expect(providerFailureKind(error)).toBe('rejected');
+  });
 });

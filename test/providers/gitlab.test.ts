@@ -1,6 +1,14 @@
 import { GitLabProvider } from '../../lambdas/core/providers/gitlab';
 import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 
+/**
+ * GitLab application secrets are `gloas-` + 64 hex (gitlabhq
+ * lib/gitlab/doorkeeper_secret_storing/token/unique_application_token.rb:
+ * `OAUTH_APPLICATION_SECRET_PREFIX_FORMAT = "gloas-%{token}"`).
+ */
+const DOORKEEPER_INVALID_CLIENT = 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.';
+const GITLAB_SECRET = `gloas-${'0123456789abcdef'.repeat(4)}`;
+
 async function gitlab(server: FakeOAuthServer, base: string): Promise<void> {
   await server.oidcIssuer({
     discoveryBase: base,
@@ -15,7 +23,23 @@ async function gitlab(server: FakeOAuthServer, base: string): Promise<void> {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'sub_legacy', 'name', 'nickname', 'preferred_username', 'email', 'email_verified', 'website', 'profile', 'picture', 'groups'],
     },
-    server: { clientAuth: 'client_secret_basic', refresh: true },
+    // Doorkeeper 5.x: `client_credentials_methods ||= %i[from_basic from_params]` (Basic
+    // first, then the body); `from_basic` is `Base64.decode64(...).split(/:/, 2)`, never
+    // percent-decoded (doorkeeper lib/doorkeeper/oauth/client/credentials.rb). Refresh
+    // tokens rotate (`use_refresh_token`, gitlabhq config/initializers/doorkeeper.rb).
+    server: {
+      clientAuth: ['client_secret_basic', 'client_secret_post'],
+      basicPercentDecoded: false,
+      clientSecret: GITLAB_SECRET,
+      refresh: true,
+      refreshRotation: 'rotate',
+      // doorkeeper lib/doorkeeper/oauth/error_response.rb: 401 and a Bearer challenge for invalid_client.
+      invalidClient: {
+        status: 401,
+        json: { error: 'invalid_client', error_description: DOORKEEPER_INVALID_CLIENT },
+        headers: { 'www-authenticate': `Bearer realm="Doorkeeper", error="invalid_client", error_description="${DOORKEEPER_INVALID_CLIENT}"` },
+      },
+    },
   });
 }
 const now = () => Math.floor(Date.now() / 1000);
@@ -35,7 +59,7 @@ describe('gitlab.com', () => {
   let provider: GitLabProvider;
   beforeEach(async () => {
     await gitlab(server, 'https://gitlab.com');
-    provider = new GitLabProvider(providerConfig('gitlab'), server.deps());
+    provider = new GitLabProvider(providerConfig('gitlab'), server.deps({ clientSecret: async () => GITLAB_SECRET }));
   });
 
   test('authorization URL, scopes openid profile email, PKCE, nonce; re-authentication prompt=login max_age=0', async () => {
@@ -47,11 +71,17 @@ describe('gitlab.com', () => {
     expect(url.searchParams.get('max_age')).toBe('0');
   });
 
-  test('signs in and refreshes', async () => {
+  test('signs in with a gloas- secret in the body (client_secret_post), and refreshes (the refresh token rotates)', async () => {
     const { profile, tokens } = await (await signIn(provider, server, SID(now()))).finish();
     expect(profile).toEqual({ id: '1234567', name: 'Sid Sijbrandij', email: 'sid@example.com', emailVerified: true });
+    const token = server.requests.find((r) => r.url.href === 'https://gitlab.com/oauth/token')!;
+    expect(token.headers.authorization).toBeUndefined();
+    expect(token.form.get('client_secret')).toBe(GITLAB_SECRET);
     expect(provider.supportsRefresh).toBe(true);
-    expect((await provider.refresh(tokens.refreshToken!)).profile.id).toBe('1234567');
+    const refreshed = await provider.refresh(tokens.refreshToken!);
+    expect(refreshed.profile.id).toBe('1234567');
+    expect(refreshed.tokens.refreshToken).not.toBe(tokens.refreshToken);
+    await expect(provider.refresh(tokens.refreshToken!)).rejects.toMatchObject({ detail: 'refresh: invalid_grant (HTTP 400)' });
   });
 
   test('re-authentication is proven by auth_time (GitLab always sends it)', async () => {
@@ -74,8 +104,34 @@ describe('gitlab.com', () => {
 
 test('self-managed GitLab: the configured issuer', async () => {
   await gitlab(server, 'https://gitlab.example.org');
-  const provider = new GitLabProvider(providerConfig('gitlab', { issuer: 'https://gitlab.example.org' }), server.deps());
+  const provider = new GitLabProvider(providerConfig('gitlab', { issuer: 'https://gitlab.example.org' }), server.deps({ clientSecret: async () => GITLAB_SECRET }));
   const { url, finish } = await signIn(provider, server, SID(now()));
   expect(url.origin).toBe('https://gitlab.example.org');
   expect((await finish()).profile.email).toBe('sid@example.com');
+});
+
+test('the replica is as strict as Doorkeeper: Basic credentials are not percent-decoded', async () => {
+  await gitlab(server, 'https://gitlab.com');
+  const basic = (secret: string) => `Basic ${Buffer.from(`test-client-id:${secret}`).toString('base64')}`;
+  const post = (authorization: string) =>
+    server.fetch('https://gitlab.com/oauth/token', {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&refresh_token=unknown',
+    });
+  // RFC 6749 2.3.1 form-urlencoding (as oauth4webapi does it): `-` becomes `%2D`.
+  const encoded = await post(basic(GITLAB_SECRET.replace('-', '%2D')));
+  expect(encoded.status).toBe(401);
+  expect(await encoded.json()).toMatchObject({ error: 'invalid_client' });
+  // The raw secret passes client authentication (and then fails on the unknown refresh token).
+  expect((await post(basic(GITLAB_SECRET))).status).toBe(400);
+});
+
+test("a wrong secret: Doorkeeper's invalid_client challenge, with its description", async () => {
+  await gitlab(server, 'https://gitlab.com');
+  const provider = new GitLabProvider(providerConfig('gitlab'), server.deps({ clientSecret: async () => 'gloas-wrong' }));
+  await expect((await signIn(provider, server, SID(now()))).finish()).rejects.toMatchObject({
+    detail: 'token: invalid_client (HTTP 401)',
+    oauthErrorDescription: DOORKEEPER_INVALID_CLIENT,
+  });
 });

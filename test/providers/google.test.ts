@@ -9,6 +9,9 @@ const ALICE: FakeUser = {
   idTokenClaims: { azp: 'test-client-id', at_hash: 'x' },
 };
 
+/** Google client secrets start with `GOCSPX-`. */
+const GOOGLE_SECRET = 'GOCSPX-0123456789abcdef_ghijklmnop';
+
 let server: FakeOAuthServer;
 let google: GoogleProvider;
 
@@ -29,9 +32,22 @@ beforeEach(async () => {
       token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       code_challenge_methods_supported: ['plain', 'S256'],
     },
-    server: { clientAuth: 'client_secret_basic' },
+    // A refresh token only with access_type=offline, and then only at the user's first
+    // consent unless prompt=consent asks again (web-server#offline, and googleworkspace/apps-script-oauth2:
+    // "This param is required to ensure a refresh token is always returned"). Refresh answers
+    // carry a new ID token and no refresh token (Google does not rotate them).
+    // Both methods are listed in discovery; whether Basic credentials are percent-decoded is
+    // not documented, so the replica does not (a GOCSPX- secret then fails in Basic).
+    server: {
+      clientAuth: ['client_secret_basic', 'client_secret_post'],
+      basicPercentDecoded: false,
+      clientSecret: GOOGLE_SECRET,
+      refresh: (p, _user, consentedBefore) => p.get('access_type') === 'offline' && (!consentedBefore || (p.get('prompt') ?? '').split(' ').includes('consent')),
+      refreshRotation: 'reuse',
+      idTokenOnRefresh: true,
+    },
   });
-  google = new GoogleProvider(providerConfig('google', { scopes: ['https://www.googleapis.com/auth/calendar.readonly'] }), server.deps());
+  google = new GoogleProvider(providerConfig('google', { scopes: ['https://www.googleapis.com/auth/calendar.readonly'] }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
 });
 afterEach(() => server.close());
 
@@ -57,7 +73,7 @@ test('signs in: sub, name, email, email_verified from the validated ID token and
 });
 
 test('the config cannot point Google at another issuer', async () => {
-  const other = new GoogleProvider(providerConfig('google', { issuer: 'https://evil.example' }), server.deps());
+  const other = new GoogleProvider(providerConfig('google', { issuer: 'https://evil.example' }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
   expect(other.config.issuer).toBe('https://accounts.google.com');
 });
 
@@ -87,4 +103,85 @@ test('invalid_grant at the token endpoint', async () => {
 test('rate limited (HTTP 429) at userinfo', async () => {
   server.failNext(USERINFO, { status: 429, json: { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } } });
   await expect((await signIn(google, server, ALICE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: rate limited (HTTP 429)' });
+});
+
+describe('hostedDomains: the ID token hd claim decides, not the email domain', () => {
+  const CONSUMER: FakeUser = { sub: '1001', claims: { name: 'Con Sumer', email: 'con@example.com', email_verified: true } };
+  const OTHER: FakeUser = { sub: '1002', claims: { name: 'Oth Er', email: 'oth@example.com', email_verified: true, hd: 'other.example' } };
+  const hosted = (hostedDomains: string[]) => new GoogleProvider(providerConfig('google', { hostedDomains }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
+
+  test('one domain: hd=<domain> in the authorization request; a member signs in', async () => {
+    const provider = hosted(['example.com']);
+    const { url, finish } = await signIn(provider, server, ALICE);
+    expect(url.searchParams.get('hd')).toBe('example.com');
+    expect((await finish()).profile.email).toBe('alice@example.com');
+  });
+
+  test('a consumer account with a verified address at the domain is refused (no hd claim)', async () => {
+    await expect((await signIn(hosted(['example.com']), server, CONSUMER)).finish()).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_DENIED',
+      detail: "the Google account's hosted domain (hd: none: not a Google Workspace account) is not one this site admits",
+    });
+  });
+
+  test('another Workspace is refused; several domains: no hd parameter, any listed hd passes', async () => {
+    await expect((await signIn(hosted(['example.com']), server, OTHER)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    const both = hosted(['example.com', 'other.example']);
+    const { url, finish } = await signIn(both, server, OTHER);
+    expect(url.searchParams.get('hd')).toBeNull();
+    expect((await finish()).profile.id).toBe('1002');
+  });
+
+  test('without hostedDomains, any Google account signs in and no hd is sent', async () => {
+    const { url, finish } = await signIn(google, server, CONSUMER);
+    expect(url.searchParams.get('hd')).toBeNull();
+    expect((await finish()).profile.id).toBe('1001');
+  });
+});
+
+test('an ID token signed with a key Google does not publish is refused (the signature is checked against the JWKS)', async () => {
+  server.forgeIdTokens = true;
+  await expect((await signIn(google, server, ALICE)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_RESPONSE' });
+  server.forgeIdTokens = false;
+  await expect((await signIn(google, server, ALICE)).finish()).resolves.toBeTruthy();
+});
+
+describe('offline access, only when the session settings need it (authCheckInterval > 0, origin tokens)', () => {
+  test('access_type=offline and prompt=consent: a refresh token at every sign-in, and refresh keeps it', async () => {
+    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
+    expect(offline.supportsRefresh).toBe(true);
+    await (await signIn(offline, server, ALICE)).finish(); // the first consent
+    const { url, finish } = await signIn(offline, server, ALICE);
+    expect(url.searchParams.get('access_type')).toBe('offline');
+    expect(url.searchParams.get('prompt')).toBe('consent');
+    const { tokens } = await finish();
+    expect(tokens.refreshToken).toBeTruthy();
+    const refreshed = await offline.refresh(tokens.refreshToken!);
+    expect(refreshed.profile).toMatchObject({ id: ALICE.sub, email: 'alice@example.com', emailVerified: true });
+    expect(refreshed.tokens.accessToken).not.toBe(tokens.accessToken);
+    expect(refreshed.tokens.refreshToken).toBe(tokens.refreshToken);
+    const again = await offline.refresh(refreshed.tokens.refreshToken!);
+    expect(again.profile.id).toBe(ALICE.sub);
+  });
+
+  test('re-authentication keeps consent: prompt=select_account consent', async () => {
+    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
+    const { url } = await signIn(offline, server, ALICE, { reauthenticate: true });
+    expect(url.searchParams.get('prompt')).toBe('select_account consent');
+  });
+
+  test('the replica is as strict as Google: without prompt=consent, a second sign-in gets no refresh token', async () => {
+    const url = new URL('https://accounts.google.com/o/oauth2/v2/auth?client_id=test-client-id&response_type=code&redirect_uri=https%3A%2F%2Fapp.example.com%2Fauth%2Fcallback&access_type=offline');
+    server.authorize(url, ALICE);
+    const code = server.authorize(url, ALICE).searchParams.get('code')!;
+    const answer = await server.fetch(TOKEN, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: 'https://app.example.com/auth/callback', client_id: 'test-client-id', client_secret: GOOGLE_SECRET }),
+    });
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { access_token?: string; refresh_token?: string };
+    expect(body.access_token).toBeTruthy();
+    expect(body.refresh_token).toBeUndefined();
+  });
 });

@@ -3,7 +3,7 @@ import { startDevIdp, type DevIdpHandle } from '../../local/idp';
 import { OidcProvider } from '../../lambdas/core/providers/oidc';
 import type { ProviderConfig } from '../../lambdas/core/config/types';
 import { TestBrowser, type Hop } from '../support/http-client';
-import { CLIENT_ID, CLIENT_SECRET, newFlow, providerConfig, REDIRECT_URI } from './fake-oauth-server';
+import { CLIENT_ID, CLIENT_SECRET, FakeOAuthServer, newFlow, providerConfig, REDIRECT_URI, signIn as fakeSignIn } from './fake-oauth-server';
 
 let idp: DevIdpHandle;
 beforeAll(async () => {
@@ -121,5 +121,78 @@ test('an issuer that cannot be reached: unreachable', async () => {
   const flow = newFlow();
   await expect(provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: false, ...flow })).rejects.toMatchObject({
     code: 'ERR_PROVIDER_UNREACHABLE',
+  });
+});
+
+describe('client authentication at the token endpoint follows discovery, or the config', () => {
+  const postClient = { clientId: 'post-client', clientSecret: 'post-secret-with-.~_-', redirectUris: [REDIRECT_URI], tokenEndpointAuthMethod: 'client_secret_post' as const };
+  let postOnly: DevIdpHandle;
+  beforeAll(async () => {
+    postOnly = await startDevIdp({ clients: [postClient], clientAuthMethods: ['client_secret_post'] });
+  });
+  afterAll(() => postOnly.close());
+
+  const provider = (issuer: string, overrides: Partial<ProviderConfig> = {}) =>
+    new OidcProvider(providerConfig('oidc', { issuer, allowInsecureRequests: true, clientId: postClient.clientId, ...overrides }), {
+      fetch: globalThis.fetch,
+      clientSecret: async () => postClient.clientSecret,
+      now: () => Math.floor(Date.now() / 1000),
+    });
+
+  test('an issuer that lists only client_secret_post gets the secret in the body', async () => {
+    const { finish } = await signIn(provider(postOnly.issuer), { email: 'post@example.com' });
+    await expect(finish()).resolves.toMatchObject({ profile: { email: 'post@example.com' } });
+  });
+
+  test('the dev IdP refuses a method the client did not register (HTTP Basic for a client_secret_post client)', async () => {
+    const { finish } = await signIn(provider(postOnly.issuer, { tokenEndpointAuthMethod: 'client_secret_basic' }), { email: 'basic@example.com' });
+    await expect(finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: invalid_client (HTTP 401)' });
+  });
+
+  test('and refuses the body for a client that registered client_secret_basic (the override)', async () => {
+    const { finish } = await signIn(oidc({ tokenEndpointAuthMethod: 'client_secret_post' }), { email: 'body@example.com' });
+    await expect(finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: invalid_client (HTTP 401)' });
+  });
+});
+
+describe('what discovery says about client authentication', () => {
+  let server: FakeOAuthServer;
+  const ISSUER = 'https://sso.example.net';
+  async function issuer(methods: unknown) {
+    await server.oidcIssuer({
+      discoveryBase: ISSUER,
+      metadata: {
+        issuer: ISSUER,
+        authorization_endpoint: `${ISSUER}/authorize`,
+        token_endpoint: `${ISSUER}/token`,
+        userinfo_endpoint: `${ISSUER}/userinfo`,
+        jwks_uri: `${ISSUER}/jwks`,
+        ...(methods !== undefined && { token_endpoint_auth_methods_supported: methods }),
+      },
+      server: { clientAuth: 'client_secret_basic' },
+    });
+  }
+  beforeEach(async () => {
+    server = await FakeOAuthServer.start();
+  });
+  afterEach(() => server.close());
+
+  test('absent: client_secret_basic (OpenID Connect Discovery 1.0 section 3 default)', async () => {
+    await issuer(undefined);
+    const provider = new OidcProvider(providerConfig('oidc', { issuer: ISSUER }), server.deps());
+    await expect((await fakeSignIn(provider, server, { sub: 'u1', claims: { email: 'u1@example.com' } })).finish()).resolves.toBeTruthy();
+    expect(server.requests.find((r) => r.url.pathname === '/token')!.headers.authorization).toMatch(/^Basic /);
+  });
+
+  test('neither client_secret_basic nor client_secret_post: a clear error before the user is sent there', async () => {
+    await issuer(['private_key_jwt', 'tls_client_auth']);
+    const provider = new OidcProvider(providerConfig('oidc', { issuer: ISSUER }), server.deps());
+    const flow = newFlow();
+    await expect(provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: false, ...flow })).rejects.toMatchObject({
+      code: 'ERR_PROVIDER_CLIENT_AUTH_UNSUPPORTED',
+      detail:
+        'discovery: the issuer supports neither client_secret_basic nor client_secret_post at its token endpoint ' +
+        '(token_endpoint_auth_methods_supported: private_key_jwt, tls_client_auth); if it does accept one of them, set "tokenEndpointAuthMethod"',
+    });
   });
 });

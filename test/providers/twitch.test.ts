@@ -1,3 +1,4 @@
+import { providerFailureKind } from '../../lambdas/core/session/refresh';
 import { TwitchProvider } from '../../lambdas/core/providers/twitch';
 import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 
@@ -29,7 +30,17 @@ beforeEach(async () => {
       id_token_signing_alg_values_supported: ['RS256'],
     },
     // Twitch's documented token response: `scope` is an array.
-    server: { clientAuth: 'client_secret_post', refresh: true, tokenFields: { scope: ['openid', 'user:read:email'] } },
+    // Twitch's token errors are `{"status": 400, "message": "..."}`, not RFC 6749's
+    // (twitchdev/issues#1037: "Invalid refresh token"; #1042: "Invalid grant"); refresh
+    // tokens may change at each refresh (dev.twitch.tv/docs/authentication/refresh-tokens).
+    server: {
+      clientAuth: 'client_secret_post',
+      refresh: true,
+      refreshRotation: 'rotate',
+      tokenFields: { scope: ['openid', 'user:read:email'] },
+      invalidGrant: (grantType) => ({ status: 400, json: { status: 400, message: grantType === 'refresh_token' ? 'Invalid refresh token' : 'Invalid authorization code' } }),
+      invalidClient: { status: 403, json: { status: 403, message: 'invalid client secret' } },
+    },
   });
   twitch = new TwitchProvider(providerConfig('twitch'), server.deps());
 });
@@ -71,4 +82,19 @@ test('access_denied, invalid_grant, HTTP 429', async () => {
   await expect((await signIn(twitch, server, STREAMER)).finish()).rejects.toMatchObject({ detail: 'token: invalid_grant (HTTP 400)' });
   server.failNext(TOKEN, { status: 429, json: { error: 'Too Many Requests', status: 429, message: 'Too many requests' } });
   await expect((await signIn(twitch, server, STREAMER)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: 'token: rate limited (HTTP 429)' });
+});
+
+test("Twitch's own error shape: a spent refresh token ends the session (invalid_grant), with Twitch's message", async () => {
+  const { tokens } = await (await signIn(twitch, server, STREAMER)).finish();
+  await twitch.refresh(tokens.refreshToken!);
+  const error = await twitch.refresh(tokens.refreshToken!).catch((e: unknown) => e);
+  expect(error).toMatchObject({ detail: 'refresh: invalid_grant (HTTP 400)', oauthErrorDescription: 'Invalid refresh token' });
+  expect(providerFailureKind(error)).toBe('rejected');
+});
+
+test('a wrong client secret: invalid_client, not a session-ending answer', async () => {
+  const wrong = new TwitchProvider(providerConfig('twitch'), server.deps({ clientSecret: async () => 'wrong' }));
+  const error = await (await signIn(wrong, server, STREAMER)).finish().catch((e: unknown) => e);
+  expect(error).toMatchObject({ detail: 'token: invalid_client (HTTP 403)', oauthErrorDescription: 'invalid client secret' });
+  expect(providerFailureKind(error)).toBe('transient');
 });

@@ -139,6 +139,22 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 13 })).toBe(false);
     });
 
+    test('groups: kept in order at sign-in (500 of them), replaced by a refresh, an empty list kept as "in none"', async () => {
+      const many = Array.from({ length: 500 }, (_, i) => `group-${i}`);
+      const r = record(id(), { groups: many });
+      await store.createSession(r);
+      expect((await store.getSession(r.sessionId))?.groups).toEqual(many);
+      await store.acquireRefreshLease(r.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
+      expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 12, groups: ['b', 'a'] })).toBe(true);
+      expect((await store.getSession(r.sessionId))?.groups).toEqual(['b', 'a']);
+      await store.acquireRefreshLease(r.sessionId, { owner: 'a', now: T0 + 30, until: T0 + 45, checkedBefore: T0 + 12 });
+      expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 31, groups: [] })).toBe(true);
+      expect((await store.getSession(r.sessionId))?.groups).toEqual([]);
+      const none = record(id());
+      await store.createSession(none);
+      expect((await store.getSession(none.sessionId))?.groups).toBeUndefined();
+    });
+
     test("a user's sessions, newest first, and only theirs", async () => {
       const userId = `u-${id()}`;
       const older = record(id(), { userId, createdAt: T0 - 100 });
@@ -150,6 +166,25 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect(list.map((s) => s.sessionId)).toEqual([newer.sessionId, older.sessionId]);
       expect((await store.listSessionsOfUser('dev', userId, { limit: 1 })).map((s) => s.sessionId)).toEqual([newer.sessionId]);
       expect(await store.listSessionsOfUser('other', userId)).toEqual([]);
+    });
+
+    test('a listed session has everything the operator tools show, never the sealed tokens or the refresh lease', async () => {
+      const userId = `u-${id()}`;
+      const r = record(id(), { userId, revokedAt: T0 + 5, revokedReason: 'operator' });
+      await store.createSession(r);
+      const live = record(id(), { userId });
+      await store.createSession(live);
+      await store.acquireRefreshLease(live.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
+      const listed = await store.listSessionsOfUser('dev', userId);
+      const { tokens: _t, ...shown } = r;
+      expect(listed.find((s) => s.sessionId === r.sessionId)).toEqual({ ...shown, purgeAt: r.expiresAt });
+      const leased = listed.find((s) => s.sessionId === live.sessionId)!;
+      expect(leased).toMatchObject({ lastSeenAt: T0, lastAuthCheckAt: T0, host: 'app.example.com', ip: '203.0.113.7', userAgent: 'test' });
+      for (const s of listed) {
+        expect(s.tokens).toBeUndefined();
+        expect(s.leaseUntil).toBeUndefined();
+        expect(s.leaseOwner).toBeUndefined();
+      }
     });
   });
 }

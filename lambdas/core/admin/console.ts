@@ -49,7 +49,7 @@ export async function handleAdminRequest(ctx: AdminContext, req: AdminRequest): 
     const answer = checkFailurePage(ctx.config, claims, result, back);
     return { decision: 'block', session: claims, ...answer };
   }
-  const who = authorizeAdmin(ctx.config, claims, result?.status === 'ok' ? result.identity?.email : undefined);
+  const who = authorizeAdmin(ctx.config, claims, result?.status === 'ok' ? result.identity : undefined);
   if (!who.admin) {
     return page(ctx, 403, 'block', `admin-${who.reason}`, claims, { kind: 'message', title: 'Not an administrator', text: 'This account may use the site, but not its admin console. Ask an operator to add your email to admin.emails.' });
   }

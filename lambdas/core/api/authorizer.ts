@@ -9,13 +9,23 @@
  * - forbidden (signed in, but the allow-list no longer admits the user): 403;
  * - unavailable (a due check cannot be done past the grace period): fail closed.
  *
+ * The access rules are the site's, through the same core code (access/): a public path
+ * (config `publicPaths`) is allowed without a session (an empty identity), a path rule
+ * (config `paths`) answers forbidden to a user it does not admit. They are matched on the
+ * path the API received. Because such answers depend on the path, the config then makes
+ * `api.cacheTtl` 0 (config/access-rules.ts): API Gateway caches per Cookie header only.
+ *
  * API Gateway caches an answer per `Cookie` header for `config.api.cacheTtl` seconds, and an
  * authorizer cannot shorten that per answer. So that a cached answer keeps every promise the
  * site makes: the authorizer's own checks re-read a session `cacheTtl` sooner than the site's
  * (`authorizerConfig`), and a session that ends within `cacheTtl` is not allowed any more.
  */
+import { checkPathAccess } from '../access/check-access';
+import { groupsOut } from '../access/groups-out';
+import { accessRules } from '../access/path-rules';
 import type { EdgeConfig } from '../config/types';
 import { checkSession, type SessionCheckContext, type SessionCheckRequest } from '../session/check-session';
+import { cookieGroups } from '../session/session-cookie';
 import { signInHref } from '../viewer/pages';
 import type { SessionClaims } from '../session/session-cookie';
 import type { Outcome } from '../viewer/decide';
@@ -32,6 +42,8 @@ export interface ApiIdentity {
   readonly userEmail: string;
   /** The provider's `id` (config `providers[].id`). */
   readonly provider: string;
+  /** The user's groups, as the `edge-oauth-user-groups` header carries them; '' when none. */
+  readonly userGroups: string;
 }
 
 export type ApiDecision = Outcome &
@@ -65,9 +77,19 @@ export function sessionDeadline(config: EdgeConfig, claims: SessionClaims): numb
   return deadline === Infinity ? undefined : deadline;
 }
 
-/** The authorizer's answer for one request. Never throws for anything the client sent. */
-export async function decideApiRequest(ctx: SessionCheckContext, req: SessionCheckRequest): Promise<ApiDecision> {
+const ANONYMOUS: ApiIdentity = { userId: '', userName: '', userEmail: '', provider: '', userGroups: '' };
+
+/**
+ * The authorizer's answer for one request. `path`: the request path the API received (the
+ * access rules; none given: no path rules apply). Never throws for anything the client sent.
+ */
+export async function decideApiRequest(ctx: SessionCheckContext, req: SessionCheckRequest & { readonly path?: string | undefined }): Promise<ApiDecision> {
   const session = await checkSession(ctx, req);
+  const path = req.path ?? '';
+  if (path !== '' && accessRules(ctx.config).isPublic(path) && (session.status !== 'valid' || (session.result !== undefined && session.result.status !== 'ok'))) {
+    // A public path: allowed without (or despite) the session, with no identity.
+    return { kind: 'allow', decision: 'allow', reason: 'public', principalId: 'anonymous', identity: ANONYMOUS };
+  }
   if (session.status !== 'valid') {
     return { kind: 'unauthorized', decision: 'block', reason: NO_SESSION_REASON[session.status], ...(session.status === 'expired' && { session: session.claims }) };
   }
@@ -84,13 +106,23 @@ export async function decideApiRequest(ctx: SessionCheckContext, req: SessionChe
     return { ...base, kind: 'unauthorized', reason: 'session-ending' };
   }
   const who = withStoredIdentity(claims, result);
+  const groups = cookieGroups(who);
+  const access = path === '' ? undefined : checkPathAccess(ctx.config, path, { prv: who.prv, email: who.email, groups });
+  if (access?.allowed === false) return { ...base, kind: 'forbidden', reason: access.reason, principalId: principalOf(claims) };
+  if (access?.allowed === 'unknown') return { ...base, kind: 'unavailable', reason: access.reason };
   return {
     ...base,
     kind: 'allow',
     decision: 'allow',
     reason: result?.reason ?? 'session',
     principalId: principalOf(claims),
-    identity: { userId: who.uid, userName: who.name ?? '', userEmail: who.email ?? '', provider: who.prv },
+    identity: {
+      userId: who.uid,
+      userName: who.name ?? '',
+      userEmail: who.email ?? '',
+      provider: who.prv,
+      userGroups: groups !== undefined && groups.length > 0 ? groupsOut(ctx.config, who.prv, groups).header : '',
+    },
   };
 }
 

@@ -6,7 +6,10 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
 import { PROVIDER_TYPES } from './types';
+
+export { allowList, domain, email } from './access-fields';
 
 export const duration = (fieldDefault: string | number) =>
   z
@@ -23,23 +26,6 @@ export const duration = (fieldDefault: string | number) =>
       }
       return seconds;
     });
-
-export const email = z
-  .string()
-  .refine((v) => /^[^@\s]+@[^@\s]+$/.test(v), { message: 'must be an email address with exactly one "@"' })
-  .transform((v) => v.toLowerCase());
-
-export const domain = z
-  .string()
-  .refine((v) => /^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(v), {
-    message: 'must be a domain such as "example.com" (no "@", no wildcard; matched exactly)',
-  })
-  .transform((v) => v.toLowerCase());
-
-export const allowList = z.strictObject({
-  emails: z.array(email).default([]),
-  emailDomains: z.array(domain).default([]),
-});
 
 export const headerName = z
   .string()
@@ -78,10 +64,15 @@ export const provider = z.strictObject({
       name: z.string().default('name'),
       email: z.string().default('email'),
       emailVerified: z.string().default('email_verified'),
+      groups: z.string().min(1).default('groups'),
     })
     .prefault({}),
   allow: allowList.optional(),
   allowInsecureRequests: z.boolean().default(false),
+  tokenEndpointAuthMethod: z
+    .enum(['client_secret_basic', 'client_secret_post'], { error: 'must be "client_secret_basic" (HTTP Basic) or "client_secret_post" (in the request body)' })
+    .optional(),
+  hostedDomains: z.array(domain).min(1, 'must list at least one domain (leave the field out to admit any Google account)').optional(),
 });
 
 /** Standard request headers: the assertion header is removed from every client request, so it must not be one of these. */
@@ -216,6 +207,7 @@ export const headers = z
     userName: headerName.default('edge-oauth-user-name'),
     userEmail: headerName.default('edge-oauth-user-email'),
     provider: headerName.default('edge-oauth-provider'),
+    userGroups: headerName.default('edge-oauth-user-groups'),
   })
   .prefault({});
 
@@ -247,6 +239,8 @@ export const configFields = z
     site,
     providers: z.array(provider).min(1, 'configure at least one provider'),
     allow: allowList.prefault({}),
+    publicPaths,
+    paths: pathRules,
     session,
     optionsPassthrough: z.boolean().default(false),
     headers,

@@ -8,14 +8,18 @@ import type { z } from 'zod';
 import type { ConfigProblem } from './problems';
 import { providerRequirements, type ProviderInputForCheck } from './provider-requirements';
 import { configSchema, type ParsedConfig } from './schema';
+import { resolveAccess } from './access-rules';
 import { API_DEFAULTS } from './fields';
 import type { EdgeConfig } from './types';
 
 export type { ConfigProblem };
 
-/** The resolved `api` section: the cache TTL defaults to min(revocationCheckInterval, 300s). */
-function resolveApi(raw: ParsedConfig['api'], revocationCheckInterval: number): EdgeConfig['api'] {
-  const cacheTtl = raw?.cacheTtl ?? Math.min(revocationCheckInterval, API_DEFAULTS.cacheTtlCap);
+/**
+ * The resolved `api` section: the cache TTL defaults to min(revocationCheckInterval, 300s),
+ * or 0 when decisions depend on the path (publicPaths, paths: see access-rules.ts).
+ */
+function resolveApi(raw: ParsedConfig['api'], revocationCheckInterval: number, perPath: boolean): EdgeConfig['api'] {
+  const cacheTtl = raw?.cacheTtl ?? (perPath ? 0 : Math.min(revocationCheckInterval, API_DEFAULTS.cacheTtlCap));
   if (raw?.kind === undefined || raw.upstream === undefined) return { cacheTtl };
   return { cacheTtl, kind: raw.kind, upstream: raw.upstream, path: raw.path ?? API_DEFAULTS.path, ...(raw.name !== undefined && { name: raw.name }) };
 }
@@ -50,9 +54,10 @@ export function parseConfig(input: unknown): ParseResult {
     return { ok: false, problems };
   }
   const raw = result.data;
+  const access = resolveAccess(raw);
   const config: EdgeConfig = {
     site: { name: raw.site.name, ...(raw.site.domain !== undefined && { domain: raw.site.domain }) },
-    providers: raw.providers.map((p) => ({
+    providers: raw.providers.map((p, i) => ({
       id: p.id ?? p.type,
       type: p.type as EdgeConfig['providers'][number]['type'],
       displayName: p.displayName ?? defaultDisplayName(p.type),
@@ -62,10 +67,15 @@ export function parseConfig(input: unknown): ParseResult {
       ...(p.tenant !== undefined && { tenant: p.tenant }),
       scopes: p.scopes,
       claims: p.claims,
-      ...(p.allow !== undefined && { allow: p.allow }),
+      ...(access.providerAllow[i] !== undefined && { allow: access.providerAllow[i] }),
       allowInsecureRequests: p.allowInsecureRequests,
+      ...(p.tokenEndpointAuthMethod !== undefined && { tokenEndpointAuthMethod: p.tokenEndpointAuthMethod }),
+      ...(p.hostedDomains !== undefined && { hostedDomains: p.hostedDomains }),
+      ...(access.groupProviders.has(p.id ?? p.type) && { fetchGroups: true }),
     })),
-    allow: raw.allow,
+    allow: access.allow,
+    publicPaths: raw.publicPaths,
+    paths: access.paths,
     session: raw.session,
     optionsPassthrough: raw.optionsPassthrough,
     headers: raw.headers,
@@ -77,7 +87,7 @@ export function parseConfig(input: unknown): ParseResult {
     },
     originTokens: raw.originTokens,
     aws: raw.aws,
-    api: resolveApi(raw.api, raw.session.revocationCheckInterval),
+    api: resolveApi(raw.api, raw.session.revocationCheckInterval, raw.paths.length > 0 || raw.publicPaths.length > 0),
     admin: { emails: [...new Set(raw.admin.emails)] },
   };
   return { ok: true, config };

@@ -7,6 +7,8 @@ export interface ProviderInputForCheck {
   readonly issuer?: string | undefined;
   readonly tenant?: string | undefined;
   readonly allowInsecureRequests?: boolean | undefined;
+  readonly tokenEndpointAuthMethod?: string | undefined;
+  readonly hostedDomains?: unknown;
 }
 
 export interface RequirementProblem {
@@ -33,6 +35,12 @@ export function providerRequirements(p: ProviderInputForCheck): RequirementProbl
   }
   if (p.issuer !== undefined && p.issuer.startsWith('http:') && !p.allowInsecureRequests) {
     problems.push({ path: ['issuer'], message: 'must be https (set "allowInsecureRequests": true only for a local development issuer)' });
+  }
+  if (p.tokenEndpointAuthMethod !== undefined && p.type !== 'oidc') {
+    problems.push({ path: ['tokenEndpointAuthMethod'], message: `only applies to the "oidc" provider: the "${p.type}" provider's client authentication is built in` });
+  }
+  if (p.hostedDomains !== undefined && p.type !== 'google') {
+    problems.push({ path: ['hostedDomains'], message: 'only applies to the "google" provider (Google Workspace domains, checked on the ID token\'s "hd" claim); use "allow.emailDomains" for other providers' });
   }
   if (p.tenant !== undefined && p.type !== 'microsoft') {
     problems.push({ path: ['tenant'], message: 'only applies to the "microsoft" provider' });

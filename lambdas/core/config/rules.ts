@@ -4,6 +4,7 @@
  * the session settings). Every problem names its field path.
  */
 import type { z } from 'zod';
+import { checkAccessConfig } from './access-rules';
 import { providerRequirements } from './provider-requirements';
 import type { ParsedConfig } from './fields';
 
@@ -32,6 +33,7 @@ export function checkConfig(config: ParsedConfig, ctx: Ctx): void {
       names.add(value);
     }
     checkApi(config, ctx);
+    checkAccessConfig(config, ctx);
     if (names.has(config.assertion.header)) {
       ctx.addIssue({ code: 'custom', path: ['assertion', 'header'], message: `"${config.assertion.header}" is already an identity header (headers.*)` });
     }

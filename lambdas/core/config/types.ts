@@ -34,6 +34,19 @@ export interface AllowList {
   readonly emails: readonly string[];
   /** Exact (case-insensitive) domains: the part after the single `@`. No subdomain matching. */
   readonly emailDomains: readonly string[];
+  /**
+   * Groups, each `<provider id>:<group>` (access/groups.ts): a user in any of them passes.
+   * @default - none
+   */
+  readonly groups?: readonly string[];
+}
+
+/** A rule for the paths under `prefix` (docs/access-rules.md): first match wins; it narrows, never widens. */
+export interface PathRule {
+  /** A path prefix, e.g. `/admin/`. */
+  readonly prefix: string;
+  /** Who may open these paths, on top of the site's (or the provider's) allow-list. */
+  readonly allow: AllowList;
 }
 
 /** Which claims of the ID token / userinfo give the user's id, name and email (generic OIDC). */
@@ -42,6 +55,8 @@ export interface ClaimMapping {
   readonly name: string;
   readonly email: string;
   readonly emailVerified: string;
+  /** The claim holding the user's groups (generic OIDC). @default 'groups' */
+  readonly groups?: string;
 }
 
 export interface ProviderConfig {
@@ -64,6 +79,26 @@ export interface ProviderConfig {
   readonly allow?: AllowList;
   /** Only for local development against an http:// issuer. */
   readonly allowInsecureRequests: boolean;
+  /**
+   * Generic OIDC: how the client secret is sent to the token endpoint.
+   * @default - from discovery: `client_secret_basic` when listed, else `client_secret_post`
+   */
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * Set by `createProviders` (never in the config file) when the session settings need the
+   * user's tokens to outlive the access token: `session.authCheckInterval` > 0 or
+   * `originTokens.enabled`. Providers that issue refresh tokens only on request (Google's
+   * offline access, Microsoft's `offline_access`) ask for one then. @default false
+   */
+  readonly offlineAccess?: boolean;
+  /** Google: the Workspace (Cloud organization) domains admitted, by the ID token's `hd` claim. */
+  readonly hostedDomains?: readonly string[];
+  /**
+   * Read the user's groups where that costs a scope or a call (GitHub `read:org` and its
+   * API, Microsoft Graph past the groups claim's overage). Set by parseConfig when a rule
+   * names this provider's groups. @default false
+   */
+  readonly fetchGroups?: boolean;
 }
 
 export interface IdentityHeaderNames {
@@ -71,6 +106,8 @@ export interface IdentityHeaderNames {
   readonly userName: string;
   readonly userEmail: string;
   readonly provider: string;
+  /** The user's groups, comma-separated, each encoded like the other identity headers. */
+  readonly userGroups: string;
 }
 
 export interface SessionSettings {
@@ -195,6 +232,10 @@ export interface EdgeConfig {
   readonly site: SiteSettings;
   readonly providers: readonly ProviderConfig[];
   readonly allow: AllowList;
+  /** Paths served without a session (`/x/` a prefix, `/x` one path; case-sensitive). @default [] */
+  readonly publicPaths: readonly string[];
+  /** Per-path rules, first match wins (docs/access-rules.md). @default [] */
+  readonly paths: readonly PathRule[];
   readonly session: SessionSettings;
   /** Let `OPTIONS` requests (CORS preflights) through without a session. */
   readonly optionsPassthrough: boolean;

@@ -5,8 +5,14 @@
  *   the customer profile at api.amazon.com/user/profile.
  * - Scope `profile`: gives `user_id`, `name` and `email` (the least scope with all three;
  *   `profile:user_id` alone has no name or email).
- * - PKCE S256 is supported; the client secret goes in HTTP Basic, as documented.
- * - Amazon does not say whether the email is verified: `emailVerified` stays undefined.
+ * - PKCE S256 is supported. The client secret goes in the request body: every example in
+ *   Amazon's docs sends `client_id` and `client_secret` as form fields
+ *   (https://developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html);
+ *   HTTP Basic is mentioned in one sentence only, and not confirmed to work.
+ * - Amazon documents no verification of the email ("the email address that they have
+ *   registered with Amazon", https://developer.amazon.com/docs/login-with-amazon/customer-profile.html;
+ *   no `email_verified`): the profile says so (`emailUnverifiable`), and the email never
+ *   matches an allow-list. Without an allow-list, Amazon users sign in with it.
  * - Refresh: yes, the code grant returns a refresh token.
  * - New sign-in: Login with Amazon documents no parameter for it; a new sign-in happens
  *   only when the user's Amazon session has ended.
@@ -24,7 +30,7 @@ export class AmazonProvider extends OAuth2Provider {
       tokenEndpoint: 'https://api.amazon.com/auth/o2/token',
       requiredScopes: ['profile'],
       pkce: true,
-      tokenEndpointAuth: 'client_secret_basic',
+      tokenEndpointAuth: 'client_secret_post',
       reauthenticationParams: {},
       supportsRefresh: true,
     });
@@ -36,6 +42,6 @@ export class AmazonProvider extends OAuth2Provider {
     if (id === undefined) throw new ProviderError('ERR_PROVIDER_RESPONSE', 'profile: Amazon sent no user_id');
     const name = stringField(profile, 'name');
     const email = stringField(profile, 'email');
-    return { id, ...(name !== undefined && { name }), ...(email !== undefined && { email }) };
+    return { id, ...(name !== undefined && { name }), ...(email !== undefined && { email, emailUnverifiable: true }) };
   }
 }

@@ -6,13 +6,18 @@ import { EdgeOAuthError, ProviderError } from '../errors';
 
 export function toProviderError(error: unknown, step: string): EdgeOAuthError {
   if (error instanceof EdgeOAuthError) return error;
-  const e = error as { name?: string; code?: string; error?: string; status?: number; cause?: unknown; message?: string };
+  const e = oauthErrorOf(error as OAuthLikeError);
   const status = statusOf(e);
   if (status === 429) return rateLimited(step);
   if (typeof e?.error === 'string') {
     const shown = typeof e.status === 'number' ? ` (HTTP ${e.status})` : '';
     const code = e.error === 'access_denied' ? 'ERR_PROVIDER_DENIED' : 'ERR_PROVIDER_FAILED';
-    return new ProviderError(code, `${step}: ${safeToken(e.error)}${shown}`, { status, oauthError: safeToken(e.error) });
+    const description = typeof e.error_description === 'string' ? safeDescription(e.error_description) : undefined;
+    return new ProviderError(code, `${step}: ${safeToken(e.error)}${shown}`, {
+      status,
+      oauthError: safeToken(e.error),
+      ...(description !== undefined && { oauthErrorDescription: description }),
+    });
   }
   if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && status !== undefined) {
     return new ProviderError('ERR_PROVIDER_FAILED', `${step}: HTTP ${status}`, { status });
@@ -22,6 +27,21 @@ export function toProviderError(error: unknown, step: string): EdgeOAuthError {
   }
   const code = typeof e?.code === 'string' ? ` [${safeToken(e.code)}]` : '';
   return new ProviderError('ERR_PROVIDER_RESPONSE', `${step}: unexpected response${code}`, { status });
+}
+
+type OAuthLikeError = { name?: string; code?: string; error?: string; error_description?: string; status?: number; cause?: unknown; message?: string };
+
+/**
+ * oauth4webapi reads a 401 with a `WWW-Authenticate` header (Doorkeeper and oidc-provider
+ * send one for `invalid_client`) as a challenge, not a body: its `error` and
+ * `error_description` are the challenge's parameters.
+ */
+function oauthErrorOf(e: OAuthLikeError): OAuthLikeError {
+  if (e?.code !== 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' || !Array.isArray(e.cause)) return e;
+  const challenge = (e.cause as { parameters?: Record<string, unknown> }[]).find((c) => typeof c?.parameters?.error === 'string');
+  if (challenge === undefined) return e;
+  const { error, error_description: description } = challenge.parameters!;
+  return { ...e, error: error as string, ...(typeof description === 'string' && { error_description: description }), cause: undefined };
 }
 
 /** A network failure: fetch's TypeError (openid-client may wrap it), a timeout or an abort. */
@@ -51,4 +71,19 @@ function statusOf(e: { status?: number; cause?: unknown } | undefined): number |
 /** Keeps only characters an OAuth error code can have, and not too many. */
 function safeToken(value: string): string {
   return value.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 64);
+}
+
+/** The longest `error_description` kept (the rest is cut, with an ellipsis). */
+export const MAX_ERROR_DESCRIPTION = 200;
+
+/**
+ * A provider's `error_description`, safe to show and log: RFC 6749 5.2 allows only printable
+ * ASCII in it, so anything else (control characters, line breaks) becomes a space; runs of
+ * spaces are collapsed; at most MAX_ERROR_DESCRIPTION characters. HTML escaping is the
+ * page's job. Empty: undefined.
+ */
+export function safeDescription(value: string): string | undefined {
+  const text = value.replace(/[^\x20-\x7e]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  if (text === '') return undefined;
+  return text.length > MAX_ERROR_DESCRIPTION ? `${text.slice(0, MAX_ERROR_DESCRIPTION - 1)}…` : text;
 }

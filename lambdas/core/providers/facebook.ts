@@ -12,10 +12,14 @@
  *   so the app can turn on "Require App Secret".
  * - New sign-in: `auth_type=reauthenticate` makes Facebook ask for the password again.
  * - No refresh: Facebook issues no refresh tokens.
+ * - Token endpoint errors are Graph API errors, `{"error": {"message", "type", "code",
+ *   "fbtrace_id"}}` (https://developers.facebook.com/docs/graph-api/guides/error-handling),
+ *   not RFC 6749's: they are read as `error` = the type (e.g. `OAuthException`) and
+ *   `error_description` = the message, so the error page can show what Facebook said.
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
-import { OAuth2Provider, stringField } from './oauth2';
+import { fixTokenResponses, OAuth2Provider, stringField } from './oauth2';
 import type { Profile, ProviderDeps } from './types';
 
 /** Graph API version; Facebook supports each version for at least two years. */
@@ -36,6 +40,7 @@ export class FacebookProvider extends OAuth2Provider {
       tokenEndpointAuth: 'client_secret_post',
       reauthenticationParams: { auth_type: 'reauthenticate' },
       supportsRefresh: false,
+      wrapFetch: fixTokenResponses(`${GRAPH}/oauth/access_token`, graphErrorToOAuth),
     });
     this.#deps = deps;
   }
@@ -57,4 +62,15 @@ export async function appSecretProof(accessToken: string, appSecret: string): Pr
   const key = await crypto.subtle.importKey('raw', encoder.encode(appSecret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(accessToken)));
   return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A Graph API error body as the RFC 6749 error oauth4webapi reads; anything else unchanged. */
+export function graphErrorToOAuth(status: number, body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+  const error = body.error;
+  if (typeof error !== 'object' || error === null || Array.isArray(error)) return { status, body };
+  const { type, message } = error as { type?: unknown; message?: unknown };
+  return {
+    status: status >= 400 ? status : 400,
+    body: { error: typeof type === 'string' && type !== '' ? type : 'OAuthException', ...(typeof message === 'string' && { error_description: message }) },
+  };
 }

@@ -10,16 +10,23 @@
  * - The email is the primary address from `/user/emails`, never `/user`'s public one. If
  *   the primary is unverified the profile says so (`emailVerified: false`) and the
  *   policy refuses it; GitHub does not let us pick another of the user's addresses.
+ * - Groups: organizations and `org/team`s with `read:org` (github-groups.ts), asked for when a
+ *   rule names GitHub groups (config resolution sets `fetchGroups`).
  * - PKCE S256 is supported since July 2025.
  * - New sign-in: `prompt=select_account` shows GitHub's account picker; GitHub has no way
  *   to demand a password again, nor to tell us one was entered.
- * - No refresh: OAuth app tokens do not expire (only GitHub Apps with expiring tokens
- *   get refresh tokens).
+ * - Refresh: an OAuth app's tokens do not expire and come without a refresh token (re-checks
+ *   read the profile with the token). A GitHub App (client id `Iv1.` / `Iv23...`) with
+ *   expiring user tokens gets an 8-hour token and a 6-month refresh token, refreshed here;
+ *   "Once you use a refresh token, that refresh token and the old user access token will no
+ *   longer work" (https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens).
  * - GitHub answers token endpoint errors with HTTP 200 and an `error` body; they are made
- *   the HTTP 400 RFC 6749 expects before the library reads them.
+ *   the HTTP 400 RFC 6749 expects before the library reads them. Its codes are its own:
+ *   `bad_verification_code`, `bad_refresh_token`, `incorrect_client_credentials`.
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
+import { GITHUB_GROUPS_SCOPE, githubGroups } from './github-groups';
 import { fixTokenResponses, OAuth2Provider, stringField } from './oauth2';
 import type { Profile, ProviderDeps } from './types';
 
@@ -39,11 +46,11 @@ export class GitHubProvider extends OAuth2Provider {
       issuer: 'https://github.com',
       authorizationEndpoint: 'https://github.com/login/oauth/authorize',
       tokenEndpoint: TOKEN_ENDPOINT,
-      requiredScopes: ['user:email'],
+      requiredScopes: config.fetchGroups ? ['user:email', GITHUB_GROUPS_SCOPE] : ['user:email'],
       pkce: true,
       tokenEndpointAuth: 'client_secret_post',
       reauthenticationParams: { prompt: 'select_account' },
-      supportsRefresh: false,
+      supportsRefresh: true,
       wrapFetch: fixTokenResponses(TOKEN_ENDPOINT, (status, body) =>
         status === 200 && typeof body.error === 'string' ? { status: 400, body } : { status, body },
       ),
@@ -57,10 +64,13 @@ export class GitHubProvider extends OAuth2Provider {
     const emails = await this.getJson(`${API}/user/emails`, accessToken, API_HEADERS);
     const primary = Array.isArray(emails) ? (emails as GitHubEmail[]).find((e) => e?.primary === true && typeof e.email === 'string') : undefined;
     const name = stringField(user, 'name') ?? stringField(user, 'login');
+    // Organizations and teams (github-groups.ts), when a rule names GitHub groups.
+    const groups = this.config.fetchGroups ? await githubGroups(API, (url) => this.getJson(url, accessToken, API_HEADERS)) : undefined;
     return {
       id: String(id),
       ...(name !== undefined && { name }),
       ...(primary !== undefined && { email: primary.email, emailVerified: primary.verified === true }),
+      ...(groups !== undefined && { groups }),
     };
   }
 }

@@ -6,21 +6,63 @@
  *   we send `prompt=select_account` and the standard `max_age=0`. Google puts `auth_time`
  *   in the ID token only for a verified app with "Session age claims" turned on; when it
  *   is there it is checked, otherwise the new sign-in cannot be proven.
- * - No refresh: refresh tokens need `access_type=offline`, a long-lived credential this
- *   front door does not need; a lapsed check sends the user through Google again.
+ * - The client secret goes in the body (`client_secret_post`), as Google documents the code
+ *   exchange (https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorize-code);
+ *   HTTP Basic would form-urlencode the `-` of every `GOCSPX-` secret, and Google does not
+ *   document decoding it.
+ * - Workspace domains (`hostedDomains`): the ID token's `hd` claim ("The domain associated
+ *   with the Google Workspace or Cloud organization of the user. Provided only if the user
+ *   belongs to a Google Cloud organization") must be one of them; an email domain proves
+ *   nothing (a consumer account can have a verified address at any domain). With exactly
+ *   one domain, `hd=<domain>` is also sent, which only streamlines Google's account picker:
+ *   "Don't rely on this UI optimization to control who can access your app... Be sure to
+ *   validate that the returned ID token has an hd claim value that matches what you expect"
+ *   (https://developers.google.com/identity/openid-connect/openid-connect#hd-param).
+ * - Refresh only when the session settings need it (`offlineAccess`: authCheckInterval > 0
+ *   or tokens sent to the origin), since Google's access token lasts an hour: then
+ *   `access_type=offline` ("instructs the Google authorization server to return a refresh
+ *   token and an access token the first time that your application exchanges an
+ *   authorization code", https://developers.google.com/identity/protocols/oauth2/web-server#offline)
+ *   and `prompt=consent`, because Google returns a refresh token only at the first consent
+ *   and we cannot know whether this user already gave it. Google does not rotate refresh
+ *   tokens: a refresh answer has none, and the one we hold is kept. Otherwise no refresh
+ *   token is asked for (a long-lived credential nothing needs).
  */
 import type { ProviderConfig } from '../config/types';
+import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
-import type { ProviderDeps } from './types';
+import type { Profile, ProviderDeps } from './types';
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 export class GoogleProvider extends OidcProvider {
+  readonly #hostedDomains: readonly string[] | undefined;
+
   constructor(config: ProviderConfig, deps: ProviderDeps) {
+    const domains = config.hostedDomains;
+    const offline = config.offlineAccess === true;
     super({ ...config, issuer: GOOGLE_ISSUER, claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
-      reauthenticationParams: { prompt: 'select_account', max_age: '0' },
+      authorizationParams: {
+        ...(domains?.length === 1 && { hd: domains[0]! }),
+        ...(offline && { access_type: 'offline', prompt: 'consent' }),
+      },
+      reauthenticationParams: { prompt: offline ? 'select_account consent' : 'select_account', max_age: '0' },
       authTime: 'when-present',
-      supportsRefresh: false,
+      tokenEndpointAuth: 'client_secret_post',
+      supportsRefresh: offline,
     });
+    this.#hostedDomains = domains;
+  }
+
+  protected override mapProfile(claims: Record<string, unknown>): Profile {
+    const profile = super.mapProfile(claims);
+    const domains = this.#hostedDomains;
+    if (domains === undefined) return profile;
+    const hd = typeof claims.hd === 'string' ? claims.hd.toLowerCase() : undefined;
+    if (hd === undefined || !domains.includes(hd)) {
+      const shown = hd === undefined ? 'none: not a Google Workspace account' : hd.replace(/[^a-z0-9.-]/g, '').slice(0, 64);
+      throw new ProviderError('ERR_PROVIDER_DENIED', `the Google account's hosted domain (hd: ${shown}) is not one this site admits`);
+    }
+    return profile;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The provider registry: one adapter file per provider type.
  */
-import type { ProviderConfig, ProviderType, SecretRef } from '../config/types';
+import type { EdgeConfig, ProviderConfig, ProviderType, SecretRef } from '../config/types';
 import { AmazonProvider } from './amazon';
 import { FacebookProvider } from './facebook';
 import { GitHubProvider } from './github';
@@ -36,17 +36,32 @@ export function createProvider(config: ProviderConfig, deps: ProviderDeps): Prov
 export type { Provider, ProviderDeps } from './types';
 
 /**
+ * Whether the session settings need the user's tokens to outlive the access token: re-checks
+ * (`session.authCheckInterval` > 0) or tokens sent to the origin. Providers that give
+ * refresh tokens only on request (Google's offline access, Microsoft's `offline_access`)
+ * ask for one then.
+ */
+export function needsOfflineAccess(config: Pick<EdgeConfig, 'session' | 'originTokens'>): boolean {
+  return config.session.authCheckInterval > 0 || config.originTokens.enabled;
+}
+
+/**
  * All configured providers, by id. `readSecret` fetches a client secret on first use
  * (only the callback and refreshes need one) and is expected to cache.
  */
 export function createProviders(
-  providers: readonly ProviderConfig[],
+  config: Pick<EdgeConfig, 'providers' | 'session' | 'originTokens'>,
   deps: { fetch: typeof globalThis.fetch; now: () => number; readSecret: (ref: SecretRef) => Promise<string> },
 ): Map<string, Provider> {
+  const offline = needsOfflineAccess(config);
   return new Map(
-    providers.map((config) => [
-      config.id,
-      createProvider(config, { fetch: deps.fetch, now: deps.now, clientSecret: () => deps.readSecret(config.clientSecret) }),
+    config.providers.map((provider) => [
+      provider.id,
+      createProvider(offline ? { ...provider, offlineAccess: true } : provider, {
+        fetch: deps.fetch,
+        now: deps.now,
+        clientSecret: () => deps.readSecret(provider.clientSecret),
+      }),
     ]),
   );
 }

@@ -8,8 +8,11 @@
  *   `https://login.microsoftonline.com/{tenantid}/v2.0`; openid-client fills `{tenantid}`
  *   from each ID token's `tid` claim before comparing `iss`, so every tenant's tokens are
  *   validated against their own issuer.
- * - Scopes `openid profile email`; add `offline_access` in the config's `scopes` to get
- *   refresh tokens (`supportsRefresh` follows it).
+ * - Scopes `openid profile email`, and `offline_access` when refresh tokens are wanted.
+ * - The client secret goes in the body (`client_secret_post`), as every Microsoft example of
+ *   the code redemption does (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#redeem-a-code-for-an-access-token);
+ *   Entra secrets contain `~`, `.`, `-` and `_`, which HTTP Basic would form-urlencode, and
+ *   Microsoft does not document decoding them.
  * - The user id is `sub` (stable, and unique to this app).
  * - Email: only the `email` claim. A work account without a mailbox has none; we do NOT
  *   fall back to `preferred_username`, which Microsoft documents as mutable and not for
@@ -22,13 +25,21 @@
  *   the addresses, so we say nothing (undefined); any other work account is unverified,
  *   which the policy refuses. Add `xms_edov` (and `email`) as optional ID token claims in
  *   the app registration to admit work accounts with `common` or `organizations`.
- *   A userinfo-only profile (a re-check) has no `tid`: it says nothing either.
+ *   A re-check never weakens this: userinfo carries neither `tid` nor `xms_edov`, so with
+ *   `common` / `organizations` a userinfo-only profile (a re-check without a refresh token)
+ *   is unverified, and the allow-list refuses it; a refresh brings a new ID token (with
+ *   `tid`) and is judged like the sign-in. With `consumers` every account is personal.
+ * - Refresh: with `offline_access`, asked for when the config's `scopes` has it or the
+ *   session settings need it (`offlineAccess`: authCheckInterval > 0, origin tokens).
+ * - Groups: object ids from the `groups` claim; past its overage (200), or on a re-check
+ *   without an ID token, from Microsoft Graph with `User.Read` (microsoft-groups.ts).
  * - New sign-in: `prompt=login`. `auth_time` is an optional claim at Microsoft: checked
  *   when present (add it in the app registration to make the new sign-in provable).
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
+import { claimGroups, GRAPH_GROUPS_SCOPE, graphGroups } from './microsoft-groups';
 import type { Profile, ProviderDeps } from './types';
 
 /** The tenant id of personal Microsoft accounts. */
@@ -44,12 +55,35 @@ export class MicrosoftProvider extends OidcProvider {
 
   constructor(config: ProviderConfig, deps: ProviderDeps) {
     const tenant = config.tenant ?? 'common';
+    const refresh = config.scopes.includes('offline_access') || config.offlineAccess === true;
     super({ ...config, issuer: microsoftIssuer(tenant), claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
+      requiredScopes: ['openid', 'email', 'profile', ...(refresh ? ['offline_access'] : [])],
       reauthenticationParams: { prompt: 'login' },
       authTime: 'when-present',
-      supportsRefresh: config.scopes.includes('offline_access'),
+      tokenEndpointAuth: 'client_secret_post',
+      supportsRefresh: refresh,
+      ...(config.fetchGroups && { requiredScopes: ['openid', 'email', 'profile', GRAPH_GROUPS_SCOPE] }),
     });
     this.#tenant = tenant;
+    this.#fetch = deps.fetch;
+  }
+
+  readonly #fetch: typeof globalThis.fetch;
+
+  /** Group object ids: the claim, or Microsoft Graph past the overage (microsoft-groups.ts). */
+  protected override async withGroups(profile: Profile, claims: Record<string, unknown>, accessToken: string): Promise<Profile> {
+    const fromClaim = claimGroups(claims);
+    if (fromClaim !== undefined) return { ...profile, groups: fromClaim };
+    if (!this.config.fetchGroups || claims.tid === CONSUMER_TENANT_ID) return profile;
+    try {
+      return { ...profile, groups: await graphGroups(this.#fetch, accessToken) };
+    } catch (error) {
+      // Graph refuses a personal account ("Not supported") or a token without User.Read
+      // consent: in no group (group rules fail closed). Outages and 429 are thrown (grace).
+      const status = error instanceof ProviderError ? error.status : undefined;
+      if (status === 400 || status === 403 || status === 404) return { ...profile, groups: [] };
+      throw error;
+    }
   }
 
   protected override mapProfile(claims: Record<string, unknown>): Profile {
@@ -71,8 +105,8 @@ export function emailVerified(claims: Record<string, unknown>, tenant: string): 
   if (edov === true || edov === 1 || edov === '1' || edov === 'true') return true;
   if (edov === false || edov === 0 || edov === '0' || edov === 'false') return false;
   const tid = claims.tid;
-  if (typeof tid !== 'string') return undefined;
-  if (tid === CONSUMER_TENANT_ID) return true;
+  if (tid === CONSUMER_TENANT_ID || tenant === 'consumers') return true;
   if (!(MULTI_TENANT as readonly string[]).includes(tenant)) return undefined;
+  // common / organizations: a work account without xms_edov, or no tid at all (userinfo).
   return false;
 }

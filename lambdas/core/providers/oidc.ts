@@ -1,6 +1,7 @@
 /**
  * Any OpenID Connect issuer, by discovery, with openid-client: the ID token is validated
- * (signature via the issuer's JWKS, iss, aud, exp, nonce), PKCE S256 and state are
+ * (signature via the issuer's JWKS, with `enableNonRepudiationChecks`; iss, aud, exp,
+ * nonce), PKCE S256 and state are
  * checked by the library, and the profile comes from the ID token claims merged with
  * userinfo through the configured claim mapping (Okta, Auth0, Keycloak, Cognito, Entra ID).
  *
@@ -12,6 +13,8 @@ import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import type { AuthorizationRequest, CallbackInput, Profile, Provider, ProviderDeps, SignInResult, TokenSet } from './types';
 import { toProviderError } from './errors';
+import { chooseClientAuthMethod, clientAuthFor, type ClientAuthMethod } from './client-auth';
+import { cleanGroups } from '../access/groups';
 
 const REQUIRED_SCOPES = ['openid', 'email', 'profile'];
 
@@ -38,8 +41,11 @@ export interface OidcProviderOptions {
    * where `auth_time` is an opt-in claim). @default 'required'
    */
   readonly authTime?: 'required' | 'when-present';
-  /** Client authentication at the token endpoint. @default 'client_secret_basic' */
-  readonly tokenEndpointAuth?: 'client_secret_basic' | 'client_secret_post';
+  /**
+   * Client authentication at the token endpoint, fixed for this provider.
+   * @default - the config's `tokenEndpointAuthMethod`, else from discovery (client-auth.ts)
+   */
+  readonly tokenEndpointAuth?: ClientAuthMethod;
   /** Send a PKCE challenge and verifier. @default true */
   readonly pkce?: boolean;
   /** Send a nonce and require it in the ID token. @default true */
@@ -80,13 +86,24 @@ export class OidcProvider implements Provider {
       const issuer = this.config.issuer;
       if (issuer === undefined) throw new ProviderError('ERR_PROVIDER_FAILED', 'no issuer configured');
       const deps = this.#deps;
-      const method = this.#options.tokenEndpointAuth === 'client_secret_post' ? client.ClientSecretPost : client.ClientSecretBasic;
-      const clientAuth: client.ClientAuth = async (as, c, body, headers) => method(await deps.clientSecret())(as, c, body, headers);
+      const configured = this.#options.tokenEndpointAuth ?? this.config.tokenEndpointAuthMethod;
+      // The method follows the discovered metadata (`as`), checked once right after discovery.
+      const clientAuth: client.ClientAuth = (as, c, body, headers) =>
+        clientAuthFor(chooseClientAuthMethod(as.token_endpoint_auth_methods_supported, configured), deps.clientSecret)(as, c, body, headers);
       this.#discovered = client
         .discovery(new URL(issuer), this.config.clientId, undefined, clientAuth, {
           execute: this.config.allowInsecureRequests ? [client.allowInsecureRequests] : [],
           [client.customFetch]: (url, options) => deps.fetch(url, options as RequestInit),
           timeout: 4,
+        })
+        .then((configuration) => {
+          chooseClientAuthMethod(configuration.serverMetadata().token_endpoint_auth_methods_supported, configured);
+          // openid-client checks an ID token's claims but, by default, not its signature
+          // ("not mandatory since the TLS server validation is used to validate the issuer",
+          // panva/openid-client src/index.ts, enableNonRepudiationChecks). We check it too,
+          // against the issuer's JWKS (cached per container), so what this file says is true.
+          client.enableNonRepudiationChecks(configuration);
+          return configuration;
         })
         .catch((error: unknown) => {
           this.#discovered = undefined;
@@ -133,7 +150,8 @@ export class OidcProvider implements Provider {
       if (input.authenticatedAfter !== undefined) this.checkReauthenticated(claims, input.authenticatedAfter);
       const tokens = tokenSet(response, this.#deps.now());
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, String(claims.sub));
-      return { tokens, profile: this.mapProfile({ ...claims, ...userinfo }) };
+      const merged = { ...claims, ...userinfo };
+      return { tokens, profile: await this.withGroups(this.mapProfile(merged), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'token');
     }
@@ -147,7 +165,8 @@ export class OidcProvider implements Provider {
       const tokens = tokenSet(response, this.#deps.now(), refreshToken);
       const claims = response.claims();
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, claims?.sub ?? client.skipSubjectCheck);
-      return { tokens, profile: this.mapProfile({ ...(claims ?? {}), ...userinfo }) };
+      const merged = { ...(claims ?? {}), ...userinfo };
+      return { tokens, profile: await this.withGroups(this.mapProfile(merged), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'refresh');
     }
@@ -156,7 +175,8 @@ export class OidcProvider implements Provider {
   async profile(tokens: TokenSet): Promise<Profile> {
     const configuration = await this.discover();
     try {
-      return this.mapProfile(await client.fetchUserInfo(configuration, tokens.accessToken, client.skipSubjectCheck));
+      const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, client.skipSubjectCheck);
+      return await this.withGroups(this.mapProfile(userinfo), userinfo, tokens.accessToken);
     } catch (error) {
       throw toProviderError(error, 'userinfo');
     }
@@ -188,7 +208,17 @@ export class OidcProvider implements Provider {
       ...(typeof verified === 'boolean' && { emailVerified: verified }),
       ...(verified === 'true' && { emailVerified: true }),
       ...(verified === 'false' && { emailVerified: false }),
+      // The groups claim (config `claims.groups`); absent: in no group (session/refresh.ts).
+      ...(mapping.groups !== undefined && claims[mapping.groups] !== undefined && { groups: cleanGroups(this.config.type, claims[mapping.groups]) }),
     };
+  }
+
+  /**
+   * The profile with the user's groups where they are not (only) a claim: Microsoft Graph
+   * past the groups overage (microsoft.ts). @default - the profile as mapped
+   */
+  protected async withGroups(profile: Profile, _claims: Record<string, unknown>, _accessToken: string): Promise<Profile> {
+    return profile;
   }
 }
 

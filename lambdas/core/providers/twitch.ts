@@ -10,7 +10,11 @@
  * - No PKCE: Twitch does not document it. The client secret goes in the body.
  * - New sign-in: `force_verify=true` shows Twitch's authorization page again; Twitch sends
  *   no `auth_time`, so this cannot be proven.
- * - Refresh: yes.
+ * - Refresh: yes; the refresh token may change at each refresh, the newest is kept.
+ * - Token endpoint errors are Twitch's own `{"status": 400, "message": "Invalid refresh
+ *   token"}` (twitchdev/issues#1037, #1042), not RFC 6749's: read as `invalid_grant` for a
+ *   bad code or refresh token (so a spent grant ends the session), `invalid_client` for the
+ *   client, else `invalid_request`, with Twitch's message as the description.
  */
 import type { ProviderConfig } from '../config/types';
 import { fixTokenResponses } from './oauth2';
@@ -23,10 +27,9 @@ const WANTED = { email: null, email_verified: null, preferred_username: null };
 
 export class TwitchProvider extends OidcProvider {
   constructor(config: ProviderConfig, deps: ProviderDeps) {
-    const joinScopes = fixTokenResponses(TOKEN_ENDPOINT, (status, body) => ({
-      status,
-      body: Array.isArray(body.scope) ? { ...body, scope: body.scope.join(' ') } : body,
-    }));
+    const joinScopes = fixTokenResponses(TOKEN_ENDPOINT, (status, body) =>
+      status >= 400 ? twitchErrorToOAuth(status, body) : { status, body: Array.isArray(body.scope) ? { ...body, scope: body.scope.join(' ') } : body },
+    );
     super(
       {
         ...config,
@@ -46,4 +49,15 @@ export class TwitchProvider extends OidcProvider {
       },
     );
   }
+}
+
+/** Twitch's `{status, message}` error body as the RFC 6749 error oauth4webapi reads. */
+export function twitchErrorToOAuth(status: number, body: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+  if (typeof body.error === 'string' && body.message === undefined) return { status, body };
+  const message = typeof body.message === 'string' ? body.message : undefined;
+  const error = message === undefined ? 'invalid_request'
+    : /invalid (refresh token|grant|authorization code|code)/i.test(message) ? 'invalid_grant'
+    : /client/i.test(message) ? 'invalid_client'
+    : 'invalid_request';
+  return { status, body: { error, ...(message !== undefined && { error_description: message }) } };
 }

@@ -49,8 +49,24 @@ export interface Profile {
   readonly id: string;
   readonly name?: string;
   readonly email?: string;
-  /** false when the provider says the email is unverified; undefined when it does not say. */
+  /**
+   * true / false: the provider says the email is verified / unverified (or, for false, an
+   * adapter that must establish it could not: Microsoft multi-tenant). undefined: the
+   * provider does not say, and the operator trusts the issuer they configured (a generic
+   * OIDC issuer without `email_verified`, a single-tenant Microsoft directory).
+   */
   readonly emailVerified?: boolean;
+  /**
+   * The provider documents no verification of the email (Amazon): it is passed on to the
+   * origin, but never matches an allow-list (refused as unverified where one applies).
+   */
+  readonly emailUnverifiable?: boolean;
+  /**
+   * The user's groups at the provider, normalised (access/groups.ts): GitHub orgs and
+   * `org/team`s, GitLab group paths, Microsoft group ids, an OIDC claim's values.
+   * undefined when the provider type has none or they were not asked for.
+   */
+  readonly groups?: readonly string[];
 }
 
 export interface SignInResult {

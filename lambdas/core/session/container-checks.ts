@@ -59,6 +59,8 @@ export interface CheckRequest {
 export interface StoredIdentity {
   readonly email?: string | undefined;
   readonly name?: string | undefined;
+  /** undefined: the record has none stored (a session from before groups). */
+  readonly groups?: readonly string[] | undefined;
 }
 
 export type CheckResult = { readonly calls: readonly string[] } & (
@@ -206,7 +208,7 @@ export class SessionChecks {
           hasRefreshToken: outcome.tokens.refreshToken !== undefined,
           refreshBlockedUntil: undefined,
         };
-        return { ...this.#store(claims.sid, view, { email: outcome.email, name: outcome.name }, outcome.tokens).ok, calls };
+        return { ...this.#store(claims.sid, view, { email: outcome.email, name: outcome.name, groups: outcome.groups ?? (entry.ok.status === 'ok' ? entry.ok.identity?.groups : undefined) }, outcome.tokens).ok, calls };
       }
       case 'no-lease': {
         const status = recordStatus(this.#settings, outcome.record, claims, now);
@@ -267,7 +269,7 @@ export class SessionChecks {
   #remember(req: CheckRequest, record: SessionRecord, now: number): Entry {
     const tokens = openTokens(record.tokens, req.keys);
     const view = viewOf(record, now, { expiresAt: tokens?.expiresAt, hasRefreshToken: tokens?.refreshToken !== undefined });
-    return this.#store(req.claims.sid, view, { email: record.email, name: record.name }, tokens);
+    return this.#store(req.claims.sid, view, { email: record.email, name: record.name, groups: record.groups }, tokens);
   }
 
   #store(sessionId: string, view: SessionView, identity: StoredIdentity, tokens: TokenSet | undefined): Entry {

@@ -1,6 +1,7 @@
 /**
  * Continuous authorization: refresh the user at the provider over the back channel and
- * re-apply the allow-list under the current config.
+ * re-apply the allow-list (emails, domains, groups) under the current config; the user's
+ * current groups are stored in the session item for the path rules and the origin.
  *
  * One refresh per session at a time, across containers: a conditional write takes a lease
  * on the session item first (REFRESH_LEASE_SECONDS), so a rotating refresh token is used
@@ -33,7 +34,7 @@ export interface RefreshContext {
 
 export type RefreshOutcome =
   /** Checked now; the user still passes. */
-  | { readonly kind: 'refreshed'; readonly email?: string | undefined; readonly name?: string | undefined; readonly tokens: TokenSet }
+  | { readonly kind: 'refreshed'; readonly email?: string | undefined; readonly name?: string | undefined; readonly groups?: readonly string[] | undefined; readonly tokens: TokenSet }
   /** No lease: someone else refreshed, holds the lease, or the session ended; the record as it stands. */
   | { readonly kind: 'no-lease'; readonly record: SessionRecord | undefined }
   /** The user no longer passes the allow-list: the session is revoked. */
@@ -43,7 +44,16 @@ export type RefreshOutcome =
   /** The store or the provider could not be reached or answered in a way that says nothing about the user. */
   | { readonly kind: 'store-failed' | 'provider-failed' };
 
-const REJECTING_OAUTH_ERRORS = new Set(['invalid_grant', 'invalid_token', 'access_denied', 'unauthorized_client', 'consent_required', 'login_required']);
+const REJECTING_OAUTH_ERRORS = new Set([
+  'invalid_grant',
+  'invalid_token',
+  'access_denied',
+  'unauthorized_client',
+  'consent_required',
+  'login_required',
+  // GitHub's own name for invalid_grant at a refresh (a used, expired or revoked refresh token).
+  'bad_refresh_token',
+]);
 
 /**
  * Whether a provider failure says the user's grant is gone (end the session) or says
@@ -109,8 +119,12 @@ export async function refreshSession(
     return { kind: 'rejected' };
   }
 
-  const email = profile.email === undefined ? undefined : normalizeEmail(profile.email);
-  const decision = checkAllowList(profile, allowListFor(ctx.config, claims.prv));
+  // An email the provider says is unverified is not passed on (a group may still admit the user).
+  const email = profile.email === undefined || profile.emailVerified === false ? undefined : normalizeEmail(profile.email);
+  // The groups as the provider says now (none said: in none, so a removal always counts),
+  // against the allow-list of the current config.
+  const groups = profile.groups ?? [];
+  const decision = checkAllowList(profile, allowListFor(ctx.config, claims.prv), claims.prv);
   const userUpdate = ctx.users?.updateProfile(claims.prv, claims.uid, { at: now, email, name: profile.name }).catch((error: unknown) => ctx.onError?.(error, 'user-update'));
   if (!decision.allowed) {
     await Promise.all([revoke(ctx, claims.sid, 'not-allowed'), userUpdate]);
@@ -119,14 +133,14 @@ export async function refreshSession(
   try {
     const sealed = next !== tokens ? await sealTokens(next, ctx.keys) : undefined;
     calls.push('refresh-complete');
-    const [stored] = await Promise.all([sessions.completeRefresh(claims.sid, { owner: ctx.owner, at: now, tokens: sealed, email, name: profile.name }), userUpdate]);
+    const [stored] = await Promise.all([sessions.completeRefresh(claims.sid, { owner: ctx.owner, at: now, tokens: sealed, email, name: profile.name, groups }), userUpdate]);
     // Lost the lease (took longer than REFRESH_LEASE_SECONDS and someone else took over): theirs wins.
     if (!stored) ctx.onError?.(new Error('the refresh lease expired before the result was stored'), 'refresh-complete');
   } catch (error) {
     // The provider answered and the user passes: let this request through; the next check retries.
     ctx.onError?.(error, 'refresh-complete');
   }
-  return { kind: 'refreshed', email, name: profile.name, tokens: next };
+  return { kind: 'refreshed', email, name: profile.name, groups, tokens: next };
 }
 
 async function revoke(ctx: RefreshContext, sessionId: string, reason: 'not-allowed' | 'provider-rejected' | 'no-tokens'): Promise<void> {

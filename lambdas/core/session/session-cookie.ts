@@ -19,6 +19,10 @@ export interface SessionClaims {
   readonly prv: string;
   readonly name?: string;
   readonly email?: string;
+  /** The user's groups at the provider (access/groups.ts), when they fit the cookie. */
+  readonly grp?: readonly string[];
+  /** 1: the user's groups did not fit the cookie; they are in the session item only. */
+  readonly gs?: 1;
   /** Issued at (sign-in), epoch seconds. */
   readonly iat: number;
   /** Hard deadline (maximum duration), epoch seconds; absent when there is none. */
@@ -48,12 +52,20 @@ export function isOwnCookie(config: EdgeConfig, name: string): boolean {
  */
 export const MAX_NAME_LENGTH = 256;
 
+/**
+ * UTF-8 bytes of the claims' JSON up to which the groups ride in the cookie: sealed
+ * (base64url, ×4/3, plus ~100 bytes of JOSE header, IV and tag) that stays under
+ * MAX_SEALED_LENGTH (4000). Past it the cookie says `gs: 1` and the groups live only in
+ * the session item, read with the session checks (a user in 500 groups still signs in).
+ */
+export const MAX_CLAIMS_JSON_BYTES = 2800;
+
 export function newSessionClaims(
   config: EdgeConfig,
-  input: { sid: string; uid: string; prv: string; name?: string | undefined; email?: string | undefined; now: number },
+  input: { sid: string; uid: string; prv: string; name?: string | undefined; email?: string | undefined; groups?: readonly string[] | undefined; now: number },
 ): SessionClaims {
   const { maxDuration } = config.session;
-  return {
+  const claims: SessionClaims = {
     v: 1,
     sid: input.sid,
     uid: input.uid,
@@ -63,7 +75,21 @@ export function newSessionClaims(
     iat: input.now,
     ...(maxDuration > 0 && { exp: input.now + maxDuration }),
   };
+  const groups = input.groups;
+  if (groups === undefined || groups.length === 0) return claims;
+  const withGroups = { ...claims, grp: groups };
+  return Buffer.byteLength(JSON.stringify(withGroups)) <= MAX_CLAIMS_JSON_BYTES ? withGroups : { ...claims, gs: 1 };
 }
+
+/**
+ * The user's groups as the cookie knows them: its list, none (a session from before
+ * groups, or a user in none), or undefined: kept server-side only (`gs`).
+ */
+export function cookieGroups(claims: SessionClaims): readonly string[] | undefined {
+  return claims.grp ?? (claims.gs === 1 ? undefined : NO_GROUPS);
+}
+
+const NO_GROUPS: readonly string[] = Object.freeze([]);
 
 /** Seconds the session cookie lives in the browser. */
 export function sessionCookieMaxAge(claims: SessionClaims): number {
@@ -79,7 +105,9 @@ function isClaims(value: Record<string, unknown>): value is Record<string, unkno
     typeof value.iat === 'number' &&
     (value.exp === undefined || typeof value.exp === 'number') &&
     (value.name === undefined || typeof value.name === 'string') &&
-    (value.email === undefined || typeof value.email === 'string')
+    (value.email === undefined || typeof value.email === 'string') &&
+    (value.grp === undefined || (Array.isArray(value.grp) && value.grp.every((g) => typeof g === 'string'))) &&
+    (value.gs === undefined || value.gs === 1)
   );
 }
 

@@ -104,10 +104,19 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     ctx.onError?.(error, 'token-exchange');
     const code = error instanceof EdgeOAuthError ? error.code : 'ERR_UNKNOWN';
     const detail = error instanceof ProviderError ? `${provider.displayName}: ${error.detail}.` : `${provider.displayName} answered in a way we could not accept.`;
-    return errorPage(ctx, 502, code, clearFlow, 'Sign-in failed', ['We could not complete your sign-in.', detail], [retry]);
+    // The provider's own words from the back channel (ProviderError keeps them printable and
+    // short; renderPage escapes them). Never the callback's `error_description`: anyone can
+    // put text there, and it would be shown under this site's name.
+    const said = error instanceof ProviderError && error.oauthErrorDescription !== undefined ? [`${provider.displayName} said: ${error.oauthErrorDescription}`] : [];
+    const denied = code === 'ERR_PROVIDER_DENIED';
+    return errorPage(ctx, denied ? 403 : 502, code, clearFlow, denied ? 'Access denied' : 'Sign-in failed', [
+      denied ? 'Your sign-in was not accepted.' : 'We could not complete your sign-in.',
+      detail,
+      ...said,
+    ], [retry]);
   }
 
-  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id));
+  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id), provider.id);
   if (!decision.allowed) {
     const who = result.profile.email ?? result.profile.name ?? 'this account';
     return errorPage(ctx, 403, decision.reason, clearFlow, 'Access denied', [DENIAL_MESSAGES[decision.reason], `Signed in at ${provider.displayName} as ${who}.`], [
@@ -120,11 +129,13 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     uid: result.profile.id,
     prv: provider.id,
     name: result.profile.name,
-    email: result.profile.email === undefined ? undefined : normalizeEmail(result.profile.email),
+    // Admitted by a group with an email the provider says is unverified: the email is not passed on.
+    email: result.profile.email === undefined || result.profile.emailVerified === false ? undefined : normalizeEmail(result.profile.email),
+    groups: result.profile.groups,
     now: ctx.now,
   });
   // Session (with the sealed tokens), App User and MAU mark: one transaction (dynamodb-sign-in.ts).
-  const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req);
+  const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req, result.profile.groups);
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
   await ctx.onSignIn?.({ claims, profile: result.profile, tokens: result.tokens, host: req.host });

@@ -18,7 +18,8 @@ export interface SignInRequest {
   readonly userAgent?: string | undefined;
 }
 
-export async function signInRecord(config: EdgeConfig, keys: KeySet, claims: SessionClaims, tokens: TokenSet, req: SignInRequest): Promise<SignInRecord> {
+/** `groups`: the user's groups at the provider, all of them (the cookie may carry none: `gs`). */
+export async function signInRecord(config: EdgeConfig, keys: KeySet, claims: SessionClaims, tokens: TokenSet, req: SignInRequest, groups?: readonly string[]): Promise<SignInRecord> {
   const expiresAt = claims.exp ?? claims.iat + MAX_COOKIE_AGE;
   const userAgent = req.userAgent?.slice(0, 256);
   return {
@@ -28,6 +29,7 @@ export async function signInRecord(config: EdgeConfig, keys: KeySet, claims: Ses
       userId: claims.uid,
       ...(claims.email !== undefined && { email: claims.email }),
       ...(claims.name !== undefined && { name: claims.name }),
+      ...(groups !== undefined && { groups }),
       createdAt: claims.iat,
       expiresAt,
       purgeAt: purgeAt(checkSettings(config), claims.iat, expiresAt),

@@ -3,7 +3,7 @@
  * request it lets through, signed (ES256 or EdDSA) with the key set's current signing key,
  * so the origin can verify who the user is against `/auth/.well-known/jwks.json` instead
  * of trusting plain headers (docs/identity-assertion.md). Claims: iss, aud, sub, iat, exp,
- * email, name, provider; `kid` and `typ: JWT` in the protected header.
+ * email, name, provider, groups; `kid` and `typ: JWT` in the protected header.
  *
  * The fast path stays fast: signing costs ~0.2-0.3 ms (jose, WebCrypto), so an
  * `AssertionCache` (one per container) keeps the last assertion of each session and hands
@@ -14,6 +14,7 @@
  * Pure: the clock (`now`, epoch seconds) is an argument; no I/O.
  */
 import { importJWK, SignJWT } from 'jose';
+import { groupsOut } from '../access/groups-out';
 import type { EdgeConfig } from '../config/types';
 import type { SessionClaims } from '../session/session-cookie';
 import { privateJwk, type SigningKey, type SigningKeySet } from '../keys/signing-keys';
@@ -33,6 +34,10 @@ export interface AssertionClaims {
   readonly name?: string;
   /** The provider's id (config `providers[].id`). */
   readonly provider: string;
+  /** The user's groups at the provider (access/groups-out.ts: at most 2 KB, the config's groups first). */
+  readonly groups?: readonly string[];
+  /** true when some of the user's groups were left out of `groups`. */
+  readonly groups_truncated?: true;
 }
 
 /** `iss`: the site's origin as the viewer sees it. */
@@ -50,7 +55,14 @@ export function assertionClaims(config: EdgeConfig, session: SessionClaims, issu
     ...(session.email !== undefined && { email: session.email }),
     ...(session.name !== undefined && { name: session.name }),
     provider: session.prv,
+    ...groupClaims(config, session),
   };
+}
+
+function groupClaims(config: EdgeConfig, session: SessionClaims): Pick<AssertionClaims, 'groups' | 'groups_truncated'> {
+  if (session.grp === undefined || session.grp.length === 0) return {};
+  const out = groupsOut(config, session.prv, session.grp);
+  return { groups: out.groups, ...(out.truncated && { groups_truncated: true as const }) };
 }
 
 /**
@@ -140,5 +152,5 @@ export class AssertionCache {
 
 /** The cached token still says the same about the user (a session's claims could be refreshed under the same id). */
 function sameIdentity(a: SessionClaims, b: SessionClaims): boolean {
-  return a === b || (a.uid === b.uid && a.prv === b.prv && a.email === b.email && a.name === b.name);
+  return a === b || (a.uid === b.uid && a.prv === b.prv && a.email === b.email && a.name === b.name && a.grp === b.grp);
 }

@@ -15,12 +15,23 @@ import type { CheckResult } from '../session/container-checks';
 /** Seconds a browser is told to wait after the 503 page. */
 export const UNAVAILABLE_RETRY_AFTER = 30;
 
-/** The claims with the stored name and email (the provider's current values after a back-channel check). */
+/** The claims with the stored name, email and groups (the provider's current values after a back-channel check). */
 export function withStoredIdentity(claims: SessionClaims, result: CheckResult | undefined): SessionClaims {
   if (result?.status !== 'ok' || result.identity === undefined) return claims;
-  const { email, name } = result.identity;
-  if ((email === undefined || email === claims.email) && (name === undefined || name === claims.name)) return claims;
-  return { ...claims, ...(email !== undefined && { email }), ...(name !== undefined && { name }) };
+  const { email, name, groups } = result.identity;
+  const sameGroups = groups === undefined || groups === claims.grp || (claims.grp !== undefined && sameList(groups, claims.grp));
+  if ((email === undefined || email === claims.email) && (name === undefined || name === claims.name) && sameGroups) return claims;
+  const { gs: _serverSide, ...rest } = claims;
+  return {
+    ...(sameGroups ? claims : rest),
+    ...(email !== undefined && { email }),
+    ...(name !== undefined && { name }),
+    ...(!sameGroups && { grp: groups }),
+  };
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** The access and refresh token headers, when enabled and known. */
@@ -37,6 +48,26 @@ export interface CheckPage {
   readonly headers: Readonly<Record<string, string>>;
   readonly setCookies: readonly string[];
   readonly body: string;
+}
+
+/**
+ * The session key set cannot be read (Secrets Manager unreachable, or the secret holds no
+ * valid key set): no cookie can be opened and no sign-in started, so nothing passes. 503
+ * with edge-oauth's own page instead of CloudFront's error page for a failed function.
+ */
+export function keysUnavailablePage(config: EdgeConfig, retryPath: string): CheckPage {
+  return {
+    status: 503,
+    reason: 'keys-unavailable',
+    headers: { ...PAGE_HEADERS, 'retry-after': String(UNAVAILABLE_RETRY_AFTER) },
+    setCookies: [],
+    body: renderPage({
+      siteName: config.site.name,
+      title: 'Temporarily unavailable',
+      paragraphs: ['We cannot check sessions right now: our key store cannot be reached.', 'Please try again in a minute.'],
+      links: [{ href: retryPath, label: 'Try again' }],
+    }),
+  };
 }
 
 /** The answer for a `denied` or `unavailable` result. */

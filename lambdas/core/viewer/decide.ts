@@ -3,10 +3,12 @@
  * identity headers) or answer (redirect to sign in, a page). The fast path — a valid
  * session cookie and no check due — is synchronous work in memory, no network call.
  */
+import { checkPathAccess } from '../access/check-access';
+import { accessRules } from '../access/path-rules';
 import { SigningKeysMissingError } from '../errors';
 import { checkSession } from '../session/check-session';
 import type { CheckResult } from '../session/container-checks';
-import { sessionCookieName, type SessionClaims } from '../session/session-cookie';
+import { cookieGroups, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { clearCookie } from '../shared/cookies';
 import { returnPathOf, sanitizeReturnPath } from '../sign-in/return-path';
 import { adminForward } from './admin-forward';
@@ -16,7 +18,7 @@ import { HOST_HEADER, identityHeaders, VIEWER_IP_HEADER } from './identity-heade
 import { answerJwksRequest } from './jwks';
 import { logout } from './logout';
 import { isPassthroughPreflight, OPTIONS_PASSTHROUGH } from './options-passthrough';
-import { notFoundPage } from './pages';
+import { notFoundPage, pathDeniedPage } from './pages';
 import { startSignIn } from './sign-in-start';
 import { CALLBACK_PATH, classifyPath, type SpecialPath } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
@@ -33,6 +35,7 @@ export async function decideViewerRequest(ctx: ViewerContext, req: ViewerRequest
   if (special.kind !== 'app') return decideSpecial(ctx, req, special);
 
   if (isPassthroughPreflight(ctx.config, req.method)) return OPTIONS_PASSTHROUGH;
+  if (accessRules(ctx.config).isPublic(req.uri)) return servePublic(ctx, req);
   // The same check as the API Gateway authorizer's (session/check-session.ts); only the answer differs.
   const session = await checkSession(ctx, req);
   if (session.status === 'valid') return allowSession(ctx, req, session.claims, session.result);
@@ -98,9 +101,34 @@ async function allowSession(ctx: ViewerContext, req: ViewerRequest, claims: Sess
     const answer = checkFailurePage(ctx.config, claims, result, returnPathOf(req.uri, req.querystring));
     return { action: 'respond', decision: 'block', session: claims, ...answer, ...checks };
   }
-  const headers = await forwardHeaders(ctx, req, withStoredIdentity(claims, result));
+  const who = withStoredIdentity(claims, result);
+  // The path rules on top of the allow-list the session passed (access/check-access.ts).
+  const access = checkPathAccess(ctx.config, req.uri, { prv: who.prv, email: who.email, groups: cookieGroups(who) });
+  if (access.allowed === false) return { ...pathDeniedPage(ctx.config, who), session: claims, ...checks };
+  if (access.allowed === 'unknown') {
+    const answer = checkFailurePage(ctx.config, claims, { status: 'unavailable', reason: 'store-unavailable', calls: [] }, returnPathOf(req.uri, req.querystring));
+    return { action: 'respond', decision: 'block', session: claims, ...answer, reason: access.reason, ...checks };
+  }
+  const headers = await forwardHeaders(ctx, req, who);
   headers.push(...tokenHeaders(ctx.config, result));
   return { action: 'forward', decision: 'allow', reason: result?.reason ?? 'session', session: claims, headers, ...checks };
+}
+
+/**
+ * A public path (config `publicPaths`): forwarded without a session. The identity headers
+ * were stripped like on every request; they are added when a valid session happens to be
+ * present and its checks pass. Nothing about the session (expired, revoked, a check that
+ * cannot be done) stops a public path: it is then forwarded anonymously.
+ */
+async function servePublic(ctx: ViewerContext, req: ViewerRequest): Promise<ViewerAction> {
+  const session = req.cookieHeaders.length > 0 ? await checkSession(ctx, req) : undefined;
+  if (session?.status === 'valid' && (session.result === undefined || session.result.status === 'ok')) {
+    const checks = session.result !== undefined && session.result.calls.length > 0 ? { checks: session.result.calls } : {};
+    const headers = await forwardHeaders(ctx, req, withStoredIdentity(session.claims, session.result));
+    headers.push(...tokenHeaders(ctx.config, session.result));
+    return { action: 'forward', decision: 'allow', reason: 'public-session', session: session.claims, headers, ...checks };
+  }
+  return { action: 'forward', decision: 'allow', reason: 'public', headers: [] };
 }
 
 /** Module-wide fallback for callers that pass no cache (the handler passes its own). */

@@ -3,8 +3,12 @@
  * with `_` in place of `-` (some origins treat them alike), so the origin can trust them
  * as far as it trusts the path from CloudFront (see docs/identity-assertion.md).
  */
+import { groupsOut, truncatedHeaderName } from '../access/groups-out';
 import type { EdgeConfig } from '../config/types';
 import type { SessionClaims } from '../session/session-cookie';
+import { headerValue } from '../shared/header-value';
+
+export { headerValue };
 
 /** Every header under this prefix is edge-oauth's and is stripped from client requests. */
 export const RESERVED_PREFIX = 'edge-oauth-';
@@ -38,7 +42,8 @@ export const OVERRIDE_HEADERS: readonly string[] = [
 /** Header names (lowercase, `-` form) that a client must never send through. */
 export function reservedHeaderNames(config: EdgeConfig): Set<string> {
   const tokens = [config.originTokens.accessTokenHeader, config.originTokens.refreshTokenHeader];
-  return new Set([...Object.values(config.headers), config.assertion.header, ...tokens, ...OVERRIDE_HEADERS].map((h) => h.toLowerCase()));
+  const groups = config.headers.userGroups !== undefined ? [truncatedHeaderName(config)] : [];
+  return new Set([...Object.values(config.headers), ...groups, config.assertion.header, ...tokens, ...OVERRIDE_HEADERS].map((h) => h.toLowerCase()));
 }
 
 /** Normalises a header name the way lenient origins compare them. */
@@ -53,17 +58,6 @@ export function isReservedHeader(reserved: ReadonlySet<string>, name: string): b
   return reserved.has(canonical) || canonical.startsWith(RESERVED_PREFIX);
 }
 
-/**
- * A header-safe value: printable ASCII stays as it is; `%`, control characters and
- * non-ASCII are percent-encoded (UTF-8), so `decodeURIComponent` always restores the value
- * and no CR/LF can ever reach a header. A lone surrogate (valid in a provider's JSON, not
- * Unicode) becomes U+FFFD first: encodeURIComponent would throw, failing every request.
- */
-export function headerValue(value: string): string {
-  if (/^[\x20-\x24\x26-\x7e]*$/.test(value)) return value;
-  return encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')).replace(/'/g, '%27');
-}
-
 /** The identity headers for a session (lowercase name → value). */
 export function identityHeaders(config: EdgeConfig, claims: SessionClaims): Array<[string, string]> {
   const out: Array<[string, string]> = [
@@ -72,5 +66,10 @@ export function identityHeaders(config: EdgeConfig, claims: SessionClaims): Arra
   ];
   if (claims.name !== undefined) out.push([config.headers.userName, headerValue(claims.name)]);
   if (claims.email !== undefined) out.push([config.headers.userEmail, headerValue(claims.email)]);
+  if (claims.grp !== undefined && claims.grp.length > 0 && config.headers.userGroups !== undefined) {
+    const groups = groupsOut(config, claims.prv, claims.grp);
+    out.push([config.headers.userGroups, groups.header]);
+    if (groups.truncated) out.push([truncatedHeaderName(config), 'true']);
+  }
   return out;
 }

@@ -3,6 +3,8 @@
  * found. Small (a viewer-request generated response may be at most 40 KB), no external
  * assets, every echoed value HTML-escaped, never a token, secret or stack trace.
  */
+import type { EdgeConfig } from '../config/types';
+import type { SessionClaims } from '../session/session-cookie';
 import { escapeHtml } from '../shared/html';
 import type { Decision, ViewerAction } from './types';
 
@@ -80,4 +82,22 @@ export function notFoundPage(siteName: string): ViewerAction {
     paragraphs: ['There is nothing at this address.'],
     links: [{ href: '/', label: 'Go to the home page' }],
   });
+}
+
+/**
+ * A signed-in user a path rule (config `paths`) does not admit: 403, naming the site and
+ * the account, never the rule (which would tell a visitor how access is decided). The
+ * session stays: the rest of the site still works.
+ */
+export function pathDeniedPage(config: EdgeConfig, who: SessionClaims): Extract<ViewerAction, { action: 'respond' }> {
+  const providerName = config.providers.find((p) => p.id === who.prv)?.displayName ?? who.prv;
+  const account = who.email ?? who.name ?? 'this account';
+  return page(config.site.name, 403, 'block', 'path-not-allowed', {
+    title: 'Access denied',
+    paragraphs: [`This account may not open this page of ${config.site.name}.`, `You are signed in with ${providerName} as ${account}.`],
+    links: [
+      { href: '/', label: 'Go to the home page' },
+      { href: signInHref({ provider: who.prv, reauthenticate: true }), label: 'Sign in with another account' },
+    ],
+  }) as Extract<ViewerAction, { action: 'respond' }>;
 }

@@ -3,6 +3,7 @@
  * the provider picker when several are configured, and the 401 for requests that cannot
  * follow a redirect (an image, a fetch).
  */
+import { EdgeOAuthError } from '../errors';
 import { clearExcessFlows, newFlow } from '../sign-in/flow';
 import { page, signInHref } from './pages';
 import { CALLBACK_PATH } from './special-paths';
@@ -47,6 +48,14 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
     });
   } catch (error) {
     ctx.onError?.(error, 'authorization-url');
+    if (error instanceof EdgeOAuthError && error.code === 'ERR_PROVIDER_CLIENT_AUTH_UNSUPPORTED') {
+      // Retrying cannot help: the issuer takes no client secret (the log says what to set).
+      return page(ctx.config.site.name, 502, 'block', 'provider-misconfigured', {
+        title: 'Sign-in is unavailable',
+        paragraphs: [`${provider.displayName} is not set up correctly for this site, so signing in is not possible. The site's operator will find the reason in the logs.`],
+        links: [],
+      });
+    }
     return page(ctx.config.site.name, 502, 'block', 'provider-unreachable', {
       title: 'Sign-in is unavailable',
       paragraphs: [`We could not reach ${provider.displayName} to sign you in. Please try again in a moment.`],

@@ -30,9 +30,13 @@ function decodeRepeatedly(path: string): string {
   return current;
 }
 
-/** The path as a server that decodes and normalises aggressively would see it. */
-export function normalizePath(uri: string): string {
-  const decoded = decodeRepeatedly(uri).replace(/\\/g, '/').toLowerCase();
+/**
+ * The path as a server that decodes and normalises aggressively would see it; `keepCase`:
+ * as one that does so but compares case-sensitively (Tomcat, Jetty: access/path-rules.ts).
+ */
+export function normalizePath(uri: string, keepCase = false): string {
+  const slashed = decodeRepeatedly(uri).replace(/\\/g, '/');
+  const decoded = keepCase ? slashed : slashed.toLowerCase();
   const segments: string[] = [];
   for (const segment of decoded.split('/')) {
     // Whitespace/control characters and trailing dots (Windows) are ignored by some servers;

@@ -54,6 +54,13 @@ test('a signed-in user who is not an admin gets 403; an admin email off the allo
   expect(await handleAdminRequest(strict, request(boss.cookie))).toMatchObject({ status: 403, reason: 'admin-not-on-allow-list' });
 });
 
+test("an admin's email from a provider that does not verify emails (Amazon) is not an admin, even with an open allow-list", async () => {
+  const { ctx, request } = await setup();
+  const open = testConfig({ providers: [{ id: 'corp', type: 'amazon', clientId: 'c', clientSecret: 's' }], admin: { emails: ['boss@example.com'] } });
+  const cookie = `${open.session.cookiePrefix}=${await seal(newSessionClaims(open, { sid: 'sid-a', uid: 'amzn', prv: 'corp', email: 'boss@example.com', now: NOW - 5 }), keys.current)}`;
+  expect(await handleAdminRequest({ ...ctx, config: open }, request(cookie))).toMatchObject({ status: 403, reason: 'admin-email-unverifiable' });
+});
+
 test('users: most recently seen first, 50 a page, with a cursor; search by exact email; every value escaped', async () => {
   const { ctx, signIn, request } = await setup();
   const boss = await signIn('boss@example.com', 'boss', NOW - 10);

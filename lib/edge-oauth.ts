@@ -119,7 +119,6 @@ export class EdgeOAuth extends Construct {
     this.sessionsTable = this.data.sessionsTable;
     this.usersTable = this.data.usersTable;
     this.mauTable = this.data.mauTable;
-
     this.bundling = functionBundling(config, this.data.sessionKeySetRegions);
 
     // ---------------------------------------------------------------- viewer request

@@ -67,4 +67,6 @@ export interface EdgeOAuthProps {
    * @default - lambdas/authorizer/index.ts of this package
    */
   readonly authorizerEntry?: string;
+  /** The admin console's handler source (config `admin.emails`). @default - lambdas/admin/index.ts */
+  readonly adminEntry?: string;
 }

@@ -13,7 +13,7 @@ import type { TableRole } from './edge-oauth-data';
  * dynamodb:ConditionCheckItem permission" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html),
  * and no store writes a ConditionCheck.
  */
-export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole, readonly string[]>> = {
+export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record<TableRole, readonly string[]>> = {
   // Session checks (revocation, inactivity, last activity, refresh lease), logout
   // (revocation), the continuous-authorization App User update, the monthly MAU mark.
   viewerRequest: {
@@ -26,6 +26,13 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole
     sessions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
+  // The admin console (lib/admin-console.ts): its own session check and revoke, reading
+  // users and MAU counts. Its Query on the indexes is granted on the index ARNs there.
+  admin: {
+    sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    users: ['dynamodb:GetItem'],
+    mau: ['dynamodb:GetItem'],
   },
 };
 

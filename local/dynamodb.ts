@@ -12,6 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   UpdateTimeToLiveCommand,
@@ -187,7 +189,21 @@ function createTableInput(name: string, def: TableDef, streams: boolean) {
   };
 }
 
-/** Create the three tables (and their TTL) if they do not exist yet. Idempotent. */
+/**
+ * A table kept from an older version (`npm start --data-dir`) gets the indexes added since
+ * (e.g. users `byLastSeen`), one UpdateTable each, as a CloudFormation update would.
+ */
+async function addMissingIndexes(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
+  const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  const have = new Set((table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const input = createTableInput(name, def, false);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (have.has(index.IndexName)) continue;
+    await client.send(new UpdateTableCommand({ TableName: name, AttributeDefinitions: input.AttributeDefinitions, GlobalSecondaryIndexUpdates: [{ Create: index }] }));
+  }
+}
+
+/** Create the three tables (and their TTL) if they do not exist yet, or add their missing indexes. Idempotent. */
 export async function createTables(opts: CreateTablesOptions): Promise<void> {
   const client = new DynamoDBClient({
     endpoint: opts.endpoint,
@@ -201,6 +217,7 @@ export async function createTables(opts: CreateTablesOptions): Promise<void> {
         await client.send(new CreateTableCommand(createTableInput(name, def, opts.streams ?? false)));
       } catch (err) {
         if ((err as Error).name !== 'ResourceInUseException') throw err;
+        await addMissingIndexes(client, name, def);
       }
       if (def.timeToLiveAttribute) {
         // Enabling TTL twice is a ValidationException on the real service: look first.

@@ -36,7 +36,7 @@ const SESSION_METHODS = [
   'completeRefresh',
   'listSessionsOfUser',
 ] as const satisfies readonly (keyof SessionStore)[];
-const USER_METHODS = ['upsertOnSignIn', 'touchUser', 'updateProfile', 'getUser', 'findByEmail', 'listUsers'] as const satisfies readonly (keyof UserStore)[];
+const USER_METHODS = ['upsertOnSignIn', 'touchUser', 'updateProfile', 'getUser', 'findByEmail', 'listUsers', 'listRecentUsers'] as const satisfies readonly (keyof UserStore)[];
 const MAU_METHODS = ['markActive', 'count'] as const satisfies readonly (keyof MauStore)[];
 const SIGN_IN_METHODS = ['recordSignIn'] as const satisfies readonly (keyof SignInStore)[];
 

@@ -122,6 +122,7 @@ export class RegionalUserStore implements UserStore {
   getUser: UserStore['getUser'] = (provider, userId) => this.#home.getUser(provider, userId);
   findByEmail: UserStore['findByEmail'] = (email) => this.#home.findByEmail(email);
   listUsers: UserStore['listUsers'] = (options) => this.#home.listUsers(options);
+  listRecentUsers: UserStore['listRecentUsers'] = (options) => this.#home.listRecentUsers(options);
 }
 
 /** MAU marks near (idempotent per user and month in every region); counts from home. */

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration';
-import { allowList, domain, pathRules, publicPaths } from './access-fields';
+import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
 import { PROVIDER_TYPES } from './types';
 
 export { allowList, domain, email } from './access-fields';
@@ -239,6 +239,13 @@ export const aws = z
     });
   });
 
+/** The admin console at /auth/admin (docs/admin.md): who may use it. Empty: no console. */
+export const admin = z
+  .strictObject({
+    emails: z.array(email).default([]),
+  })
+  .prefault({});
+
 /** Every section together: the config object before its cross-field rules (rules.ts). */
 export const configFields = z
   .strictObject({
@@ -255,6 +262,7 @@ export const configFields = z
     originTokens,
     aws,
     api: api.optional(),
+    admin,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

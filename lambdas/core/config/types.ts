@@ -223,6 +223,16 @@ export interface ApiSettings {
   readonly name?: string;
 }
 
+/** The admin console at /auth/admin (lambdas/admin, docs/admin.md). */
+export interface AdminSettings {
+  /**
+   * Exact (case-insensitive) emails of the console's users. An admin must also pass the
+   * site's allow-list. Empty: no console (`/auth/admin` is a 404, no function is deployed).
+   * @default []
+   */
+  readonly emails: readonly string[];
+}
+
 export interface EdgeConfig {
   readonly site: SiteSettings;
   readonly providers: readonly ProviderConfig[];
@@ -239,4 +249,5 @@ export interface EdgeConfig {
   readonly originTokens: OriginTokenSettings;
   readonly aws: AwsSettings;
   readonly api: ApiSettings;
+  readonly admin: AdminSettings;
 }

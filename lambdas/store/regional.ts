@@ -93,8 +93,8 @@ export class RegionalSessionStore implements SessionStore {
     return this.#p.home.completeRefresh(sessionId, done);
   }
 
-  async listSessionsOfUser(provider: string, userId: string): Promise<SessionRecord[]> {
-    const records = await this.#p.home.listSessionsOfUser(provider, userId);
+  async listSessionsOfUser(provider: string, userId: string, options: { limit?: number } = {}): Promise<SessionRecord[]> {
+    const records = await this.#p.home.listSessionsOfUser(provider, userId, options);
     return Promise.all(records.map(async (r) => withSeen(r, await this.#p.homeActivity.get(r.sessionId))));
   }
 

@@ -1,6 +1,7 @@
 /** How the operator commands name and print App Users and sessions. */
 import type { AppUser, SessionRecord, UserStore } from '../lambdas/core/stores';
 import { CliError, formatTime } from './store-options';
+import { sessionStatus } from '../lambdas/core/session/revoke';
 
 export const userRef = (u: Pick<AppUser, 'provider' | 'userId'>) => `${u.provider}:${u.userId}`;
 
@@ -19,12 +20,8 @@ export async function mustResolveUsers(users: UserStore, ref: string): Promise<A
   return found;
 }
 
-export type SessionStatus = 'active' | 'revoked' | 'expired';
-
-export function sessionStatus(r: SessionRecord, now: number): SessionStatus {
-  if (r.revokedAt !== undefined) return 'revoked';
-  return r.expiresAt <= now ? 'expired' : 'active';
-}
+// One definition for the CLI and the admin console.
+export { sessionStatus, type SessionStatus } from '../lambdas/core/session/revoke';
 
 export const SESSION_HEADERS = ['SESSION', 'STATUS', 'CREATED (UTC)', 'LAST SEEN', 'LAST CHECK', 'HOST', 'IP'] as const;
 

@@ -1,5 +1,6 @@
 /** `edge-oauth sessions list|revoke`: a user's sessions, and remote logout of one session. */
 import type { Command } from 'commander';
+import { revokeOneSession } from '../lambdas/core/session/revoke';
 import { mustResolveUsers, SESSION_HEADERS, sessionJson, sessionRows, userRef } from './records';
 import { CliError, renderTable, withStoreOptions, withStores, type CliIo, type StoreOptions } from './store-options';
 
@@ -20,9 +21,9 @@ export function registerSessionsCommands(program: Command, io: CliIo): void {
     .action(async (sessionId: string, options: StoreOptions) => {
       const now = Math.floor(Date.now() / 1000);
       const revoked = await withStores(options, async (s) => {
-        const record = await s.sessions.getSession(sessionId);
+        // The admin console's revoke too (lambdas/core/session/revoke.ts).
+        const record = await revokeOneSession(s.sessions, sessionId, now);
         if (record === undefined) throw new CliError(`no session "${sessionId}" (or it has expired)`);
-        await s.sessions.revokeSession(sessionId, now, 'operator');
         return record;
       });
       if (options.json) return io.out(JSON.stringify({ sessionId, user: userRef(revoked), revoked: true }));

@@ -14,6 +14,7 @@ import { DynamoMauStore } from '../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../lambdas/store/dynamodb-sessions';
 import { DynamoUserStore } from '../lambdas/store/dynamodb-users';
 import { printable, printableLines } from './printable';
+import { globalStores } from '../lambdas/store/global-stores';
 
 /** Where the commands write: stdout/stderr by default, a buffer in tests. */
 export interface CliIo {
@@ -67,6 +68,23 @@ export function openStores(options: StoreOptions): OpenedStores {
   const tables = target.config !== undefined ? { ...target.config.aws.tables } : { ...DEFAULT_TABLES };
   // The SDK loaded up front (the functions load it lazily; a command needs it at once).
   const client = new DynamoDBClient(clientOptions(target, DYNAMODB_TIMEOUTS));
+  const primary = target.config?.aws.region;
+  if (target.config !== undefined && target.config.aws.replicaRegions.length > 0) {
+    // Global tables (docs/multi-region.md): their layout, and writes at the primary whatever --region reads.
+    const home = target.endpoint !== undefined || target.region === primary ? client : new DynamoDBClient(clientOptions({ ...target, region: primary! }, DYNAMODB_TIMEOUTS));
+    const stores = globalStores(tables, client, home);
+    return {
+      sessions: stores.sessions,
+      users: stores.users,
+      mau: stores.mau,
+      where: target.where,
+      tables,
+      close: () => {
+        client.destroy();
+        if (home !== client) home.destroy();
+      },
+    };
+  }
   return {
     sessions: new DynamoSessionStore({ tableName: tables.sessions, client }),
     users: new DynamoUserStore({ tableName: tables.users, client }),

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { AppUser, SessionRecord } from '../lambdas/core/stores';
-import { mustResolveUsers, SESSION_HEADERS, sessionJson, sessionRows, sessionStatus, userRef } from './records';
+import { revokeUserSessions } from '../lambdas/core/session/revoke';
+import { mustResolveUsers, SESSION_HEADERS, sessionJson, sessionRows, userRef } from './records';
 import { CliError, formatTime, renderTable, withStoreOptions, withStores, type CliIo, type StoreOptions } from './store-options';
 import { printable } from './printable';
 
@@ -51,9 +52,8 @@ export function registerUsersCommands(program: Command, io: CliIo): void {
         const found = await mustResolveUsers(s.users, ref);
         return Promise.all(
           found.map(async (user) => {
-            const active = (await s.sessions.listSessionsOfUser(user.provider, user.userId)).filter((r) => sessionStatus(r, now) === 'active');
-            await Promise.all(active.map((r) => s.sessions.revokeSession(r.sessionId, now, 'operator')));
-            return { user: userRef(user), email: user.email, revoked: active.map((r) => r.sessionId) };
+            // The admin console's revoke too (lambdas/core/session/revoke.ts).
+            return { user: userRef(user), email: user.email, revoked: await revokeUserSessions(s.sessions, user, now) };
           }),
         );
       });

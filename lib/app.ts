@@ -11,7 +11,8 @@
  * - `allowInsecureOrigin`: "true" to accept an `http://` origin (refused otherwise: identity
  *   headers in cleartext). A synth warning says so.
  * - `certificateArn`: ACM certificate (us-east-1) for `site.domain`.
- * - `secretReplicaRegions`: comma-separated regions for the session key set replicas.
+ * - `secretReplicaRegions`: no longer accepted; the config's `aws.replicaRegions` replaces it
+ *   (it replicates the key set and the tables: docs/multi-region.md).
  * - `stackName`: @default "EdgeOAuth" (the data stack, when needed, is "<stackName>-Data").
  * - `deletionProtection`: "false" to turn DynamoDB deletion protection off.
  * - `removalPolicy`: "destroy" to delete tables, secrets and the site bucket with the stack.
@@ -31,6 +32,7 @@ import { App, RemovalPolicy, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as path from 'node:path';
 import { loadConfigFile } from './config-file';
+import { SECRET_REPLICA_REGIONS_MOVED } from './global-tables';
 import { EdgeOAuthDataStack, EdgeOAuthStack, parseSiteOrigin } from './edge-oauth-stack';
 import { EdgeOAuthExistingDistributionStack } from './existing-distribution-stack';
 
@@ -69,10 +71,7 @@ export function createApp(options: CreateAppOptions = {}): App {
   const stackName = ctx('stackName') ?? 'EdgeOAuth';
   const removalPolicy = ctx('removalPolicy')?.toLowerCase() === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
   const deletionProtection = ctx('deletionProtection') !== 'false';
-  const replicaRegions = (ctx('secretReplicaRegions') ?? '')
-    .split(',')
-    .map((r) => r.trim())
-    .filter((r) => r !== '');
+  if (ctx('secretReplicaRegions') !== undefined) throw new Error(SECRET_REPLICA_REGIONS_MOVED('edge-oauth: -c secretReplicaRegions'));
 
   const existingData = ctx('existingData') === 'true';
   let dataStack: EdgeOAuthDataStack | undefined;
@@ -81,7 +80,6 @@ export function createApp(options: CreateAppOptions = {}): App {
       env: { ...(account !== undefined && { account }), region: config.aws.region },
       description: `edge-oauth tables and secrets (${config.site.name})`,
       config,
-      secretReplicaRegions: replicaRegions,
       removalPolicy,
       deletionProtection,
     });
@@ -103,7 +101,6 @@ export function createApp(options: CreateAppOptions = {}): App {
         ...(protect !== undefined && { protect }),
         attachAtDeploy: ctx('attachAtDeploy') !== 'false',
         auth: {
-          secretReplicaRegions: replicaRegions,
           removalPolicy,
           deletionProtection,
           ...(existingData && { createTables: false, createSecrets: false }),
@@ -114,8 +111,6 @@ export function createApp(options: CreateAppOptions = {}): App {
         origin: parseSiteOrigin(ctx('origin'), ctx('originRegion')),
         allowInsecureOrigin: ctx('allowInsecureOrigin') === 'true',
         ...(ctx('certificateArn') !== undefined && { certificateArn: ctx('certificateArn')! }),
-        // Where the key set can be read (the data stack creates the replicas when there is one).
-        secretReplicaRegions: replicaRegions,
         removalPolicy,
         deletionProtection,
         ...(existingData && { createTables: false, createSecrets: false }),

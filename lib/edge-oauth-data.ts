@@ -17,6 +17,7 @@ import { keySetGeneratorBundle, withKeySetGeneratorDirectory } from './key-set-g
 import { acknowledgeClientSecretFindings, acknowledgeKeySetFindings } from './nag';
 import { LAMBDA_RUNTIME } from './runtime';
 import { asCdkInterface } from './cdk-types';
+import { globalTable, rejectSecretReplicaRegions } from './global-tables';
 
 export type TableRole = TableDef['role'];
 
@@ -46,13 +47,6 @@ export interface EdgeOAuthDataProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
-  /**
-   * Regions to replicate the session key set secret to. The viewer-request function runs
-   * in CloudFront's regional edge caches and reads the key set at cold start from the
-   * nearest of `config.aws.region` and these regions.
-   * @default - no replicas
-   */
-  readonly secretReplicaRegions?: readonly string[];
 }
 
 /** A secret edge-oauth reads: created here, or referenced by name or ARN. */
@@ -97,6 +91,9 @@ export class EdgeOAuthData extends Construct {
   readonly clientSecrets: ReadonlyMap<string, SecretHandle>;
   /** Regions where the session key set can be read: `config.aws.region` first, then the replicas. */
   readonly sessionKeySetRegions: readonly string[];
+  /** Regions holding the tables: `config.aws.region` first, then `config.aws.replicaRegions` (global tables). */
+  readonly tableRegions: readonly string[];
+  readonly #tableNames: EdgeConfig['aws']['tables'];
 
   constructor(scope: Construct, id: string, props: EdgeOAuthDataProps) {
     super(scope, id);
@@ -104,7 +101,9 @@ export class EdgeOAuthData extends Construct {
     const createTables = props.createTables ?? true;
     const createSecrets = props.createSecrets ?? true;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const replicaRegions = [...new Set(props.secretReplicaRegions ?? [])];
+    rejectSecretReplicaRegions(props, 'EdgeOAuthData');
+    // The config's aws.replicaRegions (validated by the config schema): global tables and key set replicas.
+    const replicaRegions = [...config.aws.replicaRegions];
 
     const stackRegion = Stack.of(this).region;
     if ((createTables || createSecrets) && stackRegion !== config.aws.region) {
@@ -114,11 +113,9 @@ export class EdgeOAuthData extends Construct {
           'or set createTables/createSecrets to false to reference existing ones.',
       );
     }
-    for (const region of replicaRegions) {
-      if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`EdgeOAuthData: secretReplicaRegions: "${region}" is not an AWS region`);
-      if (region === config.aws.region) throw new Error(`EdgeOAuthData: secretReplicaRegions: "${region}" is the primary region (config.aws.region)`);
-    }
     this.sessionKeySetRegions = [config.aws.region, ...replicaRegions];
+    this.tableRegions = this.sessionKeySetRegions;
+    this.#tableNames = config.aws.tables;
 
     const tables = new Map<TableRole, dynamodb.ITable>();
     for (const def of TABLES) {
@@ -126,6 +123,10 @@ export class EdgeOAuthData extends Construct {
       const constructId = `${pascal(def.role)}Table`;
       if (!createTables) {
         tables.set(def.role, dynamodb.Table.fromTableArn(this, constructId, this.arn(config.aws.region, 'dynamodb', `table/${tableName}`)));
+        continue;
+      }
+      if (replicaRegions.length > 0) {
+        tables.set(def.role, globalTable(this, `${pascal(def.role)}GlobalTable`, tableName, def, replicaRegions, props.deletionProtection ?? true, removalPolicy));
         continue;
       }
       const table = new dynamodb.Table(this, constructId, {
@@ -217,6 +218,12 @@ export class EdgeOAuthData extends Construct {
       });
       generator.node.addDependency(keySetSecret);
     }
+  }
+
+  /** The ARNs of a table's replicas (`config.aws.replicaRegions`, global tables); none in one region. */
+  replicaTableArns(role: TableRole): string[] {
+    const name = this.#tableNames[role];
+    return this.tableRegions.slice(1).map((region) => Stack.of(this).formatArn({ service: 'dynamodb', region, resource: 'table', resourceName: name }));
   }
 
   /** The session key set's ARNs in every region it can be read in (primary and replicas). */

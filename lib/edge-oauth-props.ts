@@ -29,13 +29,6 @@ export interface EdgeOAuthProps {
    */
   readonly deletionProtection?: boolean;
   /**
-   * Regions to replicate the session key set to, so that the viewer-request function's cold
-   * start in a far region reads a nearby copy. Pick the regions of the regional edge caches
-   * your viewers use (e.g. `eu-central-1`, `ap-northeast-1`).
-   * @default - no replicas: every region reads from `config.aws.region`
-   */
-  readonly secretReplicaRegions?: readonly string[];
-  /**
    * Retention of the callback's log group (this region). The viewer-request function's logs
    * are created by Lambda@Edge in each region it runs in (`/aws/lambda/us-east-1.<name>`)
    * and keep the account default; docs/deploy.md shows how to set their retention.
@@ -74,4 +67,6 @@ export interface EdgeOAuthProps {
    * @default - lambdas/authorizer/index.ts of this package
    */
   readonly authorizerEntry?: string;
+  /** The admin console's handler source (config `admin.emails`). @default - lambdas/admin/index.ts */
+  readonly adminEntry?: string;
 }

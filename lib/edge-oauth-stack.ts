@@ -47,8 +47,6 @@ export interface EdgeOAuthStackProps extends StackProps {
   readonly createTables?: boolean;
   /** @see EdgeOAuthProps.createSecrets */
   readonly createSecrets?: boolean;
-  /** @see EdgeOAuthProps.secretReplicaRegions */
-  readonly secretReplicaRegions?: readonly string[];
   /** @see EdgeOAuthProps.removalPolicy @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /** @see EdgeOAuthProps.deletionProtection @default true */
@@ -78,7 +76,6 @@ export class EdgeOAuthStack extends Stack {
       config,
       ...(props.createTables !== undefined && { createTables: props.createTables }),
       ...(props.createSecrets !== undefined && { createSecrets: props.createSecrets }),
-      ...(props.secretReplicaRegions !== undefined && { secretReplicaRegions: props.secretReplicaRegions }),
       ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }),
       ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }),
       ...(props.viewerRequestEntry !== undefined && { viewerRequestEntry: props.viewerRequestEntry }),
@@ -166,7 +163,6 @@ export class EdgeOAuthStack extends Stack {
 
 export interface EdgeOAuthDataStackProps extends StackProps {
   readonly config: EdgeConfig;
-  readonly secretReplicaRegions?: readonly string[];
   readonly removalPolicy?: RemovalPolicy;
   readonly deletionProtection?: boolean;
 }
@@ -179,7 +175,6 @@ export class EdgeOAuthDataStack extends Stack {
     super(scope, id, props);
     this.data = new EdgeOAuthData(this, 'Data', {
       config: props.config,
-      ...(props.secretReplicaRegions !== undefined && { secretReplicaRegions: props.secretReplicaRegions }),
       ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }),
       ...(props.deletionProtection !== undefined && { deletionProtection: props.deletionProtection }),
     });

@@ -31,12 +31,10 @@
  *   viewer-request function sets from the viewer's Host (lambdas/core/viewer/identity-headers.ts).
  *   Nothing about the distribution (its domain name) is baked into the callback, so there
  *   is no dependency cycle distribution → function URL → callback → distribution.
- * - API Gateway authorizer (created on first use): `httpApiAuthorizer()` for an HTTP API,
- *   `restApiAuthorizer(api)` for a REST API; the same session check as the edge, in a
- *   regional function (lib/api-authorizer.ts, docs/api.md).
- * - IAM: one role per function, no managed policies; each reads only its secrets
- *   (`secretsmanager:GetSecretValue` on exact ARNs) and uses only the table actions listed
- *   in TABLE_ACCESS (lib/grants.ts), on the table ARNs.
+ * - API Gateway authorizer (created on first use): `httpApiAuthorizer()` / `restApiAuthorizer(api)`,
+ *   lib/api-authorizer.ts. Admin console (`admin.emails`): `/auth/admin*`, lib/admin-console.ts.
+ * - IAM: one role per function, no managed policies; each reads only its secrets (exact
+ *   ARNs) and uses only the table actions of TABLE_ACCESS (lib/grants.ts), on the table ARNs.
  *
  * The functions' common setup (bundle, runtime, roles, logs) is in lib/functions.ts.
  */
@@ -52,12 +50,14 @@ import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
+import { EdgeOAuthAdminConsole } from './admin-console';
 import { authorizerCacheTtl, EdgeOAuthApiAuthorizer } from './api-authorizer';
 import { checkDistributionRegion, checkEdgeRegion, validateForDeployment } from './deploy-checks';
 import { EdgeOAuthData, type TableRole } from './edge-oauth-data';
 import type { EdgeOAuthProps } from './edge-oauth-props';
 import { functionBundling, packageEntry, regionalFunction, viewerRequestFunction } from './functions';
 import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
+import { rejectSecretReplicaRegions } from './global-tables';
 import { asCdkInterface } from './cdk-types';
 
 /** The path the callback answers; a behaviour of its own, before `/auth/*`. */
@@ -83,6 +83,7 @@ export class EdgeOAuth extends Construct {
   readonly mauTable: dynamodb.ITable;
   /** The tables and secrets (created or referenced). */
   readonly data: EdgeOAuthData;
+  readonly adminConsole?: EdgeOAuthAdminConsole; // `/auth/admin` (lib/admin-console.ts), with config.admin.emails
   private readonly config: EdgeConfig;
   private readonly bundling: BundlingOptions;
   private readonly logRetention?: logs.RetentionDays;
@@ -107,6 +108,7 @@ export class EdgeOAuth extends Construct {
     if (props.logRetention !== undefined) this.logRetention = props.logRetention;
     if (props.authorizerEntry !== undefined) this.authorizerEntry = props.authorizerEntry;
 
+    rejectSecretReplicaRegions(props, 'EdgeOAuth');
     const sameRegion = config.aws.region === stack.region;
     this.data = new EdgeOAuthData(this, 'Data', {
       config,
@@ -114,12 +116,10 @@ export class EdgeOAuth extends Construct {
       createSecrets: props.createSecrets ?? sameRegion,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       deletionProtection: props.deletionProtection ?? true,
-      ...(props.secretReplicaRegions !== undefined && { secretReplicaRegions: props.secretReplicaRegions }),
     });
     this.sessionsTable = this.data.sessionsTable;
     this.usersTable = this.data.usersTable;
     this.mauTable = this.data.mauTable;
-
     this.bundling = functionBundling(config, this.data.sessionKeySetRegions);
 
     // ---------------------------------------------------------------- viewer request
@@ -149,11 +149,11 @@ export class EdgeOAuth extends Construct {
     this.callbackFunction = callback.fn;
     for (const handle of new Set(this.data.clientSecrets.values())) grantGetSecretValue(callback.role, handle.resourceArns(config.aws.region));
     grantGetSecretValue(callback.role, this.data.sessionKeySet.resourceArns(config.aws.region));
-    grantTables(callback.role, this.tables(), TABLE_ACCESS.callback);
-
+    grantTables(callback.role, this.tables(), TABLE_ACCESS.callback, (role) => this.data.replicaTableArns(role));
     this.callbackUrl = callback.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.callbackReadTimeout = Duration.seconds(Math.min(60, Math.max(10, (props.callbackTimeout ?? Duration.seconds(10)).toSeconds() + 2)));
     this.callbackOrigin = origins.FunctionUrlOrigin.withOriginAccessControl(this.callbackUrl, { readTimeout: this.callbackReadTimeout });
+    if (config.admin.emails.length > 0) this.adminConsole = new EdgeOAuthAdminConsole(this, 'AdminConsole', { config, props, bundling: this.bundling, tables: this.tables(), grantSecrets: (g) => this.grantSessionSecrets(g) });
 
     this.node.addValidation({
       validate: () =>
@@ -213,11 +213,10 @@ export class EdgeOAuth extends Construct {
       edgeLambdas: this.edgeLambdas,
     };
     distribution.addBehavior(CALLBACK_PATH_PATTERN, this.callbackOrigin, { ...common, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD });
+    this.adminConsole?.addBehavior(distribution, common); // before /auth/*
     distribution.addBehavior(AUTH_PATH_PATTERN, this.callbackOrigin, { ...common, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL });
     if (this.config.site.domain === undefined) {
-      Annotations.of(this).addInfo(
-        'config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards',
-      );
+      Annotations.of(this).addInfo('config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards');
     }
   }
 
@@ -248,8 +247,12 @@ export class EdgeOAuth extends Construct {
    * viewer-request table actions and, with continuous authorization, the client secrets.
    */
   grantSessionCheck(grantee: iam.IGrantable): void {
+    grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest, (role) => this.data.replicaTableArns(role));
+    this.grantSessionSecrets(grantee);
+  }
+  /** The secrets a session check reads: the key set (every replica) and, when it may refresh at the provider, the client secrets. */
+  private grantSessionSecrets(grantee: iam.IGrantable): void {
     grantGetSecretValue(grantee, this.data.sessionKeySetArns());
-    grantTables(grantee, this.tables(), TABLE_ACCESS.viewerRequest);
     // Continuous authorization refreshes the user at the provider (refresh token grant /
     // userinfo), which needs the client secrets, and so does refreshing an expiring access
     // token passed to the origin; without either a session check never reads them.

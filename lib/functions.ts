@@ -22,7 +22,7 @@ export const BAKED_GLOBALS = {
   config: '__EDGE_OAUTH_CONFIG__',
   /**
    * The regions where the session key set secret can be read, primary first
-   * (`[config.aws.region, ...secretReplicaRegions]`). The viewer-request function reads
+   * (`[config.aws.region, ...config.aws.replicaRegions]`). The viewer-request function reads
    * from the executing region (`AWS_REGION`) when it is in this list, else from the first.
    */
   keySetRegions: '__EDGE_OAUTH_KEY_SET_REGIONS__',

@@ -13,7 +13,7 @@ import type { TableRole } from './edge-oauth-data';
  * dynamodb:ConditionCheckItem permission" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html),
  * and no store writes a ConditionCheck.
  */
-export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole, readonly string[]>> = {
+export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record<TableRole, readonly string[]>> = {
   // Session checks (revocation, inactivity, last activity, refresh lease), logout
   // (revocation), the continuous-authorization App User update, the monthly MAU mark.
   viewerRequest: {
@@ -27,13 +27,28 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback', Record<TableRole
     users: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
+  // The admin console (lib/admin-console.ts): its own session check and revoke, reading
+  // users and MAU counts. Its Query on the indexes is granted on the index ARNs there.
+  admin: {
+    sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    users: ['dynamodb:GetItem'],
+    mau: ['dynamodb:GetItem'],
+  },
 };
 
-/** Grants `access` (actions per table role) on the table ARNs; a role with no actions gets nothing. */
-export function grantTables(grantee: iam.IGrantable, tables: Record<TableRole, dynamodb.ITable>, access: Record<TableRole, readonly string[]>): void {
+/**
+ * Grants `access` (actions per table role) on the table ARNs, and on their replicas' ARNs
+ * (global tables: a function uses the copy nearest to it); a role with no actions gets nothing.
+ */
+export function grantTables(
+  grantee: iam.IGrantable,
+  tables: Record<TableRole, dynamodb.ITable>,
+  access: Record<TableRole, readonly string[]>,
+  replicaArns: (role: TableRole) => string[] = () => [],
+): void {
   for (const [role, actions] of Object.entries(access) as [TableRole, readonly string[]][]) {
     if (actions.length === 0) continue;
-    iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [tables[role].tableArn] });
+    iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [tables[role].tableArn, ...replicaArns(role)] });
   }
 }
 

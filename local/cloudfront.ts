@@ -16,10 +16,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult } from 'aws-lambda';
 import type { CloudFrontResultResponse, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { appendHeader, buildViewerRequestEvent, cloneEvent, headerPairs, newCloudFrontRequestId, normalizeIp } from './cloudfront/event';
+import { appendHeader, buildViewerRequestEvent, cloneEvent, headerPairs, newCloudFrontRequestId, normalizeIp, splitTarget, viewerBody } from './cloudfront/event';
 import { applyFunctionUrlResult, buildFunctionUrlEvent, DEFAULT_FUNCTION_URL_DOMAIN, functionUrlError, type HttpResult } from './cloudfront/function-url';
 import { isGeneratedResponse, MAX_REQUEST_BYTES, parseStatus, validateGeneratedResponse, validateViewerRequestResult, type Violation } from './cloudfront/validate';
 import { escapeHtml } from '../lambdas/core/shared/html';
@@ -36,6 +36,13 @@ export interface CloudFrontEmulatorOptions {
   callback: (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
   /** Default '/auth/callback'; a request whose (handler-returned) uri equals it, or starts with it + '?', goes to `callback`. */
   callbackPathPattern?: string;
+  /**
+   * The admin console's origin (a Lambda function URL with OAC), for the behaviour
+   * `<adminPathPrefix>*`, whose viewer-request association has "include body". @default - no such behaviour
+   */
+  admin?: (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
+  /** Default '/auth/admin' (the path pattern `/auth/admin*`: a raw, case-sensitive prefix). */
+  adminPathPrefix?: string;
   /** e.g. http://127.0.0.1:PORT of the demo origin. */
   originUrl: string;
   /**
@@ -77,6 +84,16 @@ function errorPage(status: number, message: string, details: string[], requestId
   ].join('\n');
 }
 
+/**
+ * [OAC] https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html:
+ * "If you use PUT or POST methods with your Lambda function URL, your users must include the payload
+ * hash value in the x-amz-content-sha256 header when sending the request to CloudFront. Lambda doesn't
+ * support unsigned payloads." The answer's wording is SigV4's, as reported in
+ * https://repost.aws/questions/QUPuq7VvHJRwWxVA3XJIgNKQ (not confirmed for OAC specifically).
+ */
+const OAC_SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
 type Outcome = { kind: 'ok'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' };
 
 /** Runs the function like Lambda would: a throw or rejection is an error; past `ms` it is abandoned. */
@@ -103,6 +120,7 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
   const host = opts.host ?? '127.0.0.1';
   const distributionId = opts.distributionId ?? 'EDEVLOCAL';
   const callbackPath = opts.callbackPathPattern ?? '/auth/callback';
+  const adminPrefix = opts.adminPathPrefix ?? '/auth/admin';
   const timeoutMs = opts.viewerTimeoutMs ?? 5000;
   const edgeId = randomBytes(16).toString('hex'); // this "edge server"'s name in Via
   const via = `1.1 ${edgeId}.cloudfront.net (CloudFront)`;
@@ -162,7 +180,12 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
       }
 
       const request = { method: req.method ?? 'GET', target: req.url ?? '/', rawHeaders: req.rawHeaders, clientIp };
+      // CloudFront picks the behaviour from the raw path before the function runs; the admin
+      // behaviour's association includes the body (read first, so the function can see it).
+      const onAdmin = opts.admin !== undefined && splitTarget(request.target).uri.startsWith(adminPrefix);
+      const body = onAdmin ? await readBody(req) : undefined;
       const event = buildViewerRequestEvent({ distributionDomainName: `${host}:${port}`, distributionId, requestId, request });
+      if (body !== undefined && body.length > 0) event.Records[0]!.cf.request.body = viewerBody(body);
       const original = cloneEvent(event.Records[0]!.cf.request);
       // The behaviour is chosen from the viewer's path before any function runs.
       const route = opts.routing?.(original.uri);
@@ -207,7 +230,11 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
       const target = route?.origin ?? (original.uri === callbackPath ? 'callback' : opts.originUrl);
       if (target === 'callback') {
         logFields.origin = 'function-url';
-        return toFunctionUrl(forwarded, headers);
+        return toFunctionUrl(forwarded, headers, opts.callback);
+      }
+      if (onAdmin) {
+        logFields.origin = 'function-url (admin)';
+        return toFunctionUrl(forwarded, headers, opts.admin!, body);
       }
       logFields.origin = 'http';
       return toOrigin(forwarded, headers, new URL(target));
@@ -216,15 +243,33 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
     const validationFailed = (violations: Violation[]) =>
       sendError(502, 'LambdaValidationError', 'The Lambda function result failed validation.', violations.map((v) => `${v.rule}: ${v.message}`));
 
-    const toFunctionUrl = async (forwarded: CloudFrontRequest, headers: CloudFrontHeaders) => {
-      const body = await readBody(req);
+    const toFunctionUrl = async (
+      forwarded: CloudFrontRequest,
+      headers: CloudFrontHeaders,
+      fn: (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>,
+      readAlready?: Buffer,
+    ) => {
+      const body = readAlready ?? (await readBody(req));
+      // Origin access control signs the origin request (SigV4) with the viewer's
+      // x-amz-content-sha256; Lambda takes no unsigned payload, so a PUT or POST whose header
+      // is missing or wrong fails the signature check at the function URL (403), before the
+      // function runs. [OAC] below; the message is the one AWS answers (not in the docs).
+      const method = forwarded.method.toUpperCase();
+      if (method === 'POST' || method === 'PUT' || body.length > 0) {
+        const sent = headers['x-amz-content-sha256']?.[0]?.value;
+        if (sent !== createHash('sha256').update(body).digest('hex')) {
+          logFields.detail = ['x-amz-content-sha256 missing or not the SHA-256 of the body'];
+          const message = Buffer.from(JSON.stringify({ message: OAC_SIGNATURE_MISMATCH }));
+          return sendResult('Error', 403, undefined, [['Content-Type', 'application/json'], ['x-amzn-ErrorType', 'InvalidSignatureException']], message);
+        }
+      }
       const event = buildFunctionUrlEvent(
         { method: forwarded.method, uri: forwarded.uri, querystring: forwarded.querystring, headers, body },
         { domainName: DEFAULT_FUNCTION_URL_DOMAIN, sourceIp: normalizeIp(req.socket.localAddress) },
       );
       let out: HttpResult;
       try {
-        out = applyFunctionUrlResult(await opts.callback(event));
+        out = applyFunctionUrlResult(await fn(event));
       } catch (err) {
         logFields.error = (err as Error)?.stack ?? String(err);
         out = functionUrlError();

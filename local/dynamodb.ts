@@ -12,6 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   UpdateTimeToLiveCommand,
@@ -150,6 +152,11 @@ export interface CreateTablesOptions {
   endpoint: string;
   region?: string;
   names: { sessions: string; users: string; mau: string };
+  /**
+   * Give each table a stream (NEW_AND_OLD_IMAGES, as a global table's replicas have): the
+   * multi-region simulation (local/replicator.ts) reads them. @default false
+   */
+  streams?: boolean;
 }
 
 const attr = (k: KeyDef): AttributeDefinition => ({ AttributeName: k.name, AttributeType: k.type });
@@ -159,7 +166,7 @@ function keySchema(pk: KeyDef, sk?: KeyDef): KeySchemaElement[] {
   return schema;
 }
 
-function createTableInput(name: string, def: TableDef) {
+function createTableInput(name: string, def: TableDef, streams: boolean) {
   const keys = [def.partitionKey, def.sortKey, ...def.globalSecondaryIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
   const attrs = new Map<string, KeyDef>();
   for (const k of keys) if (k) attrs.set(k.name, k);
@@ -178,10 +185,25 @@ function createTableInput(name: string, def: TableDef) {
               : { ProjectionType: i.projection.type },
         }))
       : undefined,
+    ...(streams && { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const } }),
   };
 }
 
-/** Create the three tables (and their TTL) if they do not exist yet. Idempotent. */
+/**
+ * A table kept from an older version (`npm start --data-dir`) gets the indexes added since
+ * (e.g. users `byLastSeen`), one UpdateTable each, as a CloudFormation update would.
+ */
+async function addMissingIndexes(client: DynamoDBClient, name: string, def: TableDef): Promise<void> {
+  const table = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  const have = new Set((table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const input = createTableInput(name, def, false);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (have.has(index.IndexName)) continue;
+    await client.send(new UpdateTableCommand({ TableName: name, AttributeDefinitions: input.AttributeDefinitions, GlobalSecondaryIndexUpdates: [{ Create: index }] }));
+  }
+}
+
+/** Create the three tables (and their TTL) if they do not exist yet, or add their missing indexes. Idempotent. */
 export async function createTables(opts: CreateTablesOptions): Promise<void> {
   const client = new DynamoDBClient({
     endpoint: opts.endpoint,
@@ -192,9 +214,10 @@ export async function createTables(opts: CreateTablesOptions): Promise<void> {
     for (const def of TABLES) {
       const name = opts.names[def.role];
       try {
-        await client.send(new CreateTableCommand(createTableInput(name, def)));
+        await client.send(new CreateTableCommand(createTableInput(name, def, opts.streams ?? false)));
       } catch (err) {
         if ((err as Error).name !== 'ResourceInUseException') throw err;
+        await addMissingIndexes(client, name, def);
       }
       if (def.timeToLiveAttribute) {
         // Enabling TTL twice is a ValidationException on the real service: look first.

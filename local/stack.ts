@@ -1,10 +1,11 @@
 /**
  * The local stack: the product running on loopback with real peers — DynamoDB Local, a
  * Secrets Manager endpoint, the dev OpenID Provider, the demo origin, and the CloudFront
- * emulator running the real viewer-request and callback handlers. `npm start` and the
+ * emulator running the real viewer-request, callback and admin console handlers. `npm start` and the
  * integration tests both use this.
  */
 import { randomBytes } from 'node:crypto';
+import { createAdminHandler } from '../lambdas/admin/handler';
 import { createCallbackHandler } from '../lambdas/callback/handler';
 import { parseConfig } from '../lambdas/core/config/parse';
 import type { EdgeConfig } from '../lambdas/core/config/types';
@@ -85,6 +86,8 @@ export interface LocalStack {
 }
 
 export const DEV_CLIENT_ID = 'edge-oauth-local';
+/** The embedded dev config's admin (the dev IdP signs anyone in). */
+export const DEV_ADMIN_EMAIL = 'admin@example.com';
 const DEV_CLIENT_SECRET_ID = 'edge-oauth/dev-client-secret';
 // jest gives every test file a fresh module registry in the same worker process, so this
 // counter restarts at 0 per file: the random part keeps two files' tables apart.
@@ -108,6 +111,8 @@ export function devConfig(issuer: string, overrides: Record<string, unknown> = {
       },
     ],
     optionsPassthrough: true,
+    // The admin console at /auth/admin: sign in at the dev IdP as this email (docs/admin.md).
+    admin: { emails: [DEV_ADMIN_EMAIL] },
     ...(tables !== undefined && { aws: { region: 'us-east-1', tables } }),
     ...overrides,
   };
@@ -208,6 +213,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const containers = () => ({
       viewers: Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container())),
       callback: createCallbackHandler(container()),
+      admin: current.admin.emails.length > 0 ? createAdminHandler(container()) : undefined,
     });
     let handlers = containers();
     let nextViewer = 0;
@@ -238,6 +244,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(distribution !== undefined && { routing: (uri: string) => distribution!.routing(uri) }),
       viewerRequest: (event) => handlers.viewers[nextViewer++ % handlers.viewers.length]!(event),
       callback: (event) => handlers.callback(event),
+      // The admin console's function URL origin (`/auth/admin*`), when admin.emails is set, as the CDK construct deploys it.
+      ...(config.admin.emails.length > 0 && { admin: (event: Parameters<ReturnType<typeof createAdminHandler>>[0]) => handlers.admin!(event) }),
     });
     closers.push(() => cloudfront.close());
     return {

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       stack.idp !== undefined ? `  dev identity provider ${stack.idp.issuer}  (any email signs in there; the allow-list decides)` : `  provider(s)         ${stack.config.providers.map((p) => p.id).join(', ')}`,
       `  DynamoDB Local      ${stack.endpoints.dynamodb}   (tables: ${Object.values(stack.config.aws.tables).join(', ')})`,
       `  Secrets Manager     ${stack.endpoints.secretsManager}`,
+      ...(stack.config.admin.emails.length > 0 ? [`  admin console       ${stack.siteUrl}/auth/admin   (as ${stack.config.admin.emails.join(', ')})`] : []),
       `  demo origin         ${stack.origin.url}   (verifies the identity assertion against ${stack.siteUrl}/auth/.well-known/jwks.json)`,
       '',
       `  CLI:  npx edge-oauth users list --endpoint ${stack.endpoints.dynamodb}`,

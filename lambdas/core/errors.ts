@@ -39,7 +39,9 @@ export type ErrorCode =
   /** attach: the distribution cannot take edge-oauth as it is (a viewer function, a /auth/* behaviour); nothing was changed. */
   | 'ERR_ATTACH_REFUSED'
   /** attach/detach: the distribution kept changing under us (stale ETag on every try); nothing of ours was written. */
-  | 'ERR_ATTACH_CONFLICT';
+  | 'ERR_ATTACH_CONFLICT'
+  /** A request to edge-oauth's own pages had a bad field (the admin console: a form, a cursor). */
+  | 'ERR_BAD_REQUEST';
 
 export class EdgeOAuthError extends Error {
   readonly code: ErrorCode;
@@ -148,5 +150,15 @@ export class AttachRefusedError extends EdgeOAuthError {
 export class AttachConflictError extends EdgeOAuthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_ATTACH_CONFLICT', message, options);
+  }
+}
+
+/** A request field edge-oauth cannot use (admin console forms and cursors): answered 400, naming the field and the reason. */
+export class BadRequestError extends EdgeOAuthError {
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super('ERR_BAD_REQUEST', `${field}: ${reason}`);
   }
 }

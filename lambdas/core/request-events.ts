@@ -19,6 +19,13 @@ export interface Outcome {
 }
 
 
+/** An admin console request: who (the admin's email), what, and to whom (session ids as short hashes). */
+export interface AdminAction {
+  readonly admin: string;
+  readonly action: string;
+  readonly target?: { readonly user?: string; readonly sessions?: readonly string[]; readonly email?: string };
+}
+
 export interface RequestEvent {
   readonly event: 'edge_oauth_request';
   readonly time: string;
@@ -40,6 +47,8 @@ export interface RequestEvent {
   readonly status?: number;
   /** Network calls this decision made (session-read, session-touch, mau-mark, refresh-lease, provider-refresh...); absent on the fast path. */
   readonly checks?: readonly string[];
+  /** On admin console requests: the admin, the action and its target. */
+  readonly admin?: AdminAction;
   /** Time spent in the handler, in microseconds. */
   readonly durationUs: number;
 }
@@ -49,6 +58,7 @@ export interface RequestEventExtra {
   readonly clientId?: string | undefined;
   readonly clientIp?: string | undefined;
   readonly status?: number | undefined;
+  readonly admin?: AdminAction | undefined;
 }
 
 export interface RequestLogger {
@@ -102,6 +112,7 @@ export function requestEvent(
     ...(extra.clientIp !== undefined && { clientIp: extra.clientIp }),
     ...(extra.status !== undefined && { status: extra.status }),
     ...(outcome.checks !== undefined && outcome.checks.length > 0 && { checks: outcome.checks }),
+    ...(extra.admin !== undefined && { admin: extra.admin }),
     durationUs,
   };
 }

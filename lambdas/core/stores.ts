@@ -120,10 +120,11 @@ export interface SessionStore {
    */
   setAuthFingerprint(sessionId: string, authFingerprint: string): Promise<boolean>;
   /**
-   * A user's sessions, newest first (operator tools), without the sealed tokens and the
-   * refresh lease: the DynamoDB index it reads does not hold them (lambdas/store/tables.ts).
+   * A user's sessions, newest first (operator tools), at most `limit` of them (@default - all),
+   * without the sealed tokens and the refresh lease: the DynamoDB index it reads does not
+   * hold them (lambdas/store/tables.ts).
    */
-  listSessionsOfUser(provider: string, userId: string): Promise<SessionRecord[]>;
+  listSessionsOfUser(provider: string, userId: string, options?: { limit?: number }): Promise<SessionRecord[]>;
 }
 
 /** An App User: one per provider user. */
@@ -175,6 +176,18 @@ export interface UserStore {
   findByEmail(email: string): Promise<AppUser[]>;
   /** Up to `limit` users (operator tools; a table scan). @default limit 1000 */
   listUsers(options?: { limit?: number }): Promise<AppUser[]>;
+  /**
+   * One page of App Users, most recently seen first (the admin console): a query of the
+   * users table's `byLastSeen` index, never a scan. `cursor` is the previous page's
+   * (opaque); a cursor that is not one throws BadRequestError (field `cursor`).
+   */
+  listRecentUsers(options: { limit: number; cursor?: string | undefined }): Promise<UserPage>;
+}
+
+export interface UserPage {
+  readonly users: readonly AppUser[];
+  /** Where the next page starts; absent on the last page. */
+  readonly cursor?: string;
 }
 
 export interface MauMark {

@@ -4,9 +4,11 @@
  * stack (local/stack.ts) runs the same wiring, with `DeployedOverrides` pointing it at the
  * local peers.
  *
- * The session key set is read from the nearest copy: the region running this container
- * (`AWS_REGION`; Lambda@Edge runs in the regional edge cache serving the viewer) when the
- * key set is replicated there, else the primary. The client secrets are not replicated
+ * The session key set and (with `aws.replicaRegions`, global tables) the tables are used in
+ * the nearest copy: the region running this container (`AWS_REGION`; Lambda@Edge runs in
+ * the regional edge cache serving the viewer) when it holds one, else the nearest
+ * (lambdas/store/regions.ts), else the primary; writes that need one region go to the
+ * primary (lambdas/store/regional.ts). The client secrets are not replicated
  * (lib/edge-oauth-data.ts) and are read in `config.aws.region`. The AWS SDK is loaded on
  * first use, so none of this costs anything at init.
  */
@@ -15,18 +17,20 @@ import type { EdgeConfig } from '../core/config/types';
 import { createProviders } from '../core/providers';
 import type { RequestLogger } from '../core/request-events';
 import { consoleLogger } from './console-logger';
-import { DYNAMODB_TIMEOUTS, dynamoStores, type AwsCredentials, type DynamoTimeouts } from '../store/aws';
+import { DYNAMODB_TIMEOUTS, dynamoStores, tableRegions, type AwsCredentials, type DynamoTimeouts } from '../store/aws';
 import { nearestRegion, secretIdInRegion } from '../store/regions';
 import { createSecretReader, keySetLoader } from '../store/secrets';
 
 /** What differs between a deployed container and the local stack; every default is the deployed one. */
 export interface DeployedOverrides {
-  /** Regions holding the key set, primary first (the baked `__EDGE_OAUTH_KEY_SET_REGIONS__`). @default [config.aws.region] */
+  /** Regions holding the key set, primary first (the baked `__EDGE_OAUTH_KEY_SET_REGIONS__`). @default [config.aws.region, ...config.aws.replicaRegions] */
   readonly keySetRegions?: readonly string[];
   /** The region running this container (`AWS_REGION`). @default - the key set's primary region */
   readonly region?: string;
   /** DynamoDB endpoint, e.g. DynamoDB Local. @default - AWS */
   readonly dynamodbEndpoint?: string;
+  /** DynamoDB endpoint per region (the multi-region simulation, local/global-tables.ts). @default - AWS */
+  readonly dynamodbEndpoints?: Readonly<Record<string, string>>;
   /** Secrets Manager endpoint, e.g. the local one. @default - AWS */
   readonly secretsManagerEndpoint?: string;
   /** Static credentials for both clients (the local peers check none, but the SDK must sign). @default - the SDK's default chain */
@@ -44,7 +48,7 @@ export interface DeployedOverrides {
 }
 
 export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = {}) {
-  const keySetRegion = nearestRegion(overrides.region, overrides.keySetRegions ?? [config.aws.region]);
+  const keySetRegion = nearestRegion(overrides.region, overrides.keySetRegions ?? tableRegions(config));
   const secretsIn = (region: string) =>
     createSecretReader({
       region,
@@ -58,9 +62,11 @@ export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = 
     config,
     {
       ...(overrides.dynamodbEndpoint !== undefined && { dynamodb: overrides.dynamodbEndpoint }),
+      ...(overrides.dynamodbEndpoints !== undefined && { dynamodbByRegion: overrides.dynamodbEndpoints }),
       ...(overrides.credentials !== undefined && { credentials: overrides.credentials }),
     },
     overrides.dynamoTimeouts ?? DYNAMODB_TIMEOUTS,
+    overrides.region,
   );
   const clock = overrides.clock ?? Date.now;
   const log = overrides.log === undefined ? consoleLogger : overrides.log;

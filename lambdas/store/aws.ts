@@ -3,10 +3,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EdgeConfig } from '../core/config/types';
 import type { MauStore, SessionStore, SignInStore, UserStore } from '../core/stores';
 import { lazyLoader, lazyMauStore, lazySessionStore, lazySignInStore, lazyUserStore } from './lazy';
+import { nearestRegion } from './regions';
 
 export interface AwsEndpoints {
   /** DynamoDB endpoint, e.g. the local stack's DynamoDB Local. @default - AWS */
   readonly dynamodb?: string;
+  /** DynamoDB endpoint per region (a local multi-region simulation); wins over `dynamodb`. @default - AWS */
+  readonly dynamodbByRegion?: Readonly<Record<string, string>>;
   /** Secrets Manager endpoint. @default - AWS */
   readonly secretsManager?: string;
   /** Region override (e.g. the nearest secret replica). @default config.aws.region */
@@ -41,20 +44,45 @@ export interface DynamoTimeouts {
  */
 export const DYNAMODB_TIMEOUTS: DynamoTimeouts = { connectionTimeout: 1000, requestTimeout: 1500 };
 
-/** The four stores on one DynamoDB client, created (with the SDK loaded) on first use. */
-export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, timeouts: DynamoTimeouts = DYNAMODB_TIMEOUTS): DynamoStores {
-  const client = lazyLoader(async (): Promise<DynamoDBClient> => {
-    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-    return new DynamoDBClient({
-      region: config.aws.region,
-      maxAttempts: 2,
-      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-      requestHandler: { ...timeouts, throwOnRequestTimeout: true },
-      ...(endpoints.dynamodb !== undefined && { endpoint: endpoints.dynamodb }),
-      ...(endpoints.credentials !== undefined && { credentials: endpoints.credentials }),
+/** The regions holding the tables: the primary first, then the replicas. */
+export function tableRegions(config: EdgeConfig): readonly string[] {
+  return [config.aws.region, ...config.aws.replicaRegions];
+}
+
+/**
+ * The four stores, created (with the SDK loaded) on first use. One region: one client, in
+ * `config.aws.region`. With `aws.replicaRegions` (global tables): the copy in
+ * `executingRegion` (Lambda's `AWS_REGION`), else the nearest, else the primary, for what
+ * may be done near, and the primary for the rest (lambdas/store/regional.ts).
+ */
+export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, timeouts: DynamoTimeouts = DYNAMODB_TIMEOUTS, executingRegion?: string): DynamoStores {
+  const clientIn = (region: string) =>
+    lazyLoader(async (): Promise<DynamoDBClient> => {
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      const endpoint = endpoints.dynamodbByRegion?.[region] ?? endpoints.dynamodb;
+      return new DynamoDBClient({
+        region,
+        maxAttempts: 2,
+        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+        requestHandler: { ...timeouts, throwOnRequestTimeout: true },
+        ...(endpoint !== undefined && { endpoint }),
+        ...(endpoints.credentials !== undefined && { credentials: endpoints.credentials }),
+      });
     });
-  });
   const tables = config.aws.tables;
+  const home = clientIn(config.aws.region);
+  if (config.aws.replicaRegions.length > 0) {
+    const nearRegion = nearestRegion(executingRegion, tableRegions(config));
+    const near = nearRegion === config.aws.region ? home : clientIn(nearRegion);
+    const stores = lazyLoader(async () => (await import('./global-stores')).globalStores(tables, await near(), await home()));
+    return {
+      sessions: lazySessionStore(async () => (await stores()).sessions),
+      users: lazyUserStore(async () => (await stores()).users),
+      mau: lazyMauStore(async () => (await stores()).mau),
+      signIns: lazySignInStore(async () => (await stores()).signIns),
+    };
+  }
+  const client = home;
   return {
     sessions: lazySessionStore(async () => new (await import('./dynamodb-sessions')).DynamoSessionStore({ tableName: tables.sessions, client: await client() })),
     users: lazyUserStore(async () => new (await import('./dynamodb-users')).DynamoUserStore({ tableName: tables.users, client: await client() })),

@@ -169,7 +169,8 @@ export class DynamoSessionStore implements SessionStore {
     return (await this.#conditional('UpdateItem', update, condition, sessionId)).written;
   }
 
-  async listSessionsOfUser(provider: string, userId: string): Promise<SessionRecord[]> {
+  async listSessionsOfUser(provider: string, userId: string, options: { limit?: number } = {}): Promise<SessionRecord[]> {
+    const limit = options.limit ?? Infinity;
     const out: SessionRecord[] = [];
     let start: Item | undefined;
     do {
@@ -181,14 +182,15 @@ export class DynamoSessionStore implements SessionStore {
             KeyConditionExpression: 'userKey = :u',
             ExpressionAttributeValues: { ':u': str(keys.user(provider, userId)) },
             ScanIndexForward: false,
+            ...(Number.isFinite(limit) && { Limit: Math.min(limit - out.length, 1000) }),
             ...(start !== undefined && { ExclusiveStartKey: start }),
           }),
         ),
       );
       for (const item of page.Items ?? []) out.push(fromItem(item));
       start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return out;
+    } while (start !== undefined && out.length < limit);
+    return out.slice(0, limit);
   }
 
   #key(sessionId: string): Item {

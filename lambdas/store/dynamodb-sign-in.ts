@@ -4,12 +4,18 @@
  * the mark's condition, which cancels the whole transaction: it is then written again
  * without the MAU items (the common case for a returning user costs two transactions;
  * sign-ins are rare next to requests).
+ *
+ * With global tables (`layout: 'global'`, docs/multi-region.md) the month's mark is the
+ * sharded one alone (no counter item), and the session item keeps its hard end as its TTL
+ * (its activity lives in its own item, lambdas/store/dynamodb-activity.ts).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { putActivity } from './dynamodb-activity';
 import type { TableNames } from '../core/config/types';
 import { StoreError } from '../core/errors';
-import type { SignInRecord, SignInStore } from '../core/stores';
+import type { SessionRecord, SignInRecord, SignInStore } from '../core/stores';
 import { markItems, transact } from './dynamodb-mau';
+import { shardedMarkPut } from './dynamodb-sharded-mau';
 import { putSession } from './dynamodb-sessions';
 import { upsertUser } from './dynamodb-users';
 
@@ -17,22 +23,36 @@ export class DynamoSignInStore implements SignInStore {
   readonly #tables: TableNames;
   readonly #client: DynamoDBClient;
 
-  constructor(options: { tables: TableNames; client: DynamoDBClient }) {
+  readonly #global: boolean;
+
+  constructor(options: { tables: TableNames; client: DynamoDBClient; layout?: 'single' | 'global' }) {
     this.#tables = options.tables;
     this.#client = options.client;
+    this.#global = options.layout === 'global';
   }
 
   async recordSignIn(record: SignInRecord): Promise<{ counted: boolean }> {
     const t = this.#tables;
-    const base = [{ Put: putSession(t.sessions, record.session) }, { Update: upsertUser(t.users, record.user) }];
-    const mau = markItems(t.mau, { month: record.month, provider: record.user.provider, userId: record.user.userId, at: record.user.at });
+    const s = record.session;
+    const base: TransactWriteItem[] = [{ Put: putSession(t.sessions, this.#global ? withoutPurge(s) : s) }, { Update: upsertUser(t.users, record.user) }];
+    // Global layout: the activity item carries the purge time (dynamodb-activity.ts).
+    if (this.#global) base.push({ Put: putActivity(t.sessions, s.sessionId, { lastSeenAt: s.lastSeenAt ?? s.createdAt, purgeAt: Math.min(s.purgeAt ?? s.expiresAt, s.expiresAt) }) });
+    const mark = { month: record.month, provider: record.user.provider, userId: record.user.userId, at: record.user.at };
+    const mau = this.#global ? [{ Put: shardedMarkPut(t.mau, mark) }] : markItems(t.mau, mark);
     const first = await transact(this.#client, t.sessions, [...base, ...mau]);
     if (first === 'written') return { counted: true };
-    const [session, , mark] = first.cancelled;
-    if (session === 'ConditionalCheckFailed') throw new StoreError('session id already exists');
-    if (mark !== 'ConditionalCheckFailed') throw new StoreError(`DynamoDB TransactWriteItems cancelled (${first.cancelled.join(', ')})`);
+    const sessionFailure = first.cancelled[0];
+    const markFailure = first.cancelled[base.length];
+    if (sessionFailure === 'ConditionalCheckFailed') throw new StoreError('session id already exists');
+    if (markFailure !== 'ConditionalCheckFailed') throw new StoreError(`DynamoDB TransactWriteItems cancelled (${first.cancelled.join(', ')})`);
     const second = await transact(this.#client, t.sessions, base);
     if (second !== 'written') throw new StoreError(`DynamoDB TransactWriteItems cancelled (${second.cancelled.join(', ')})`);
     return { counted: false };
   }
+}
+
+/** The session with its hard end as its TTL (global layout: activity does not move the session item). */
+export function withoutPurge(session: SessionRecord): SessionRecord {
+  const { purgeAt: _moved, ...rest } = session;
+  return rest;
 }

@@ -13,9 +13,10 @@ import {
   type Update,
 } from '@aws-sdk/client-dynamodb';
 import { normalizeEmail } from '../core/sign-in/allow-list';
-import type { AppUser, UserActivity, UserSignIn, UserStore } from '../core/stores';
+import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../core/stores';
 import { getN, getS, getSS, num, optional, storeCall, str, strings, UpdateBuilder, type Item } from './dynamodb-attrs';
-import { keys } from './tables';
+import { keys, USER_KIND } from './tables';
+import { decodeUserCursor, encodeUserCursor } from './user-cursor';
 
 const text = (value: string | undefined, max = 256) => (value !== undefined && value !== '' ? str(value.slice(0, max)) : undefined);
 
@@ -39,6 +40,7 @@ export function userFromItem(item: Item): AppUser {
 /** The App User upsert of a sign-in (alone, or in the sign-in transaction). */
 export function upsertUser(tableName: string, signIn: UserSignIn): Update {
   const update = new UpdateBuilder()
+    .set('kind', str(USER_KIND))
     .set('provider', str(signIn.provider))
     .set('userId', str(signIn.userId))
     .set('firstSeenAt', num(signIn.at), true)
@@ -68,6 +70,7 @@ export class DynamoUserStore implements UserStore {
 
   async touchUser(provider: string, userId: string, activity: UserActivity): Promise<void> {
     const update = new UpdateBuilder()
+      .set('kind', str(USER_KIND)) // users written before the byLastSeen index join it here
       .set('lastSeenAt', num(activity.at))
       .set('lastIp', text(activity.ip, 64))
       .set('lastUserAgent', text(activity.userAgent))
@@ -115,6 +118,35 @@ export class DynamoUserStore implements UserStore {
       start = page.LastEvaluatedKey;
     } while (start !== undefined && out.length < limit);
     return out.slice(0, limit);
+  }
+
+  async listRecentUsers(options: { limit: number; cursor?: string | undefined }): Promise<UserPage> {
+    const after = options.cursor !== undefined ? decodeUserCursor(options.cursor) : undefined;
+    let start: Item | undefined =
+      after !== undefined ? { pk: str(keys.user(after.provider, after.userId)), kind: str(USER_KIND), lastSeenAt: num(after.lastSeenAt) } : undefined;
+    const users: AppUser[] = [];
+    // One more than a page, to know whether there is a next one.
+    do {
+      const page = await this.#call('Query', () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: 'byLastSeen',
+            KeyConditionExpression: '#kind = :k',
+            ExpressionAttributeNames: { '#kind': 'kind' },
+            ExpressionAttributeValues: { ':k': str(USER_KIND) },
+            ScanIndexForward: false,
+            Limit: options.limit + 1 - users.length,
+            ...(start !== undefined && { ExclusiveStartKey: start }),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) users.push(userFromItem(item));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && users.length <= options.limit);
+    const shown = users.slice(0, options.limit);
+    const last = shown.at(-1);
+    return users.length > options.limit && last !== undefined ? { users: shown, cursor: encodeUserCursor(last) } : { users: shown };
   }
 
   #call<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -1,6 +1,7 @@
 /** In-memory UserStore: for unit tests and as the contract suite's reference. */
 import { normalizeEmail } from '../core/sign-in/allow-list';
-import type { AppUser, UserActivity, UserSignIn, UserStore } from '../core/stores';
+import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../core/stores';
+import { decodeUserCursor, encodeUserCursor } from './user-cursor';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -61,4 +62,18 @@ export class MemoryUserStore implements UserStore {
   async listUsers(options: { limit?: number } = {}): Promise<AppUser[]> {
     return [...this.#users.values()].slice(0, options.limit ?? 1000).map((u) => ({ ...u }));
   }
+
+  async listRecentUsers(options: { limit: number; cursor?: string | undefined }): Promise<UserPage> {
+    const after = options.cursor !== undefined ? decodeUserCursor(options.cursor) : undefined;
+    const key = (u: Pick<AppUser, 'provider' | 'userId'>) => `${u.provider}#${u.userId}`;
+    // Last seen descending, then key descending (DynamoDB leaves ties unordered; any order will do).
+    const order = (a: AppUser | UserCursorLike, b: AppUser | UserCursorLike) => b.lastSeenAt - a.lastSeenAt || (key(b) < key(a) ? -1 : key(b) > key(a) ? 1 : 0);
+    const sorted = [...this.#users.values()].sort(order);
+    const rest = after === undefined ? sorted : sorted.filter((u) => order(after, u) < 0);
+    const shown = rest.slice(0, options.limit).map((u) => ({ ...u }));
+    const last = shown.at(-1);
+    return rest.length > options.limit && last !== undefined ? { users: shown, cursor: encodeUserCursor(last) } : { users: shown };
+  }
 }
+
+type UserCursorLike = Pick<AppUser, 'provider' | 'userId' | 'lastSeenAt'>;

@@ -90,10 +90,11 @@ export class MemorySessionStore implements SessionStore {
     return true;
   }
 
-  async listSessionsOfUser(provider: string, userId: string): Promise<SessionRecord[]> {
+  async listSessionsOfUser(provider: string, userId: string, options: { limit?: number } = {}): Promise<SessionRecord[]> {
     return [...this.#sessions.values()]
       .filter((r) => r.provider === provider && r.userId === userId)
       .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, options.limit ?? Infinity)
       .map((r) => withoutUnlisted(r));
   }
 

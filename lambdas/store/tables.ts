@@ -5,18 +5,24 @@
  * Keys are readable in the DynamoDB console:
  *   sessions  pk = SESSION#<session id>                 (a session)
  *             pk = STATE#<sha256(state)>                (a used sign-in state: single-use)
+ *             pk = SEEN#<session id>                    (multi-region only: the session's last
+ *                                                        activity, written in any region)
  *             GSI byUser: userKey = USER#<provider>#<user id>, sk createdAt
  *   users     pk = USER#<provider>#<provider user id>   (an App User)
  *             GSI byEmail: email
+ *             GSI byLastSeen: kind = USER (every App User), sk lastSeenAt: the admin
+ *             console's "most recently seen first" pages, by Query (never a scan)
  *   mau       pk = MONTH#<YYYY-MM>, sk = COUNT          (the month's count)
  *             pk = MONTH#<YYYY-MM>, sk = USER#<provider>#<user id>   (the per-user mark)
+ *             multi-region: pk = MONTH#<YYYY-MM>#<shard 00-15>, sk = USER#<provider>#<user id>
+ *             (the mark alone; the count is the number of marks: docs/multi-region.md)
  * Every item that expires carries `ttl` (epoch seconds), the table's TTL attribute.
  *
  * Attributes (docs/tables.md has the full list and the console queries):
  *   session   sessionId provider userId userKey email name createdAt expiresAt ip userAgent
  *             host lastSeenAt lastAuthCheckAt tokens (sealed JWE) leaseUntil leaseOwner
  *             revokedAt revokedReason ttl (the end, or earlier with an inactivity timeout)
- *   App User  provider userId email name firstSeenAt lastSeenAt lastSignInAt
+ *   App User  kind (USER) provider userId email name firstSeenAt lastSeenAt lastSignInAt
  *             lastAuthCheckAt lastIp lastUserAgent hosts (string set) signIns
  *   MAU       COUNT: count month;  mark: provider userId firstSeenAt ttl (400 days)
  */
@@ -96,9 +102,18 @@ export const SESSIONS_TABLE: TableDef = {
 export const USERS_TABLE: TableDef = {
   role: 'users',
   partitionKey: { name: 'pk', type: 'S' },
-  // `findByEmail` returns whole App Users (small items, no tokens).
-  globalSecondaryIndexes: [{ indexName: 'byEmail', partitionKey: { name: 'email', type: 'S' }, projection: { type: 'ALL' } }],
+  // `findByEmail` and `listRecentUsers` return whole App Users (small items, no tokens).
+  globalSecondaryIndexes: [
+    { indexName: 'byEmail', partitionKey: { name: 'email', type: 'S' }, projection: { type: 'ALL' } },
+    // One partition holds every App User, sorted by last seen. Its writes are bounded by
+    // session.activityWriteInterval (one per active user per interval); a GSI partition takes
+    // about 1,000 writes/s (docs/tables.md), i.e. 60,000 users active at once with the default 60 s.
+    { indexName: 'byLastSeen', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'lastSeenAt', type: 'N' }, projection: { type: 'ALL' } },
+  ],
 };
+
+/** The `kind` of every App User item: the byLastSeen index's one partition. */
+export const USER_KIND = 'USER';
 
 export const MAU_TABLE: TableDef = {
   role: 'mau',
@@ -114,6 +129,8 @@ export const keys = {
   session: (sessionId: string) => `SESSION#${sessionId}`,
   state: (stateHash: string) => `STATE#${stateHash}`,
   user: (provider: string, userId: string) => `USER#${provider}#${userId}`,
+  seen: (sessionId: string) => `SEEN#${sessionId}`,
   month: (yyyyMm: string) => `MONTH#${yyyyMm}`,
+  monthShard: (yyyyMm: string, shard: number) => `MONTH#${yyyyMm}#${String(shard).padStart(2, '0')}`,
   monthCount: 'COUNT',
 } as const;

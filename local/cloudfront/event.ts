@@ -11,7 +11,10 @@
  *    occurrence of the header in the HTTP request, `key` being the name as it appeared (case-sensitive).
  *  - request.querystring: the query string as received, without '?'; '' (still present) when absent.
  *  - request.uri: the relative path of the requested object.
- *  - request.body: only with the "include body" option, which this emulator does not model.
+ *  - request.body: only with the "include body" option (here: the admin behaviour): {inputTruncated,
+ *    action: 'read-only', encoding: 'base64', data}. "CloudFront always base64 encodes the request body";
+ *    "For viewer request events, the body is truncated at 40 KB" (Lambda@Edge function restrictions ›
+ *    request body, https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html).
  * Source: "Restrictions on all edge functions" › HTTP headers: disallowed headers are *not exposed*
  * to the function, so they are left out of the event here.
  */
@@ -100,6 +103,15 @@ export function buildViewerRequestEvent(input: ViewerRequestEventInput): CloudFr
       },
     ],
   };
+}
+
+/** Viewer-request events see at most this much of the body (40 KB). */
+export const VIEWER_BODY_LIMIT = 40 * 1024;
+
+/** The event's `request.body` for a behaviour with "include body": base64, truncated at 40 KB. */
+export function viewerBody(body: Buffer): NonNullable<CloudFrontRequest['body']> {
+  const truncated = body.length > VIEWER_BODY_LIMIT;
+  return { inputTruncated: truncated, action: 'read-only', encoding: 'base64', data: (truncated ? body.subarray(0, VIEWER_BODY_LIMIT) : body).toString('base64') };
 }
 
 /** CloudFront headers object → [name, value] pairs, in order; a missing `key` becomes Title-Case. */

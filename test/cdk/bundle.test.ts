@@ -33,7 +33,8 @@ function zippedSize(dir: string): number {
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-oauth-bundle-'));
   const app = new App({ outdir });
-  const stack = new EdgeOAuthStack(app, 'Bundled', { env: { region: 'us-east-1' }, config: fixtureConfig(), secretReplicaRegions: REPLICAS });
+  const config = fixtureConfig();
+  const stack = new EdgeOAuthStack(app, 'Bundled', { env: { region: 'us-east-1' }, config: { ...config, aws: { ...config.aws, replicaRegions: REPLICAS } } });
   const resources = Template.fromStack(stack).toJSON().Resources;
   // The code's S3 key is `<asset hash>.zip`; the bundle is staged in `<outdir>/asset.<hash>`.
   const assetDir = (prefix: string) =>

@@ -61,15 +61,17 @@ describe('the app: example config, ALB origin over HTTPS (its own DNS name), cus
   let dist: any;
 
   beforeAll(() => {
+    const example = loadConfigFile(EXAMPLE_CONFIG_FILE);
+    const file = path.join(tmp, 'replicas.jsonc');
+    fs.writeFileSync(file, JSON.stringify({ ...example, aws: { ...example.aws, replicaRegions: ['eu-west-1', 'ap-southeast-2'] } }));
     app = createApp({
       cwd: ROOT,
       env: {},
       context: {
         ...SKIP_BUNDLING,
-        config: EXAMPLE_CONFIG_FILE,
+        config: file,
         origin: 'https://origin.example.com',
         certificateArn: CERTIFICATE,
-        secretReplicaRegions: 'eu-west-1, ap-southeast-2',
       },
     });
     stack = stackOf(app, 'EdgeOAuth');
@@ -113,7 +115,7 @@ describe('the app: example config, ALB origin over HTTPS (its own DNS name), cus
     expect(resourcesFor(statements(resources, 'EdgeOAuthViewerRequestRole'), 'secretsmanager:GetSecretValue')).toContain(JSON.stringify({ Ref: secret }));
   });
 
-  it('replicates the key set to the regions of -c secretReplicaRegions', () => {
+  it('replicates the key set to the regions of aws.replicaRegions', () => {
     const keySet = resources[logicalId(resources, 'AWS::SecretsManager::Secret', 'EdgeOAuthDataSessionKeySet')];
     expect(keySet.Properties.ReplicaRegions).toEqual([{ Region: 'eu-west-1' }, { Region: 'ap-southeast-2' }]);
   });
@@ -125,10 +127,10 @@ describe('the app: tables and secrets in another region, an existing bucket', ()
   let data: Template;
 
   beforeAll(() => {
-    const far = { ...loadConfigFile(EXAMPLE_CONFIG_FILE), aws: { ...loadConfigFile(EXAMPLE_CONFIG_FILE).aws, region: 'eu-west-1' } };
+    const far = { ...loadConfigFile(EXAMPLE_CONFIG_FILE), aws: { ...loadConfigFile(EXAMPLE_CONFIG_FILE).aws, region: 'eu-west-1', replicaRegions: ['us-east-1'] } };
     const file = path.join(tmp, 'far.jsonc');
     fs.writeFileSync(file, JSON.stringify(far));
-    app = createApp({ env: { EDGE_OAUTH_CONFIG: file }, context: { ...SKIP_BUNDLING, origin: 's3://existing-site-bucket', stackName: 'Far', secretReplicaRegions: 'us-east-1' } });
+    app = createApp({ env: { EDGE_OAUTH_CONFIG: file }, context: { ...SKIP_BUNDLING, origin: 's3://existing-site-bucket', stackName: 'Far' } });
     edge = Template.fromStack(stackOf(app, 'Far'));
     data = Template.fromStack(stackOf(app, 'Far-Data'));
   });
@@ -137,7 +139,10 @@ describe('the app: tables and secrets in another region, an existing bucket', ()
     expect(() => app.synth()).not.toThrow();
     const dataStack = stackOf(app, 'Far-Data');
     expect(dataStack.region).toBe('eu-west-1');
-    data.resourceCountIs('AWS::DynamoDB::Table', 3);
+    // aws.replicaRegions: global tables with a replica in the primary and in us-east-1.
+    data.resourceCountIs('AWS::DynamoDB::Table', 0);
+    data.resourceCountIs('AWS::DynamoDB::GlobalTable', 3);
+    for (const Region of ['eu-west-1', 'us-east-1']) data.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: 'edge-oauth-sessions', Replicas: Match.arrayWith([Match.objectLike({ Region })]) });
     data.resourceCountIs('AWS::SecretsManager::Secret', 2);
     data.resourceCountIs('Custom::EdgeOAuthKeySet', 1);
     data.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'edge-oauth/session-keys', ReplicaRegions: [{ Region: 'us-east-1' }] });
@@ -146,12 +151,13 @@ describe('the app: tables and secrets in another region, an existing bucket', ()
 
   it('the us-east-1 stack creates none of them and grants on their names in eu-west-1', () => {
     edge.resourceCountIs('AWS::DynamoDB::Table', 0);
+    edge.resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
     edge.resourceCountIs('AWS::SecretsManager::Secret', 0);
     const resources = edge.toJSON().Resources;
     const callback = statements(resources, 'EdgeOAuthCallbackRole');
     const tableArns = resourcesFor(callback, 'dynamodb:PutItem');
-    expect(tableArns.length).toBe(3);
-    for (const arn of tableArns) expect(arn).toMatch(/:dynamodb:eu-west-1:.*:table\/edge-oauth-(sessions|users|mau)"/);
+    expect(tableArns.length).toBe(6); // each table in the primary and in its replica
+    for (const arn of tableArns) expect(arn).toMatch(/:dynamodb:(eu-west-1|us-east-1):.*:table\/edge-oauth-(sessions|users|mau)"/);
     expect(resourcesFor(callback, 'secretsmanager:GetSecretValue').every((arn) => arn.includes(':secretsmanager:eu-west-1:'))).toBe(true);
     // The viewer reads the key set from the primary or the replica (here us-east-1).
     const viewerKeys = resourcesFor(statements(resources, 'EdgeOAuthViewerRequestRole'), 'secretsmanager:GetSecretValue').filter((a) => a.includes('session-keys'));

@@ -45,7 +45,7 @@ let ids: {
 beforeAll(() => {
   config = fixtureConfig();
   app = appWithoutBundling();
-  stack = new EdgeOAuthStack(app, 'Site', { env: { region: 'us-east-1' }, config, secretReplicaRegions: REPLICAS });
+  stack = new EdgeOAuthStack(app, 'Site', { env: { region: 'us-east-1' }, config });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
   ids = {
@@ -279,8 +279,8 @@ describe('EdgeOAuth: secrets', () => {
     ]);
   });
 
-  it('trap: the session key set is replicated to the configured regions', () => {
-    expect(resources[ids.keySet]!.Properties.ReplicaRegions).toEqual(REPLICAS.map((Region) => ({ Region })));
+  it('one region (no aws.replicaRegions): the key set has no replicas (test/cdk/global-tables.test.ts has them)', () => {
+    expect(resources[ids.keySet]!.Properties.ReplicaRegions).toBeUndefined();
   });
 });
 
@@ -312,12 +312,10 @@ describe('EdgeOAuth: least privilege', () => {
     expect(secretIds).toEqual(new Set([ids.keySet]));
   });
 
-  it('trap: the viewer-request function can read the key set replica in each replica region (the nearest copy)', () => {
+  it('one region: the viewer-request function reads the key set in config.aws.region only', () => {
     const grants = grantsOf(ids.viewerRole, 'secretsmanager:GetSecretValue');
     expect(grants).toContain(JSON.stringify({ Ref: ids.keySet }));
-    for (const region of REPLICAS) {
-      expect(grants.some((g) => g.includes(`:secretsmanager:${region}:`) && g.includes(ids.keySet))).toBe(true);
-    }
+    for (const region of REPLICAS) expect(grants.some((g) => g.includes(`:secretsmanager:${region}:`))).toBe(false);
   });
 
   it('the callback reads the client secrets and the key set, in config.aws.region', () => {

@@ -224,7 +224,7 @@ describe('the custom resource in a stack, and its code asset', () => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-oauth-key-set-generator-test-'));
     const app = new App({ outdir });
     stack = new Stack(app, 'Data', { env: { region: 'us-east-1' } });
-    new EdgeOAuthData(stack, 'Data', { config: fixtureConfig(), secretReplicaRegions: ['eu-central-1'] });
+    new EdgeOAuthData(stack, 'Data', { config: fixtureConfig() });
     resources = Template.fromStack(stack).toJSON().Resources;
     const fn = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === '__entrypoint__.handler')!;
     assetDir = path.join(outdir, `asset.${(fn.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`);

@@ -2,6 +2,7 @@
  * The local CloudFront emulator against a real HTTP origin on loopback, with small inline
  * viewer-request and callback handlers.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFrontRequest, CloudFrontRequestEvent, LambdaFunctionURLEvent } from 'aws-lambda';
@@ -258,12 +259,24 @@ describe('local CloudFront emulator', () => {
   it('passes a form POST body to the function URL base64-encoded', async () => {
     let seen: LambdaFunctionURLEvent | undefined;
     callback = async (e) => ((seen = e), 'ok');
-    const res = await send(cf.url, '/auth/callback', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'code=abc&state=s' });
+    const hash = createHash('sha256').update('code=abc&state=s').digest('hex');
+    const res = await send(cf.url, '/auth/callback', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'x-amz-content-sha256': hash }, body: 'code=abc&state=s' });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
     expect(res.body).toBe('"ok"');
     expect(seen!.isBase64Encoded).toBe(true);
     expect(Buffer.from(seen!.body!, 'base64').toString()).toBe('code=abc&state=s');
+  });
+
+  it('OAC: a POST to a function URL origin without the body\'s SHA-256 in x-amz-content-sha256 fails the signature (403), the function never runs', async () => {
+    let called = false;
+    callback = async () => ((called = true), 'ok');
+    for (const headers of [{}, { 'x-amz-content-sha256': createHash('sha256').update('other').digest('hex') }]) {
+      const res = await send(cf.url, '/auth/callback', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: 'code=abc&state=s' });
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.body).message).toMatch(/^The request signature we calculated does not match/);
+    }
+    expect(called).toBe(false);
   });
 
   it('answers 502 when the callback function throws', async () => {

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
@@ -28,6 +29,22 @@ beforeAll(() => {
 });
 afterAll(() => client.destroy());
 
+test('a users table from before byLastSeen (npm start --data-dir) gets the index added', async () => {
+  const old = { ...names, users: `old-users-${suffix}` };
+  await client.send(
+    new CreateTableCommand({
+      TableName: old.users,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'email', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'byEmail', KeySchema: [{ AttributeName: 'email', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    }),
+  );
+  await createTables({ endpoint: testDynamoEndpoint(), names: old });
+  const users = (await client.send(new DescribeTableCommand({ TableName: old.users }))).Table!;
+  expect(users.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['byEmail', 'byLastSeen']);
+});
+
 test('createTables is idempotent and builds the keys, GSIs and TTL of lambdas/store/tables.ts', async () => {
   await createTables({ endpoint: testDynamoEndpoint(), names });
   await createTables({ endpoint: testDynamoEndpoint(), names }); // again: no error
@@ -48,7 +65,7 @@ test('createTables is idempotent and builds the keys, GSIs and TTL of lambdas/st
   ]);
 
   const users = (await client.send(new DescribeTableCommand({ TableName: names.users }))).Table!;
-  expect(users.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([['byEmail', 'ALL']]);
+  expect(users.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([['byEmail', 'ALL'], ['byLastSeen', 'ALL']]);
 
   const mau = (await client.send(new DescribeTableCommand({ TableName: names.mau }))).Table!;
   expect(mau.KeySchema).toEqual([

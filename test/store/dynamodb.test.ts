@@ -4,6 +4,9 @@ import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
 import { DynamoSignInStore } from '../../lambdas/store/dynamodb-sign-in';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
+import { globalStores } from '../../lambdas/store/global-stores';
+import { dynamoStores } from '../../lambdas/store/aws';
+import { testConfig } from '../core/fixtures';
 import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { mauStoreContract } from './mau.contract';
@@ -42,4 +45,47 @@ signInStoreContract('DynamoDB', async () => {
     users: new DynamoUserStore({ tableName: tables.users, client }),
     mau: new DynamoMauStore({ tableName: tables.mau, client }),
   };
+});
+
+// The global-table layout (lambdas/store/global-stores.ts) keeps the same contracts; here
+// with the nearest copy and the primary being one table (test/store/multi-region.test.ts
+// races them across simulated regions).
+sessionStoreContract('DynamoDB, global-table layout', async () => {
+  let now = 0;
+  const tables = await freshTables();
+  return { store: globalStores(tables, client, client, () => now).sessions, setNow: (t) => (now = t) };
+});
+mauStoreContract('DynamoDB, global-table layout (sharded marks)', async () => globalStores(await freshTables(), client, client).mau);
+signInStoreContract('DynamoDB, global-table layout', async () => {
+  const tables = await freshTables();
+  const stores = globalStores(tables, client, client, () => 1_800_000_000);
+  return { signIns: stores.signIns, sessions: stores.sessions, users: stores.users, mau: stores.mau };
+});
+
+describe('dynamoStores on global tables: the copy in the function region, else the nearest, else the primary', () => {
+  const dead = 'http://127.0.0.1:9'; // nothing listens: a call there fails
+  const configFor = (tables: { sessions: string; users: string; mau: string }) => ({
+    ...testConfig(),
+    aws: { ...testConfig().aws, region: 'us-east-1', replicaRegions: ['ap-southeast-2'], tables },
+  });
+  const mark = { month: '2031-05', provider: 'corp', userId: 'u', at: 1_950_000_000 };
+  const timeouts = { connectionTimeout: 500, requestTimeout: 2000 };
+
+  test.each([
+    ['ap-southeast-2', 'its own region'],
+    ['ap-southeast-1', 'the nearest copy (Singapore → Sydney)'],
+  ])('a function in %s uses %s', async (region, _what) => {
+    const tables = await freshTables();
+    const stores = dynamoStores(configFor(tables), { dynamodbByRegion: { 'us-east-1': dead, 'ap-southeast-2': testDynamoEndpoint() }, credentials: LOCAL_CREDENTIALS }, timeouts, region);
+    expect(await stores.mau.markActive(mark)).toBe(true);
+  });
+
+  test.each<[string | undefined, string]>([
+    ['eu-west-2', 'nearer the primary'],
+    [undefined, 'unknown'],
+  ])('a function in %s (%s) uses the primary', async (region, _why) => {
+    const tables = await freshTables();
+    const stores = dynamoStores(configFor(tables), { dynamodbByRegion: { 'us-east-1': testDynamoEndpoint(), 'ap-southeast-2': dead }, credentials: LOCAL_CREDENTIALS }, timeouts, region);
+    expect(await stores.mau.markActive(mark)).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 /** Which copy of the (replicated) session key set the viewer-request function reads. */
-import { nearestRegion, secretIdInRegion } from '../../lambdas/store/regions';
+import { nearestRegion, regionDistanceKm, secretIdInRegion } from '../../lambdas/store/regions';
 
 const REGIONS = ['us-east-1', 'eu-central-1', 'ap-northeast-1'] as const;
 
@@ -10,10 +10,25 @@ describe('nearestRegion', () => {
     expect(nearestRegion('us-east-1', REGIONS)).toBe('us-east-1');
   });
 
-  it('else the first (the primary)', () => {
+  it('else the nearest copy (static distance table)', () => {
     expect(nearestRegion('sa-east-1', REGIONS)).toBe('us-east-1');
+    expect(nearestRegion('eu-west-2', REGIONS)).toBe('eu-central-1');
+    expect(nearestRegion('ap-northeast-2', REGIONS)).toBe('ap-northeast-1');
+    expect(nearestRegion('us-west-2', ['eu-west-1', 'us-east-1', 'ap-southeast-2'])).toBe('us-east-1');
+    expect(nearestRegion('ap-southeast-1', ['eu-west-1', 'us-east-1', 'ap-southeast-2'])).toBe('ap-southeast-2');
     expect(nearestRegion('eu-west-1', ['eu-west-1'])).toBe('eu-west-1');
     expect(nearestRegion('us-east-1', ['eu-west-1'])).toBe('eu-west-1');
+  });
+
+  it('the primary when the executing region is not in the distance table', () => {
+    expect(nearestRegion('xx-mars-1', REGIONS)).toBe('us-east-1');
+  });
+
+  it('distances are symmetric and plausible', () => {
+    expect(regionDistanceKm('us-east-1', 'eu-west-1')).toBeCloseTo(regionDistanceKm('eu-west-1', 'us-east-1')!, 6);
+    expect(regionDistanceKm('us-east-1', 'eu-west-1')).toBeGreaterThan(5000);
+    expect(regionDistanceKm('us-east-1', 'eu-west-1')).toBeLessThan(6000);
+    expect(regionDistanceKm('us-east-1', 'nowhere-1')).toBeUndefined();
   });
 
   it('the primary when the executing region is unknown or empty', () => {
@@ -24,6 +39,7 @@ describe('nearestRegion', () => {
   it('an exact match only (no prefix or case games)', () => {
     expect(nearestRegion('eu-central', REGIONS)).toBe('us-east-1');
     expect(nearestRegion('EU-CENTRAL-1', REGIONS)).toBe('us-east-1');
+    expect(nearestRegion('constructor', REGIONS)).toBe('us-east-1');
   });
 
   it('refuses an empty list', () => {

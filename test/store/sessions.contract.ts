@@ -196,6 +196,7 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       await store.createSession(record(id(), { userId: `${userId}-other` }));
       const list = await store.listSessionsOfUser('dev', userId);
       expect(list.map((s) => s.sessionId)).toEqual([newer.sessionId, older.sessionId]);
+      expect((await store.listSessionsOfUser('dev', userId, { limit: 1 })).map((s) => s.sessionId)).toEqual([newer.sessionId]);
       expect(await store.listSessionsOfUser('other', userId)).toEqual([]);
     });
 

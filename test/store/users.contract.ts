@@ -84,5 +84,29 @@ export function userStoreContract(name: string, make: () => Promise<UserStore>):
       expect(listed.map((u) => u.userId)).toEqual(expect.arrayContaining([a, b]));
       expect(await users.listUsers({ limit: 1 })).toHaveLength(1);
     });
+
+    test('recent users: most recently seen first, in pages with an opaque cursor; a touch moves a user up', async () => {
+      const ids = [uid(), uid(), uid(), uid(), uid()];
+      for (const [i, id] of ids.entries()) await users.upsertOnSignIn(signIn(id, { at: T0 + i * 10 }));
+      const first = await users.listRecentUsers({ limit: 2 });
+      expect(first.users.map((u) => u.userId)).toEqual([ids[4], ids[3]]);
+      expect(first.cursor).toEqual(expect.any(String));
+      const second = await users.listRecentUsers({ limit: 2, cursor: first.cursor });
+      expect(second.users.map((u) => u.userId)).toEqual([ids[2], ids[1]]);
+      const last = await users.listRecentUsers({ limit: 2, cursor: second.cursor });
+      expect(last.users.map((u) => u.userId)).toEqual([ids[0]]);
+      expect(last.cursor).toBeUndefined();
+      // Exactly a page left: no cursor to an empty page.
+      expect((await users.listRecentUsers({ limit: 5 })).cursor).toBeUndefined();
+
+      await users.touchUser('dev', ids[0]!, { at: T0 + 100, minInterval: 60 });
+      expect((await users.listRecentUsers({ limit: 1 })).users.map((u) => u.userId)).toEqual([ids[0]]);
+    });
+
+    test('recent users: a cursor that is not one is a BadRequestError naming the field', async () => {
+      for (const cursor of ['', 'not a cursor', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["dev","x",-1]').toString('base64url'), 'x'.repeat(2000)]) {
+        await expect(users.listRecentUsers({ limit: 2, cursor })).rejects.toMatchObject({ code: 'ERR_BAD_REQUEST', field: 'cursor' });
+      }
+    });
   });
 }

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration';
-import { allowList, domain, pathRules, publicPaths } from './access-fields';
+import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
 import { PROVIDER_TYPES } from './types';
 
 export { allowList, domain, email } from './access-fields';
@@ -215,9 +215,13 @@ export const headers = z
   })
   .prefault({});
 
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as "us-east-1"');
+
 export const aws = z
   .strictObject({
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as "us-east-1"').default('us-east-1'),
+    region: awsRegion.default('us-east-1'),
+    /** More regions with a copy of the tables (global tables) and the key set (docs/multi-region.md). */
+    replicaRegions: z.array(awsRegion).max(20).default([]),
     sessionKeysSecretId: z.string().min(1).default('edge-oauth/session-keys'),
     tables: z
       .strictObject({
@@ -226,6 +230,23 @@ export const aws = z
         mau: tableName.default('edge-oauth-mau'),
       })
       .prefault({}),
+  })
+  .prefault({})
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>([a.region]);
+    a.replicaRegions.forEach((region, index) => {
+      if (seen.has(region)) {
+        const why = region === a.region ? 'is the primary region (aws.region); list only the other regions' : 'is listed twice';
+        ctx.addIssue({ code: 'custom', path: ['replicaRegions', index], message: `"${region}" ${why}` });
+      }
+      seen.add(region);
+    });
+  });
+
+/** The admin console at /auth/admin (docs/admin.md): who may use it. Empty: no console. */
+export const admin = z
+  .strictObject({
+    emails: z.array(email).default([]),
   })
   .prefault({});
 
@@ -245,6 +266,7 @@ export const configFields = z
     originTokens,
     aws,
     api: api.optional(),
+    admin,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

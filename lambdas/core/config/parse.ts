@@ -88,6 +88,7 @@ export function parseConfig(input: unknown): ParseResult {
     originTokens: raw.originTokens,
     aws: raw.aws,
     api: resolveApi(raw.api, raw.session.revocationCheckInterval, raw.paths.length > 0 || raw.publicPaths.length > 0),
+    admin: { emails: [...new Set(raw.admin.emails)] },
   };
   return { ok: true, config };
 }

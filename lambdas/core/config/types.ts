@@ -148,6 +148,11 @@ export interface TableNames {
 export interface AwsSettings {
   /** Region of the tables and secrets (the edge function itself always lives in us-east-1). */
   readonly region: string;
+  /**
+   * Other regions with a replica of the tables (DynamoDB global tables) and of the session
+   * key set. Empty: one region. The viewer function uses the nearest copy (docs/multi-region.md).
+   */
+  readonly replicaRegions: readonly string[];
   /** Secrets Manager secret holding the session key set (JSON, see keys/key-set.ts). */
   readonly sessionKeysSecretId: string;
   readonly tables: TableNames;
@@ -218,6 +223,16 @@ export interface ApiSettings {
   readonly name?: string;
 }
 
+/** The admin console at /auth/admin (lambdas/admin, docs/admin.md). */
+export interface AdminSettings {
+  /**
+   * Exact (case-insensitive) emails of the console's users. An admin must also pass the
+   * site's allow-list. Empty: no console (`/auth/admin` is a 404, no function is deployed).
+   * @default []
+   */
+  readonly emails: readonly string[];
+}
+
 export interface EdgeConfig {
   readonly site: SiteSettings;
   readonly providers: readonly ProviderConfig[];
@@ -234,4 +249,5 @@ export interface EdgeConfig {
   readonly originTokens: OriginTokenSettings;
   readonly aws: AwsSettings;
   readonly api: ApiSettings;
+  readonly admin: AdminSettings;
 }

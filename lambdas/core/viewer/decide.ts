@@ -11,6 +11,7 @@ import type { CheckResult } from '../session/container-checks';
 import { cookieGroups, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { clearCookie } from '../shared/cookies';
 import { returnPathOf, sanitizeReturnPath } from '../sign-in/return-path';
+import { adminForward } from './admin-forward';
 import { AssertionCache, assertionIssuer } from './assertion';
 import { checkFailurePage, tokenHeaders, withStoredIdentity } from './check-failure';
 import { HOST_HEADER, identityHeaders, VIEWER_IP_HEADER } from './identity-headers';
@@ -76,6 +77,9 @@ async function decideSpecial(ctx: ViewerContext, req: ViewerRequest, special: Sp
       return logout(ctx, req, params);
     case 'jwks':
       return answerJwksRequest(ctx, req);
+    case 'admin':
+      // No console configured: nothing is there (and no behaviour routes it anywhere).
+      return ctx.config.admin.emails.length > 0 ? adminForward(ctx, req) : notFoundPage(ctx.config.site.name);
     default:
       return notFoundPage(ctx.config.site.name);
   }

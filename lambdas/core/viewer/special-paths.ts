@@ -11,10 +11,13 @@ export type SpecialPath =
   | { kind: 'login' }
   | { kind: 'logout' }
   | { kind: 'jwks' }
+  | { kind: 'admin' }
   | { kind: 'not-found' };
 
 export const AUTH_PREFIX = '/auth';
 export const CALLBACK_PATH = '/auth/callback';
+/** The admin console and everything under it (viewer/admin-forward.ts). */
+export const ADMIN_PATH = '/auth/admin';
 
 /** Decodes %XX repeatedly (a few rounds), keeping invalid escapes as they are. */
 function decodeRepeatedly(path: string): string {
@@ -73,7 +76,9 @@ export function normalizePath(uri: string, keepCase = false): string {
 export function classifyPath(uri: string): SpecialPath {
   const path = normalizePath(uri);
   if (path !== AUTH_PREFIX && !path.startsWith(`${AUTH_PREFIX}/`)) return { kind: 'app' };
-  switch (withoutTrailing(path, '/')) {
+  const trimmed = withoutTrailing(path, '/');
+  if (trimmed === ADMIN_PATH || trimmed.startsWith(`${ADMIN_PATH}/`)) return { kind: 'admin' };
+  switch (trimmed) {
     case CALLBACK_PATH:
       return { kind: 'callback' };
     case '/auth/authn':

@@ -43,6 +43,8 @@ export interface ViewerRequest {
   readonly userAgent?: string | undefined;
   /** The browser's `Sec-Fetch-Mode` (`navigate` for a page load), when sent. */
   readonly fetchMode?: string | undefined;
+  /** The body, base64, on behaviours that include it (the admin console's); `truncated` past 40 KB. */
+  readonly body?: { readonly data: string; readonly truncated: boolean } | undefined;
 }
 
 export type ViewerAction =

@@ -1,0 +1,20 @@
+/** The console's addresses (under the `/auth/admin*` behaviour), and how a user is named in them: `<provider>:<user id>`, as the CLI prints it. */
+import type { AppUser } from '../stores';
+
+export const ADMIN_PREFIX = '/auth/admin';
+
+export const ADMIN_PATHS = {
+  overview: '/auth/admin',
+  users: '/auth/admin/users',
+  user: '/auth/admin/user',
+  revoke: '/auth/admin/revoke',
+  keys: '/auth/admin/keys',
+} as const;
+
+export const userRefOf = (u: Pick<AppUser, 'provider' | 'userId'>) => `${u.provider}:${u.userId}`;
+
+/** `<provider>:<user id>` → its parts; undefined when it is not one. */
+export function parseUserRef(ref: string): { provider: string; userId: string } | undefined {
+  const match = /^([a-z][a-z0-9-]{0,31}):(.{1,512})$/s.exec(ref);
+  return match === null ? undefined : { provider: match[1]!, userId: match[2]! };
+}

@@ -1,0 +1,37 @@
+/**
+ * The four stores on global tables, from a client for the nearest copy and one for the
+ * primary (the same client when the function runs in the primary region). See regional.ts
+ * for which call goes where, and docs/multi-region.md for why.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { TableNames } from '../core/config/types';
+import type { MauStore, SessionStore, SignInStore, UserStore } from '../core/stores';
+import { DynamoActivity } from './dynamodb-activity';
+import { DynamoSessionStore } from './dynamodb-sessions';
+import { DynamoShardedMauStore } from './dynamodb-sharded-mau';
+import { DynamoSignInStore } from './dynamodb-sign-in';
+import { DynamoUserStore } from './dynamodb-users';
+import { RegionalMauStore, RegionalSessionStore, RegionalUserStore } from './regional';
+
+export interface GlobalStores {
+  readonly sessions: SessionStore;
+  readonly users: UserStore;
+  readonly mau: MauStore;
+  readonly signIns: SignInStore;
+}
+
+export function globalStores(tables: TableNames, near: DynamoDBClient, home: DynamoDBClient, now?: () => number): GlobalStores {
+  const sessions = (client: DynamoDBClient) => new DynamoSessionStore({ tableName: tables.sessions, client, ...(now !== undefined && { now }) });
+  const nearSessions = sessions(near);
+  const homeSessions = near === home ? nearSessions : sessions(home);
+  const nearActivity = new DynamoActivity({ tableName: tables.sessions, client: near });
+  const homeActivity = near === home ? nearActivity : new DynamoActivity({ tableName: tables.sessions, client: home });
+  const users = (client: DynamoDBClient) => new DynamoUserStore({ tableName: tables.users, client });
+  const mau = (client: DynamoDBClient) => new DynamoShardedMauStore({ tableName: tables.mau, client });
+  return {
+    sessions: new RegionalSessionStore({ near: nearSessions, home: homeSessions, nearActivity, homeActivity }),
+    users: new RegionalUserStore(users(near), users(home)),
+    mau: new RegionalMauStore(mau(near), mau(home)),
+    signIns: new DynamoSignInStore({ tables, client: home, layout: 'global' }),
+  };
+}

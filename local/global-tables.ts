@@ -1,0 +1,56 @@
+/**
+ * Global tables on this machine: one DynamoDB Local per simulated region, the three tables
+ * (with streams) in each, joined by the last-writer-wins replicator (local/replicator.ts).
+ * The multi-region race tests (test/store/multi-region.test.ts) and the bench use it.
+ */
+import { createTables, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
+import { Replicator, type ReplicatorOptions, type SimulatedRegion } from './replicator';
+
+export interface SimulatedGlobalTables {
+  /** The regions, in the order asked; endpoints by region name in `endpoints`. */
+  readonly regions: readonly SimulatedRegion[];
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly replicator: Replicator;
+  close(): Promise<void>;
+}
+
+export interface GlobalTablesOptions extends Pick<ReplicatorOptions, 'lagMs' | 'pollMs' | 'skewMs'> {
+  readonly regions: readonly string[];
+  readonly tables: { sessions: string; users: string; mau: string };
+  /** @default 300000 (the machine may be busy) */
+  readonly startTimeoutMs?: number;
+  /** Regions played by DynamoDB Local instances already running (e.g. the tests' own), by name. */
+  readonly running?: Readonly<Record<string, string>>;
+}
+
+export async function startGlobalTables(options: GlobalTablesOptions): Promise<SimulatedGlobalTables> {
+  const started: DynamoDbLocalHandle[] = [];
+  try {
+    // One at a time: several JVMs starting at once on a small machine take longer in all.
+    const regions: SimulatedRegion[] = [];
+    for (const name of options.regions) {
+      let endpoint = options.running?.[name];
+      if (endpoint === undefined) {
+        const handle = await startDynamoDbLocal({ startTimeoutMs: options.startTimeoutMs ?? 300_000 });
+        started.push(handle);
+        endpoint = handle.endpoint;
+      }
+      regions.push({ name, endpoint });
+    }
+    for (const region of regions) await createTables({ endpoint: region.endpoint, names: options.tables, streams: true });
+    const replicator = new Replicator({ ...options, regions, tables: Object.values(options.tables) });
+    await replicator.start();
+    return {
+      regions,
+      endpoints: Object.fromEntries(regions.map((r) => [r.name, r.endpoint])),
+      replicator,
+      close: async () => {
+        await replicator.stop();
+        await Promise.all(started.map((h) => h.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((h) => h.close()));
+    throw error;
+  }
+}

@@ -75,6 +75,12 @@ export class EdgeOAuthProtectedApi extends Construct {
       });
       const mapping = new apigwv2.ParameterMapping();
       for (const [header, key] of identity) mapping.overwriteHeader(header, apigwv2.MappingValue.contextVariable(`authorizer.${key}`));
+      // At the integration too (a request sent straight to execute-api skips the CloudFront
+      // Function of the /api behaviour): the `_` spellings of the identity headers and every
+      // spelling of the assertion and token headers are removed ("remove:header.{name}";
+      // header names are case-insensitive there:
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+      for (const name of integrationHeadersToRemove(config, identity.map(([header]) => header))) mapping.removeHeader(name);
       const authorizer = props.authorizer.httpAuthorizer();
       httpApi.addRoutes({
         path: '/{proxy+}',
@@ -163,3 +169,19 @@ const HTTP_ACCESS_LOG_FORMAT = JSON.stringify({
   authorizerError: '$context.authorizer.error',
   integrationStatus: '$context.integrationStatus',
 });
+
+/**
+ * Client-sent headers an HTTP API integration removes: the `_` spelling of each identity
+ * header (the `-` spelling is overwritten from the authorizer's context), and both
+ * spellings of the assertion and token headers, which the API never sets.
+ */
+export function integrationHeadersToRemove(config: EdgeConfig, overwritten: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const header of overwritten) names.add(header.replace(/-/g, '_'));
+  for (const header of [config.assertion.header, config.originTokens.accessTokenHeader, config.originTokens.refreshTokenHeader]) {
+    names.add(header);
+    names.add(header.replace(/-/g, '_'));
+  }
+  for (const header of overwritten) names.delete(header);
+  return [...names].sort();
+}

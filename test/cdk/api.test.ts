@@ -346,6 +346,17 @@ describe('the ready stack declares an API from the config', () => {
       });
     });
 
+    it('removes at the integration what a request sent straight to execute-api could carry: `_` spellings, the assertion and token headers', () => {
+      const removed = [
+        'edge_oauth_user_id', 'edge_oauth_user_name', 'edge_oauth_user_email', 'edge_oauth_provider', 'edge_oauth_user_groups',
+        'edge-oauth-jwt-assertion', 'edge_oauth_jwt_assertion', 'edge-oauth-access-token', 'edge_oauth_access_token', 'edge-oauth-refresh-token', 'edge_oauth_refresh_token',
+      ];
+      r.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationUri: 'https://backend.example.com/v1/{proxy}',
+        RequestParameters: Match.objectLike(Object.fromEntries(removed.map((name) => [`remove:header.${name}`, '']))),
+      });
+    });
+
     it('the $default stage deploys itself and writes access logs', () => {
       r.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',

@@ -51,7 +51,7 @@ export async function handleAdminRequest(ctx: AdminContext, req: AdminRequest): 
   }
   const who = authorizeAdmin(ctx.config, claims, result?.status === 'ok' ? result.identity : undefined);
   if (!who.admin) {
-    return page(ctx, 403, 'block', `admin-${who.reason}`, claims, { kind: 'message', title: 'Not an administrator', text: 'This account may use the site, but not its admin console. Ask an operator to add your email to admin.emails.' });
+    return page(ctx, 403, 'block', `admin-${who.reason}`, claims, { kind: 'message', title: 'Not an administrator', text: 'This account may use the site, but not its admin console: ask an operator to add your email to admin.emails.' });
   }
   const frame = { siteName: ctx.config.site.name, adminEmail: who.email, csrf: csrfToken(ctx.keys, claims.sid) };
   try {
@@ -65,7 +65,7 @@ export async function handleAdminRequest(ctx: AdminContext, req: AdminRequest): 
       return page(ctx, 403, 'block', 'admin-cross-site', claims, message('Refused', 'This action came from another site.'), frame, { admin: who.email, action: 'refused-cross-site' });
     }
     if (!verifyCsrfToken(ctx.keys, claims.sid, req.form?.get('csrf') ?? undefined)) {
-      return page(ctx, 403, 'block', 'admin-csrf', claims, message('Refused', 'This form has expired or did not come from this console. Open the page again and retry.'), frame, { admin: who.email, action: 'refused-csrf' });
+      return page(ctx, 403, 'block', 'admin-csrf', claims, message('Refused', 'This form has expired or did not come from this console: open the page again and retry.'), frame, { admin: who.email, action: 'refused-csrf' });
     }
     const done = await routeAction(ctx, req.path, req.form ?? new URLSearchParams());
     return { decision: 'special', reason: done.reason, session: claims, status: 303, headers: { location: done.location, 'cache-control': 'no-store' }, setCookies: [], audit: { admin: who.email, ...done.audit } };

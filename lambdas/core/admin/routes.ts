@@ -44,7 +44,7 @@ export async function routePage(ctx: AdminContext, path: string, query: URLSearc
     case ADMIN_PATHS.keys:
       return ok('view-keys', keysView(ctx.keys));
     default:
-      return notFound('not-found', 'Not found', 'There is no such page in the admin console.');
+      return notFound('not-found', 'Not found', 'The admin console has no such page.');
   }
 }
 

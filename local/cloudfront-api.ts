@@ -26,9 +26,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CloudFrontApiError, validateDistributionConfig } from './cloudfront-api/validate';
 import { parseDocument, plainOf, toPlain, writeDocument, XMLNS, XmlError, type PlainObject } from './cloudfront-api/xml';
+import { listenOnLoopback, closeServer } from './loopback';
 
 export { CloudFrontApiError } from './cloudfront-api/validate';
 export type { PlainObject } from './cloudfront-api/xml';
@@ -223,11 +223,7 @@ export async function startCloudFrontApi(opts: CloudFrontApiOptions = {}): Promi
     })();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -250,10 +246,6 @@ export async function startCloudFrontApi(opts: CloudFrontApiOptions = {}): Promi
       pendingHook = fn;
     },
     requests,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

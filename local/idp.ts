@@ -8,8 +8,8 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { escapeHtml as esc } from '../lambdas/core/shared/html';
+import { listenOnLoopback, closeServer } from './loopback';
 
 export interface DevIdpClient {
   clientId: string;
@@ -331,11 +331,7 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
     if (handler) handler(req, res);
     else res.writeHead(503).end(); // not constructed yet (nobody knows the port yet anyway)
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const issuer = `http://${opts.host ?? 'localhost'}:${(server.address() as AddressInfo).port}`;
+  const issuer = `http://${opts.host ?? 'localhost'}:${await listenOnLoopback(server, opts.port)}`;
 
   // A fresh RSA key per start (RS256 is the ID token default), so no dev-keystore warning.
   const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
@@ -422,10 +418,6 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
     failNext(kind, status) {
       failures[kind].push(status);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

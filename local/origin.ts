@@ -9,9 +9,9 @@
  * `<site>/auth/.well-known/jwks.json`, and shows whether it is valid, and its claims.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { escapeHtml } from '../lambdas/core/shared/html';
+import { listenOnLoopback, closeServer } from './loopback';
 
 export interface DemoOriginOptions {
   port?: number;
@@ -188,18 +188,10 @@ export async function startDemoOrigin(opts: DemoOriginOptions = {}): Promise<Dem
     res.end(echo.method === 'HEAD' ? undefined : body);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
 
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

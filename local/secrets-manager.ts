@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback, closeServer } from './loopback';
 
 export interface SecretsManagerOptions {
   port?: number;
@@ -245,11 +245,7 @@ export async function startSecretsManager(opts: SecretsManagerOptions = {}): Pro
     })();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, opts.port);
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -263,10 +259,6 @@ export async function startSecretsManager(opts: SecretsManagerOptions = {}): Pro
       }
       store.putValue(secret, value);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

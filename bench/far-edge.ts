@@ -87,7 +87,7 @@ async function run(config: EdgeConfig, keys: KeySet, endpoints: Record<string, s
   const startMs = Date.now();
   let nowMs = startMs;
   // The session, written straight into the table (no latency): signed in a minute ago.
-  const setup = dynamoStores(config, { dynamodb: direct, credentials: LOCAL_CREDENTIALS }, { connectionTimeout: 10_000, requestTimeout: 60_000 });
+  const setup = dynamoStores(config, { dynamodb: direct, credentials: LOCAL_CREDENTIALS }, { connectionTimeout: 10_000, requestTimeout: 60_000, deadlineMs: 120_000 });
   const fixture = await benchSession(config, keys, Math.floor(startMs / 1000), String(randomBytes(6).readUIntBE(0, 6)));
   const c = fixture.claims;
   await setup.sessions.createSession({ sessionId: c.sid, provider: c.prv, userId: c.uid, createdAt: c.iat, expiresAt: c.exp ?? c.iat + 86400, lastSeenAt: c.iat });

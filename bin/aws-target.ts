@@ -63,7 +63,7 @@ export function clientOptions(target: AwsTarget, timeouts: { readonly connection
     region: target.region,
     maxAttempts: 2,
     // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-    requestHandler: { ...timeouts, throwOnRequestTimeout: true },
+    requestHandler: { connectionTimeout: timeouts.connectionTimeout, requestTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true },
     ...(target.endpoint !== undefined && { endpoint: target.endpoint }),
     ...(target.credentials !== undefined && { credentials: target.credentials }),
   };

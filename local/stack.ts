@@ -13,7 +13,7 @@ import { generateKeySetSecret } from '../lambdas/core/keys/key-set';
 import type { RequestLogger } from '../lambdas/core/request-events';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { deployedDeps } from '../lambdas/runtime/deployed';
-import type { AwsEndpoints } from '../lambdas/store/aws';
+import { DYNAMODB_TIMEOUTS, type AwsEndpoints, type DynamoTimeouts } from '../lambdas/store/aws';
 import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
 import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
 import { startDevIdp, type DevIdpHandle } from './idp';
@@ -89,6 +89,8 @@ export const DEV_CLIENT_ID = 'edge-oauth-local';
 /** The embedded dev config's admin (the dev IdP signs anyone in). */
 export const DEV_ADMIN_EMAIL = 'admin@example.com';
 const DEV_CLIENT_SECRET_ID = 'edge-oauth/dev-client-secret';
+/** The callback's and the admin console's DynamoDB bounds locally (see `container` below). */
+const LOCAL_REGIONAL_DYNAMODB_TIMEOUTS: DynamoTimeouts = { connectionTimeout: 2000, requestTimeout: 10_000, deadlineMs: 20_000 };
 // jest gives every test file a fresh module registry in the same worker process, so this
 // counter restarts at 0 per file: the random part keeps two files' tables apart.
 let tableSuffix = 0;
@@ -195,13 +197,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const endpoints = { dynamodb: dynamoEndpoint, secretsManager: secretsManager.endpoint };
     const clock = options.clock ?? Date.now;
     // One container: the deployed functions' wiring (lambdas/runtime/deployed.ts) pointed at the local peers.
-    const container = () => ({
+    const container = (kind: 'viewer' | 'regional') => ({
       ...deployedDeps(current, {
         dynamodbEndpoint: endpoints.dynamodb,
         secretsManagerEndpoint: endpoints.secretsManager,
         credentials: LOCAL_CREDENTIALS,
-        // DynamoDB Local on a loaded test machine can take seconds: generous timeouts locally.
-        dynamoTimeouts: { connectionTimeout: 2000, requestTimeout: 10_000 },
+        // The viewer function runs with the deployed bounds: its store calls must end inside
+        // the emulator's 5 s viewer timeout, so a slow DynamoDB Local is a store failure
+        // (grace, then our 503 page) as it would be at the edge, never CloudFront's
+        // LambdaLimitExceeded. The callback and the admin console (regional functions with
+        // longer timeouts) get generous ones: DynamoDB Local on a loaded machine can take seconds.
+        dynamoTimeouts: kind === 'viewer' ? DYNAMODB_TIMEOUTS : LOCAL_REGIONAL_DYNAMODB_TIMEOUTS,
         secretCacheTtlMs: 1000,
         clock,
         ...(options.fetch !== undefined && { fetch: options.fetch }),
@@ -211,9 +217,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     let current = config;
     const containers = () => ({
-      viewers: Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container())),
-      callback: createCallbackHandler(container()),
-      admin: current.admin.emails.length > 0 ? createAdminHandler(container()) : undefined,
+      viewers: Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container('viewer'))),
+      callback: createCallbackHandler(container('regional')),
+      admin: current.admin.emails.length > 0 ? createAdminHandler(container('regional')) : undefined,
     });
     let handlers = containers();
     let nextViewer = 0;

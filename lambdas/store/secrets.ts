@@ -29,7 +29,7 @@ export interface SecretsManagerTimeouts {
 /**
  * The bounds every deployed function uses. A GetSecretValue in the region takes tens of
  * milliseconds; the deadline leaves the viewer-request function 3 of its 5 s for the rest
- * (a due DynamoDB check is bounded at 2 × 1.5 s by DYNAMODB_TIMEOUTS, lambdas/store/aws.ts).
+ * (a due DynamoDB call ends within DYNAMODB_TIMEOUTS.deadlineMs, 2 s, lambdas/store/aws.ts).
  * `requestTimeout` needs `throwOnRequestTimeout`: without it @smithy/node-http-handler
  * (4.14 here) only logs a warning (its HttpHandler options' documentation says so).
  */

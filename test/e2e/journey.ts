@@ -57,7 +57,13 @@ export async function signIn(page: Page, stack: LocalStack, form: IdpForm, path 
 
 /** The demo origin's "Signed in as ..." line (or its "No identity headers" line). */
 export async function whoLine(page: Page): Promise<string> {
-  return (await page.locator('p.who').innerText()).replace(/\s+/g, ' ').trim();
+  try {
+    return (await page.locator('p.who').innerText()).replace(/\s+/g, ' ').trim();
+  } catch (error) {
+    // Name the page the browser shows instead (an edge page, the IdP), so a failure says why.
+    const body = await page.locator('body').innerText({ timeout: 1000 }).catch(() => '(no body)');
+    throw new Error(`no "p.who" line at ${page.url()}; the page says: ${body.replace(/\s+/g, ' ').trim().slice(0, 600)}\n${(error as Error).message}`);
+  }
 }
 
 /**

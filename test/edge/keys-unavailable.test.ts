@@ -7,8 +7,6 @@
  */
 import type { CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { StoreError } from '../../lambdas/core/errors';
 import { createProviders } from '../../lambdas/core/providers';
 import { createViewerHandler } from '../../lambdas/edge/handler';
@@ -16,39 +14,10 @@ import { deployedDeps } from '../../lambdas/runtime/deployed';
 import { createSecretReader, SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/secrets';
 import { validateGeneratedResponse } from '../../local/cloudfront/validate';
 import { testConfig } from '../core/fixtures';
+import { startSilentServer, type SilentServer } from '../support/silent-server';
 
 /** Lambda@Edge viewer-request timeout (CloudFront quotas): the whole handler must end well before it. */
 const VIEWER_BUDGET_MS = 5000;
-
-interface Silent {
-  readonly endpoint: string;
-  readonly connections: () => number;
-  close(): Promise<void>;
-}
-
-/** Accepts every connection, reads what comes, never answers. */
-async function startSilentServer(): Promise<Silent> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server: Server = createServer((socket) => {
-    accepted++;
-    sockets.add(socket);
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => sockets.delete(socket));
-    socket.resume();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    connections: () => accepted,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function event(uri: string): CloudFrontRequestEvent {
   return {
@@ -64,7 +33,7 @@ function event(uri: string): CloudFrontRequestEvent {
 }
 
 const ENV_KEYS = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'] as const;
-let silent: Silent;
+let silent: SilentServer;
 const savedEnv: Partial<Record<(typeof ENV_KEYS)[number], string>> = {};
 
 beforeAll(async () => {

@@ -87,6 +87,44 @@ describe('the store cannot be reached', () => {
   });
 });
 
+describe('the store hangs (accepts connections, never answers)', () => {
+  // The viewer-request function has 5 s (Lambda@Edge quotas; the local CloudFront enforces
+  // it, local/cloudfront.ts). A store call that hangs must end inside it (DYNAMODB_TIMEOUTS,
+  // lambdas/store/aws.ts), so the visitor gets what a store failure gives (here: grace), not
+  // CloudFront's "LambdaLimitExceeded" 503. The stack's viewer runs the deployed bounds.
+  let stack: LocalStack;
+  let proxy: TcpProxy;
+  const log = new EventLog();
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy(testDynamoEndpoint());
+    stack = await startLocalStack({ dynamoEndpoint: proxy.url, log, devConfig: { session: { revocationCheckInterval: '60s', checkGracePeriod: '2m' } } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await proxy?.close();
+  });
+
+  test('the first request after sign-in (a read is due) is answered by the edge in time, on the session\'s grace', async () => {
+    const browser = await signIn(stack, 'store-hangs@example.com');
+    const events = log.mark();
+    proxy.hang();
+    try {
+      const started = Date.now();
+      const answer = await get(stack, browser);
+      const elapsed = Date.now() - started;
+      expect(answer.headers.get('x-cache')).not.toBe('LambdaLimitExceeded from cloudfront');
+      expect(answer.status).toBe(200);
+      // (The demo origin then fetches the site's JWKS to check the assertion: a second event.)
+      expect(events().filter((e) => e.reason !== 'jwks').map((e) => e.reason)).toEqual(['session-grace']);
+      expect(log.errors.some((e) => e.where === 'session-check' && e.code === 'ERR_STORE_UNAVAILABLE')).toBe(true);
+      expect(elapsed).toBeLessThan(5000);
+    } finally {
+      proxy.unhang();
+    }
+  }, 20_000);
+});
+
 describe('the provider cannot be reached', () => {
   let stack: LocalStack;
   const log = new EventLog();

@@ -69,7 +69,7 @@ describe('dynamoStores on global tables: the copy in the function region, else t
     aws: { ...testConfig().aws, region: 'us-east-1', replicaRegions: ['ap-southeast-2'], tables },
   });
   const mark = { month: '2031-05', provider: 'corp', userId: 'u', at: 1_950_000_000 };
-  const timeouts = { connectionTimeout: 500, requestTimeout: 2000 };
+  const timeouts = { connectionTimeout: 500, requestTimeout: 2000, deadlineMs: 4000 };
 
   test.each([
     ['ap-southeast-2', 'its own region'],

@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import type { EdgeOAuthApiAuthorizer } from './api-authorizer';
 import { apiHeaderFilter } from './api-header-filter';
+import { HTTP_REMOVE_VALUE, REST_EMPTY_VALUE, integrationHeaderPlan } from './api-integration-headers';
 import { acknowledgeRestApiFindings } from './nag';
 
 /** The REST API stage the ready stack creates (the distribution's origin path). */
@@ -57,14 +58,7 @@ export class EdgeOAuthProtectedApi extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const identity: Array<[header: string, key: string]> = [
-      [config.headers.userId, 'userId'],
-      [config.headers.userName, 'userName'],
-      [config.headers.userEmail, 'userEmail'],
-      [config.headers.provider, 'provider'],
-      // Always overwritten ('' for a user in no group): a client-sent copy never reaches the upstream.
-      [config.headers.userGroups, 'userGroups'],
-    ];
+    const headers = integrationHeaderPlan(config);
 
     if (api.kind === 'http') {
       const httpApi = new apigwv2.HttpApi(this, 'HttpApi', { apiName: name, description: `edge-oauth: ${api.upstream}`, createDefaultStage: false });
@@ -74,13 +68,13 @@ export class EdgeOAuthProtectedApi extends Construct {
         accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(accessLogs), format: apigw.AccessLogFormat.custom(HTTP_ACCESS_LOG_FORMAT) },
       });
       const mapping = new apigwv2.ParameterMapping();
-      for (const [header, key] of identity) mapping.overwriteHeader(header, apigwv2.MappingValue.contextVariable(`authorizer.${key}`));
+      for (const [header, key] of headers.set) mapping.overwriteHeader(header, apigwv2.MappingValue.contextVariable(`authorizer.${key}`));
       // At the integration too (a request sent straight to execute-api skips the CloudFront
-      // Function of the /api behaviour): the `_` spellings of the identity headers and every
-      // spelling of the assertion and token headers are removed ("remove:header.{name}";
-      // header names are case-insensitive there:
+      // Function of the /api behaviour): every other `-`/`_` spelling of every edge-oauth
+      // header is removed ("remove:header.{name}"; header names are case-insensitive there:
       // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
-      for (const name of integrationHeadersToRemove(config, identity.map(([header]) => header))) mapping.removeHeader(name);
+      // The value is `''`: an empty one is dropped by API Gateway (lib/api-integration-headers.ts).
+      for (const name of headers.others) mapping.custom(`remove:header.${name}`, HTTP_REMOVE_VALUE);
       const authorizer = props.authorizer.httpAuthorizer();
       httpApi.addRoutes({
         path: '/{proxy+}',
@@ -111,7 +105,12 @@ export class EdgeOAuthProtectedApi extends Construct {
       });
       const authorizer = props.authorizer.restAuthorizer(restApi);
       const requestParameters: Record<string, string> = {};
-      for (const [header, key] of identity) requestParameters[`integration.request.header.${header}`] = `context.authorizer.${key}`;
+      for (const [header, key] of headers.set) requestParameters[`integration.request.header.${header}`] = `context.authorizer.${key}`;
+      // A REST integration's request parameters set a header and cannot remove one
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-parameter-mapping.html):
+      // every other `-`/`_` spelling is set to a static empty value, so a client's copy under
+      // any spelling is replaced by '' (docs/api.md says what remains).
+      for (const name of headers.others) requestParameters[`integration.request.header.${name}`] = REST_EMPTY_VALUE;
       const method = { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM };
       restApi.root.addMethod('ANY', new apigw.HttpIntegration(`${api.upstream}/`, { httpMethod: 'ANY', proxy: true, options: { requestParameters } }), method);
       restApi.root.addProxy({
@@ -169,19 +168,3 @@ const HTTP_ACCESS_LOG_FORMAT = JSON.stringify({
   authorizerError: '$context.authorizer.error',
   integrationStatus: '$context.integrationStatus',
 });
-
-/**
- * Client-sent headers an HTTP API integration removes: the `_` spelling of each identity
- * header (the `-` spelling is overwritten from the authorizer's context), and both
- * spellings of the assertion and token headers, which the API never sets.
- */
-export function integrationHeadersToRemove(config: EdgeConfig, overwritten: readonly string[]): string[] {
-  const names = new Set<string>();
-  for (const header of overwritten) names.add(header.replace(/-/g, '_'));
-  for (const header of [config.assertion.header, config.originTokens.accessTokenHeader, config.originTokens.refreshTokenHeader]) {
-    names.add(header);
-    names.add(header.replace(/-/g, '_'));
-  }
-  for (const header of overwritten) names.delete(header);
-  return [...names].sort();
-}

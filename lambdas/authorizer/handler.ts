@@ -11,8 +11,8 @@
  * No valid session: the function fails with exactly `Unauthorized`, which API Gateway
  * turns into a 401 (a REST API's UNAUTHORIZED gateway response carries the JSON body that
  * says where to sign in: lib/api-authorizer.ts). Signed in but not allowed: a deny (403).
- * A due check that cannot be done: an error with a code (API Gateway answers 5xx): fail
- * closed. An allow covers the whole API stage (`.../<stage>/*`): API Gateway caches it per
+ * A due check that cannot be done, a key set that cannot be read, or any failure in the
+ * decision: logged, then an error with a code (API Gateway answers 5xx): fail closed. An allow covers the whole API stage (`.../<stage>/*`): API Gateway caches it per
  * Cookie header and reuses it for every route.
  */
 import type {
@@ -102,13 +102,43 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): (event: Authorize
       : undefined;
   const clientIds = new Map(deps.config.providers.map((p) => [p.id, p.clientId]));
 
+  /**
+   * The decision, never a throw: a key set that cannot be read, or a failure in the decision
+   * (nothing a client sends should cause one), is logged (`log.error(where, error)`, as the
+   * viewer does) and answered as `unavailable`: fail closed, as a due check that cannot be
+   * done (REST API 503, HTTP API 500), with a request event that says why.
+   */
+  async function decide(req: ParsedEvent): Promise<ApiDecision> {
+    let keys: KeySet;
+    try {
+      keys = await deps.keys();
+    } catch (error) {
+      onError(error, 'keys');
+      return { kind: 'unavailable', decision: 'block', reason: 'keys-unavailable' };
+    }
+    try {
+      return await decideApiRequest(
+        { config: deps.config, keys, now: Math.floor(clock() / 1000), checks },
+        { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent, path: req.path },
+      );
+    } catch (error) {
+      onError(error, 'authorizer');
+      return { kind: 'unavailable', decision: 'block', reason: 'internal-error' };
+    }
+  }
+
   return async function handler(event) {
     const started = process.hrtime.bigint();
-    const req = parseEvent(event);
-    const decision = await decideApiRequest(
-      { config: deps.config, keys: await deps.keys(), now: Math.floor(clock() / 1000), checks },
-      { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent, path: req.path },
-    );
+    let req: ParsedEvent;
+    try {
+      req = parseEvent(event);
+    } catch (error) {
+      // Not an event API Gateway sends for this authorizer (its wiring, not a client): no
+      // format to answer in; logged, then a failure (API Gateway answers 500: closed).
+      onError(error, 'event');
+      throw error;
+    }
+    const decision = await decide(req);
     if (deps.log !== undefined) {
       const extra = {
         clientId: decision.session !== undefined ? clientIds.get(decision.session.prv) : undefined,

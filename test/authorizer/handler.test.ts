@@ -382,8 +382,9 @@ describe('fail closed: a due check that cannot be done', () => {
     expect(w.log.errors.some((e) => e.where === 'session-check')).toBe(true);
   });
 
-  test('a key set that cannot be read fails the invocation (5xx), never an allow', async () => {
+  test('a key set that cannot be read: logged, then the invocation fails closed (5xx), never an allow', async () => {
     const config = testConfig();
+    const log = new Log();
     const authorize = createAuthorizerHandler({
       config,
       keys: async () => {
@@ -391,8 +392,35 @@ describe('fail closed: a due check that cannot be done', () => {
       },
       providers: new Map(),
       random: seededRandom(),
+      log,
     });
-    await expect(authorize(httpEventV2({ cookies: ['edge-oauth=x'] }))).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    await expect(authorize(httpEventV2({ cookies: ['edge-oauth=x'] }))).rejects.toMatchObject({ code: 'ERR_API_SESSION_CHECK_UNAVAILABLE' });
+    await expect(authorize(restEvent({ cookies: ['edge-oauth=x'] }))).rejects.toMatchObject({ code: 'ERR_API_SESSION_CHECK_UNAVAILABLE' });
+    expect(log.errors).toEqual([
+      { where: 'keys', code: 'ERR_STORE_UNAVAILABLE' },
+      { where: 'keys', code: 'ERR_STORE_UNAVAILABLE' },
+    ]);
+    expect(log.events.map((e) => [e.decision, e.reason, e.status])).toEqual([
+      ['block', 'keys-unavailable', 500],
+      ['block', 'keys-unavailable', 503],
+    ]);
+  });
+
+  test('a failure inside the decision: logged with where it happened, answered as unavailable (fail closed), never a bare throw', async () => {
+    const log = new Log();
+    // A config that breaks when the decision reads its access rules (a stand-in for any bug in the decision).
+    const config = Object.defineProperty({ ...testConfig() }, 'publicPaths', { get: () => { throw new TypeError('boom'); } });
+    const authorize = createAuthorizerHandler({ config, keys: async () => testKeys(), providers: new Map(), random: seededRandom(), log });
+    const w = world();
+    const { cookie } = await w.signIn();
+    for (const event of [httpEventV2({ cookies: [cookie] }), restEvent({ cookies: [cookie] })]) {
+      await expect(authorize(event)).rejects.toMatchObject({ code: 'ERR_API_SESSION_CHECK_UNAVAILABLE' });
+    }
+    expect(log.errors.map((e) => e.where)).toEqual(['authorizer', 'authorizer']);
+    expect(log.events.map((e) => [e.decision, e.reason, e.status])).toEqual([
+      ['block', 'internal-error', 500],
+      ['block', 'internal-error', 503],
+    ]);
   });
 });
 
@@ -401,6 +429,10 @@ describe('events it does not serve', () => {
     const w = world();
     await expect(w.authorize({ type: 'TOKEN', authorizationToken: 'x', methodArn: 'arn:aws:execute-api:us-east-1:1:a/b/GET/' } as unknown as AuthorizerEvent)).rejects.toBeInstanceOf(ApiEventError);
     await expect(w.authorize({ Records: [] } as unknown as AuthorizerEvent)).rejects.toMatchObject({ code: 'ERR_API_AUTHORIZER_EVENT' });
+    expect(w.log.errors).toEqual([
+      { where: 'event', code: 'ERR_API_AUTHORIZER_EVENT' },
+      { where: 'event', code: 'ERR_API_AUTHORIZER_EVENT' },
+    ]);
   });
 
   test('stageWideResource keeps API and stage, widens method and path', () => {

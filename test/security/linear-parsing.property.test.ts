@@ -1,5 +1,6 @@
 /**
- * Property: every parser on the request path is linear. Hostile inputs (long runs of one
+ * Property: every parser on the request path is linear (the viewer's, the callback's and
+ * the API authorizer's, each also timed as a whole handler). Hostile inputs (long runs of one
  * character or one short pattern, the shapes that make backtracking regexes and repeated
  * scans super-linear) are timed against ordinary inputs of the same length; no absolute
  * threshold, so a busy machine does not fail it (test/support/timing.ts).
@@ -7,14 +8,20 @@
  * Regression (issue #16, defect 5): path normalisation trimmed trailing dots with
  * `/\.+$/`; an 8 KB path of dots and an "x" cost ~150 ms, ~300 times a normal request.
  */
+import { randomBytes } from 'node:crypto';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import fc from 'fast-check';
+import { createAuthorizerHandler, type AuthorizerEvent } from '../../lambdas/authorizer/handler';
+import { createCallbackHandler } from '../../lambdas/callback/handler';
 import { cookieValues, parseCookies, withoutCookies } from '../../lambdas/core/shared/cookies';
 import { returnPathOf } from '../../lambdas/core/sign-in/return-path';
 import { headerValue, isReservedHeader, reservedHeaderNames } from '../../lambdas/core/viewer/identity-headers';
 import { classifyPath } from '../../lambdas/core/viewer/special-paths';
 import { isOwnCookie } from '../../lambdas/core/session/session-cookie';
 import { slowdown, slowdownAsync } from '../support/timing';
-import { edge, keySet, securityConfig } from './support';
+import { MemorySessionStore } from '../../lambdas/store/memory';
+import { httpEventV2, restEvent } from '../authorizer/events';
+import { edge, keySet, NOW, securityConfig, SITE, stubProvider } from './support';
 
 /** CloudFront's limit for uri + querystring is 8,192 characters; a header block is 20 KB. */
 const SIZE = 8000;
@@ -58,7 +65,8 @@ function expectLinear(name: string, run: (input: string) => unknown, inputs: Ret
       const { ratio, hostileNs, ordinaryNs } = slowdown(() => run(build(SIZE)), () => run(baseline), LIMIT);
       if (ratio > LIMIT) throw new Error(`${name}: ${String(build)}... is ${ratio.toFixed(1)}x an ordinary input (${(hostileNs / 1e3).toFixed(0)} µs vs ${(ordinaryNs / 1e3).toFixed(0)} µs)`);
     }),
-    { numRuns: RUNS, examples: inputs.examples.map((e) => [e] as [Hostile]) },
+    // fast-check counts examples within numRuns: without adding them, only the first RUNS ran.
+    { numRuns: RUNS + inputs.examples.length, examples: inputs.examples.map((e) => [e] as [Hostile]) },
   );
 }
 
@@ -108,6 +116,70 @@ describe('request-path parsers are linear (property, relative timing)', () => {
         if (ratio > LIMIT) throw new Error(`viewer handler: ${JSON.stringify(request).slice(0, 80)} is ${ratio.toFixed(1)}x an ordinary request`);
       }),
       { numRuns: RUNS },
+    );
+  });
+  test('the whole callback handler (function URL event): hostile query string or cookies against an ordinary request', async () => {
+    const { keys } = keySet();
+    const handler = createCallbackHandler({
+      config,
+      keys: async () => keys,
+      providers: new Map([['corp', stubProvider()]]),
+      sessions: new MemorySessionStore(),
+      random: randomBytes,
+      clock: () => NOW * 1000,
+    });
+    const callback = (input: { query?: string; cookies?: string[] }) =>
+      handler({
+        version: '2.0',
+        rawPath: '/auth/callback',
+        rawQueryString: input.query ?? 'code=c&state=s',
+        ...(input.cookies !== undefined && { cookies: input.cookies }),
+        headers: { host: SITE },
+        requestContext: { http: { method: 'GET', path: '/auth/callback', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'ua' } },
+        isBase64Encoded: false,
+      } as unknown as LambdaFunctionURLEvent);
+    const query = hostile(['code=c&state=', 'state=', 'error=', '', 'code='], ['', 'x', '&state=x', '%']);
+    const cookies = hostile(['', 'edge-oauth-flow-', 'edge-oauth-flow-0=', 'a=1; '], ['', 'x', '=x', '; edge-oauth-flow-1=v']);
+    const asQuery = (b: Hostile) => ({ query: b(SIZE) });
+    const asCookies = (b: Hostile) => ({ cookies: [b(SIZE)] });
+    const requests = fc.oneof(query.arbitrary.map(asQuery), cookies.arbitrary.map(asCookies));
+    const normal = { query: `code=c&state=${ordinary('abcdefgh').slice(0, SIZE - 13)}`, cookies: [ordinary('theme=dark; ').slice(0, 2000)] };
+    await fc.assert(
+      fc.asyncProperty(requests, async (request) => {
+        const { ratio } = await slowdownAsync(() => callback(request), () => callback(normal), LIMIT);
+        if (ratio > LIMIT) throw new Error(`callback handler: ${JSON.stringify(request).slice(0, 80)} is ${ratio.toFixed(1)}x an ordinary request`);
+      }),
+      // Every listed unit too (a run of "." then "x" must be tried), then RUNS random ones.
+      { numRuns: RUNS + query.examples.length + cookies.examples.length, examples: [...query.examples.map(asQuery), ...cookies.examples.map(asCookies)].map((r) => [r]) },
+    );
+  });
+
+  test('the whole API authorizer: hostile Cookie header (identity source), cookies list or header name against an ordinary request', async () => {
+    const { keys } = keySet();
+    const handler = createAuthorizerHandler({ config, keys: async () => keys, providers: new Map(), random: randomBytes, clock: () => NOW * 1000 });
+    // A REST API's 401 is a thrown "Unauthorized": timed like any answer.
+    const authorize = (event: AuthorizerEvent) => handler(event).catch((error: unknown) => error);
+    const withHeader = (event: AuthorizerEvent, name: string) => {
+      const e = event as { headers?: Record<string, string>; multiValueHeaders?: Record<string, string[]> };
+      return { ...event, headers: { ...e.headers, [name]: 'v' }, ...(e.multiValueHeaders !== undefined && { multiValueHeaders: { ...e.multiValueHeaders, [name]: ['v'] } }) } as AuthorizerEvent;
+    };
+    const cookie = hostile(['', 'edge-oauth=', 'edge-oauth-flow-', 'a=1; '], ['', 'x', '=x', '; edge-oauth=v']);
+    const header = hostile(['x-', 'cookie', 'edge-oauth-'], ['', '_']);
+    const asHttp = (b: Hostile) => httpEventV2({ cookies: [b(SIZE)] });
+    const asRest = (b: Hostile) => restEvent({ cookies: [b(SIZE)] });
+    const asHeader = (b: Hostile) => withHeader(restEvent({ cookies: ['theme=dark'] }), b(SIZE));
+    const requests = fc.oneof(cookie.arbitrary.map(asHttp), cookie.arbitrary.map(asRest), header.arbitrary.map(asHeader));
+    // As for the viewer: an ordinary Cookie header of 2 KB (~170 cookies). A full 8 KB of small
+    // cookies costs ~0.3 ms here, which hid a quadratic regex (~85x, under LIMIT) in a trial.
+    const ordinaryCookies = ordinary('theme=dark; ').slice(0, 2000);
+    const normal = [httpEventV2({ cookies: [ordinaryCookies] }), restEvent({ cookies: [ordinaryCookies] })] as const;
+    await fc.assert(
+      fc.asyncProperty(requests, async (event) => {
+        const baseline = 'version' in event && event.version === '2.0' ? normal[0] : normal[1];
+        const { ratio } = await slowdownAsync(() => authorize(event), () => authorize(baseline), LIMIT);
+        if (ratio > LIMIT) throw new Error(`authorizer: ${JSON.stringify(event).slice(0, 120)} is ${ratio.toFixed(1)}x an ordinary request`);
+      }),
+      { numRuns: RUNS + 2 * cookie.examples.length + header.examples.length, examples: [...cookie.examples.map(asHttp), ...cookie.examples.map(asRest), ...header.examples.map(asHeader)].map((e) => [e]) },
     );
   });
 });

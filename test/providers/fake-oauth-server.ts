@@ -288,6 +288,16 @@ export class FakeOAuthServer {
   }
 }
 
+/**
+ * `refresh` for a provider that issues a refresh token only when the authorization request
+ * asked for `scope` (Microsoft: `offline_access`, "your app must explicitly request the
+ * offline_access scope to receive refresh tokens",
+ * https://learn.microsoft.com/entra/identity-platform/scopes-oidc#offline_access).
+ */
+export function refreshWithScope(scope: string): (authorization: URLSearchParams) => boolean {
+  return (authorization) => (authorization.get('scope') ?? '').split(' ').includes(scope);
+}
+
 export const invalidGrant = invalidGrantResponse;
 function invalidGrantResponse(): FakeResponse {
   return { status: 400, json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid or expired.' } };

@@ -1,6 +1,6 @@
 import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
 import { CONSUMER_TENANT_ID, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
-import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+import { FakeOAuthServer, invalidGrant, providerConfig, refreshWithScope, signIn, type FakeUser } from './fake-oauth-server';
 
 const LOGIN = 'https://login.microsoftonline.com';
 const USERINFO = 'https://graph.microsoft.com/oidc/userinfo';
@@ -22,9 +22,10 @@ async function entra(server: FakeOAuthServer, tenant: string, issuerTenant = '{t
       tenant_region_scope: null,
     },
     idTokenIssuer: (user) => `${LOGIN}/${String(user.idTokenClaims?.issuedBy ?? user.idTokenClaims?.tid)}/v2.0`,
+    // A refresh token only when offline_access was asked for (scopes-oidc#offline_access).
     // Refresh answers carry a new ID token (with tid) for the openid scope.
     // Whether Entra percent-decodes Basic credentials is not documented: the replica does not.
-    server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, clientSecret: ENTRA_SECRET, refresh: true, idTokenOnRefresh: true },
+    server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, clientSecret: ENTRA_SECRET, refresh: refreshWithScope('offline_access'), idTokenOnRefresh: true },
   });
 }
 
@@ -52,11 +53,13 @@ describe('multi-tenant (common)', () => {
   });
 
   test('authorization URL, re-authentication with prompt=login, no refresh without offline_access', async () => {
-    const { url } = await signIn(ms, server, PERSONAL, { reauthenticate: true });
+    const { url, finish } = await signIn(ms, server, PERSONAL, { reauthenticate: true });
     expect(url.origin + url.pathname).toBe(`${LOGIN}/common/oauth2/v2.0/authorize`);
     expect(url.searchParams.get('scope')).toBe('openid email profile');
     expect(url.searchParams.get('prompt')).toBe('login');
     expect(ms.supportsRefresh).toBe(false);
+    // Entra, like its replica, issues no refresh token without offline_access.
+    expect((await finish()).tokens.refreshToken).toBeUndefined();
   });
 
   test('tokens from any tenant validate against their own issuer ({tenantid} filled from tid)', async () => {

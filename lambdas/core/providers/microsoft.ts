@@ -30,7 +30,10 @@
  *   is unverified, and the allow-list refuses it; a refresh brings a new ID token (with
  *   `tid`) and is judged like the sign-in. With `consumers` every account is personal.
  * - Refresh: with `offline_access`, asked for when the config's `scopes` has it or the
- *   session settings need it (`offlineAccess`: authCheckInterval > 0, origin tokens).
+ *   session settings need it (`offlineAccess`: authCheckInterval > 0, origin tokens), with
+ *   or without groups. Entra issues a refresh token only then: "your app must explicitly
+ *   request the offline_access scope to receive refresh tokens"
+ *   (https://learn.microsoft.com/entra/identity-platform/scopes-oidc#offline_access).
  * - Groups: object ids from the `groups` claim; past its overage (200), or on a re-check
  *   without an ID token, from Microsoft Graph with `User.Read` (microsoft-groups.ts).
  * - New sign-in: `prompt=login`. `auth_time` is an optional claim at Microsoft: checked
@@ -57,12 +60,14 @@ export class MicrosoftProvider extends OidcProvider {
     const tenant = config.tenant ?? 'common';
     const refresh = config.scopes.includes('offline_access') || config.offlineAccess === true;
     super({ ...config, issuer: microsoftIssuer(tenant), claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
-      requiredScopes: ['openid', 'email', 'profile', ...(refresh ? ['offline_access'] : [])],
+      // One list, so that asking for groups (User.Read) never drops offline_access: without
+      // it Entra issues no refresh token and a session that must be re-checked ends when
+      // its access token does (about an hour).
+      requiredScopes: ['openid', 'email', 'profile', ...(refresh ? ['offline_access'] : []), ...(config.fetchGroups ? [GRAPH_GROUPS_SCOPE] : [])],
       reauthenticationParams: { prompt: 'login' },
       authTime: 'when-present',
       tokenEndpointAuth: 'client_secret_post',
       supportsRefresh: refresh,
-      ...(config.fetchGroups && { requiredScopes: ['openid', 'email', 'profile', GRAPH_GROUPS_SCOPE] }),
     });
     this.#tenant = tenant;
     this.#fetch = deps.fetch;

@@ -132,6 +132,23 @@ describe('hostedDomains: the ID token hd claim decides, not the email domain', (
     expect((await finish()).profile.id).toBe('1002');
   });
 
+  test("only the ID token's hd counts: userinfo's can neither stand in for it nor override it", async () => {
+    // The replica's userinfo answers what the test says; Google documents hd in the ID token's payload.
+    const noHdInToken: FakeUser = { sub: '1003', claims: { name: 'U', email: 'u@example.com', email_verified: true }, userinfoClaims: { hd: 'example.com' } };
+    await expect((await signIn(hosted(['example.com']), server, noHdInToken)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    const overridden: FakeUser = { sub: '1004', claims: { name: 'V', email: 'v@example.com', email_verified: true }, idTokenClaims: { hd: 'other.example' }, userinfoClaims: { hd: 'example.com' } };
+    await expect((await signIn(hosted(['example.com']), server, overridden)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    const member: FakeUser = { sub: '1005', claims: { name: 'W', email: 'w@example.com', email_verified: true }, idTokenClaims: { hd: 'example.com' } };
+    expect((await (await signIn(hosted(['example.com']), server, member)).finish()).profile.id).toBe('1005');
+  });
+
+  test('re-checks: a refresh (new ID token) is judged like the sign-in; userinfo alone cannot prove hd and is refused', async () => {
+    const provider = new GoogleProvider(providerConfig('google', { hostedDomains: ['example.com'], offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
+    const { tokens } = await (await signIn(provider, server, ALICE)).finish();
+    expect((await provider.refresh(tokens.refreshToken!)).profile.id).toBe(ALICE.sub);
+    await expect(provider.profile(tokens)).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+  });
+
   test('without hostedDomains, any Google account signs in and no hd is sent', async () => {
     const { url, finish } = await signIn(google, server, CONSUMER);
     expect(url.searchParams.get('hd')).toBeNull();

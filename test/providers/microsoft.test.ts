@@ -1,5 +1,5 @@
-import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
-import { CONSUMER_TENANT_ID, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
+import { checkAllowList, recheckedEmail } from '../../lambdas/core/sign-in/allow-list';
+import { CONSUMER_TENANT_ID, emailVerified, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
 import { FakeOAuthServer, invalidGrant, providerConfig, refreshWithScope, signIn, type FakeUser } from './fake-oauth-server';
 
 const LOGIN = 'https://login.microsoftonline.com';
@@ -108,16 +108,23 @@ describe('re-checks never weaken what sign-in established', () => {
   const VERIFIED_WORKER = worker(CONTOSO, { email: 'megan@contoso.com' }, { xms_edov: true });
   const allow = { emails: [], emailDomains: ['contoso.com', 'outlook.com'] };
 
-  test('common, no refresh token: userinfo has no tid nor xms_edov, so the email is unverified and refused', async () => {
+  test('common, no refresh token: userinfo has no tid nor xms_edov, so it states nothing; the re-check rule keeps the same address verified and counts a changed one unverified', async () => {
     await entra(server, 'common');
     const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: 'common' }), server.deps({ clientSecret: async () => ENTRA_SECRET }));
     for (const user of [VERIFIED_WORKER, PERSONAL]) {
       const { profile, tokens } = await (await signIn(ms, server, user)).finish();
       expect(checkAllowList(profile, allow)).toEqual({ allowed: true });
       const again = await ms.profile(tokens);
-      expect(again.emailVerified).toBe(false);
-      expect(checkAllowList(again, allow)).toEqual({ allowed: false, reason: 'email-unverified' });
+      expect(again.emailVerified).toBeUndefined();
+      const established = { email: profile.email!, emailVerification: 'verified' as const };
+      expect(checkAllowList(recheckedEmail(again, established), allow)).toEqual({ allowed: true });
+      expect(checkAllowList(recheckedEmail({ ...again, email: 'ceo@contoso.com' }, established), allow)).toEqual({ allowed: false, reason: 'email-unverified' });
     }
+  });
+
+  test('common: an ID token without tid (never seen from Entra) is still unverified at sign-in', async () => {
+    expect(emailVerified({ email: 'x@contoso.com' }, 'common', true)).toBe(false);
+    expect(emailVerified({ email: 'x@contoso.com' }, 'organizations', true)).toBe(false);
   });
 
   test('offline_access: the refresh brings an ID token with tid, judged like the sign-in', async () => {

@@ -1,5 +1,5 @@
 import { GoogleProvider } from '../../lambdas/core/providers/google';
-import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+import { authorizationUrlFor, FakeOAuthServer, invalidGrant, providerConfig, REDIRECT_URI, signIn, type FakeUser } from './fake-oauth-server';
 
 const TOKEN = 'https://oauth2.googleapis.com/token';
 const USERINFO = 'https://openidconnect.googleapis.com/v1/userinfo';
@@ -70,6 +70,15 @@ test('re-authentication: prompt=select_account and max_age=0 (Google has no prom
 test('signs in: sub, name, email, email_verified from the validated ID token and userinfo', async () => {
   const { profile } = await (await signIn(google, server, ALICE)).finish();
   expect(profile).toEqual({ id: '110169484474386276334', name: 'Alice Example', email: 'alice@example.com', emailVerified: true });
+});
+
+test('redirect_uri must exactly match a registered one (scheme, case, trailing slash): otherwise an error page, no redirect', async () => {
+  for (const other of [`${REDIRECT_URI}/`, REDIRECT_URI.replace('callback', 'Callback'), REDIRECT_URI.replace('https:', 'http:'), 'https://evil.example/auth/callback']) {
+    const url = await authorizationUrlFor(google, other);
+    expect(() => server.authorize(url, ALICE)).toThrow(/redirect_uri_mismatch/);
+    expect(() => server.deny(url)).toThrow(/redirect_uri_mismatch/);
+  }
+  expect(server.authorize(await authorizationUrlFor(google, REDIRECT_URI), ALICE).searchParams.get('code')).toBeTruthy();
 });
 
 test('the config cannot point Google at another issuer', async () => {

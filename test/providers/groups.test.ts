@@ -32,7 +32,7 @@ describe('GitHub: organizations and teams', () => {
   let granted = '';
 
   beforeEach(() => {
-    server.authorizationServer({ authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token', clientAuth: 'client_secret_post' });
+    server.authorizationServer({ authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token', clientAuth: 'client_secret_post', redirectUriMatch: 'github-wildcard' });
     server.api(`${API}/user`);
     server.api(`${API}/user/emails`);
     // "this API requires at least `user` or `read:org` scope ... insufficient scope will receive a 403 Forbidden"

@@ -1,6 +1,6 @@
 import { checkAllowList, recheckedEmail } from '../../lambdas/core/sign-in/allow-list';
 import { CONSUMER_TENANT_ID, emailVerified, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
-import { FakeOAuthServer, invalidGrant, providerConfig, refreshWithScope, signIn, type FakeUser } from './fake-oauth-server';
+import { authorizationUrlFor, FakeOAuthServer, invalidGrant, providerConfig, REDIRECT_URI, refreshWithScope, signIn, type FakeUser } from './fake-oauth-server';
 
 const LOGIN = 'https://login.microsoftonline.com';
 const USERINFO = 'https://graph.microsoft.com/oidc/userinfo';
@@ -93,6 +93,13 @@ describe('multi-tenant (common)', () => {
     expect(profile).toEqual({ id: expect.any(String), name: 'Megan Bowen' });
     expect(checkAllowList(profile, { emails: [], emailDomains: ['contoso.com'] })).toEqual({ allowed: false, reason: 'email-missing' });
     expect(checkAllowList(profile, { emails: [], emailDomains: [] })).toEqual({ allowed: true });
+  });
+
+  test('redirect_uri must exactly match a registered one (case included): otherwise AADSTS50011, no redirect', async () => {
+    for (const other of [`${REDIRECT_URI}/`, REDIRECT_URI.toUpperCase().replace('HTTPS', 'https'), 'https://app.example.com/other']) {
+      const url = await authorizationUrlFor(ms, other);
+      expect(() => server.authorize(url, PERSONAL)).toThrow(/redirect_uri_mismatch/);
+    }
   });
 
   test('access_denied, invalid_grant, HTTP 429', async () => {

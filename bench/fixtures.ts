@@ -22,23 +22,50 @@ export const SITE_HOST = 'app.example.com';
  * warm), a 7-day maximum duration.
  */
 export function benchConfig(): EdgeConfig {
-  const result = parseConfig({
-    site: { domain: SITE_HOST, name: 'Example App' },
-    providers: [
-      {
-        id: 'corp',
-        type: 'oidc',
-        displayName: 'Corporate SSO',
-        issuer: ISSUER,
-        clientId: 'edge-oauth-example',
-        clientSecret: { secretId: 'edge-oauth/corp-client-secret' },
-      },
-    ],
-    session: { authCheckInterval: '12h', inactivityTimeout: '7d', maxDuration: '7d', revocationCheckInterval: '12h' },
-    optionsPassthrough: true,
-  });
-  if (!result.ok) throw new Error(`bench config: ${JSON.stringify(result.problems)}`);
+  return parsed(BENCH_CONFIG, 'bench config');
+}
+
+const BENCH_CONFIG = {
+  site: { domain: SITE_HOST, name: 'Example App' },
+  providers: [
+    {
+      id: 'corp',
+      type: 'oidc',
+      displayName: 'Corporate SSO',
+      issuer: ISSUER,
+      clientId: 'edge-oauth-example',
+      clientSecret: { secretId: 'edge-oauth/corp-client-secret' },
+    },
+  ],
+  session: { authCheckInterval: '12h', inactivityTimeout: '7d', maxDuration: '7d', revocationCheckInterval: '12h' },
+  optionsPassthrough: true,
+};
+
+function parsed(input: unknown, what: string): EdgeConfig {
+  const result = parseConfig(input);
+  if (!result.ok) throw new Error(`${what}: ${JSON.stringify(result.problems)}`);
   return result.config;
+}
+
+/**
+ * The same config with access rules (docs/access-rules.md) in the shape a site would have:
+ * public paths, and path rules of each kind, one of which (`/reports/`) applies to the
+ * benched request and admits the benched user. What the rules cost on the fast path.
+ */
+export function benchConfigWithRules(): EdgeConfig {
+  return parsed(
+    {
+      ...BENCH_CONFIG,
+      publicPaths: ['/public/', '/healthz', '/assets/', '/favicon.ico'],
+      paths: [
+        { prefix: '/admin/', allow: { emails: ['boss@example.com'] } },
+        { prefix: '/eng/', allow: { groups: ['eng'] } },
+        { prefix: '/finance/', allow: { emailDomains: ['finance.example.com'] } },
+        { prefix: '/reports/', allow: { emailDomains: ['example.com'] } },
+      ],
+    },
+    'bench config with rules',
+  );
 }
 
 /** A key-set secret (a sealing key and a signing key for the identity assertion), as Secrets Manager holds it. */

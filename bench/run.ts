@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildViewerBundle, coldInit } from './bundle';
 import { cognitoBench } from './cognito';
-import { benchConfig, benchKeys, benchKeySetSecret, benchSession } from './fixtures';
+import { benchConfig, benchConfigWithRules, benchKeys, benchKeySetSecret, benchSession } from './fixtures';
 import { interleave, type Timing } from './harness';
 import { benchProxy, type ProxyResults } from './proxy';
 import { viewerBenches } from './viewer';
@@ -60,10 +60,10 @@ async function main(): Promise<void> {
   const others = await Promise.all(Array.from({ length: 4096 }, (_, i) => benchSession(config, keys, Math.floor(nowMs / 1000), `2482897${String(i).padStart(5, '0')}`)));
 
   log('in-process handlers: fast path (3 logger variants), cognito-at-edge, floor — interleaved');
-  const viewer = await viewerBenches(config, keySetSecret, session, others, nowMs);
+  const viewer = await viewerBenches(config, benchConfigWithRules(), keySetSecret, session, others, nowMs);
   const cognito = await cognitoBench(Math.floor(nowMs / 1000));
   const inProcess = await interleave(
-    [viewer.fastPath, viewer.fastPathFirstSight, viewer.fastPathNoopLogger, viewer.fastPathJsonLogger, cognito, viewer.floor],
+    [viewer.fastPath, viewer.fastPathFirstSight, viewer.fastPathNoopLogger, viewer.fastPathJsonLogger, cognito, viewer.floor, viewer.fastPathWithRules],
     { rounds: 10, msEach: 350, warmupMs: 400 },
   );
   const fastPath = timingAt(inProcess, 0, 'fastPath');
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   const fastPathJsonLogger = timingAt(inProcess, 3, 'fastPathJsonLogger');
   const cognitoAtEdge = timingAt(inProcess, 4, 'cognitoAtEdge');
   const floor = timingAt(inProcess, 5, 'floor');
+  const fastPathWithRules = timingAt(inProcess, 6, 'fastPathWithRules');
   const storeCallsWhileTimed = viewer.storeCalls();
   log('redirect and logout');
   const redirectAndLogout = await interleave([viewer.redirect, viewer.logout], { rounds: 6, msEach: 300, warmupMs: 300 });
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     fastPathFirstSight,
     fastPathNoopLogger,
     fastPathJsonLogger,
+    fastPathWithRules,
     cognitoAtEdge,
     /** edge-oauth fast path ops/s ÷ cognito-at-edge ops/s (same run, interleaved). */
     ratioVsCognitoAtEdge: ratio(fastPath.opsPerSec, cognitoAtEdge.opsPerSec),
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
     durationSeconds: Math.round((performance.now() - started) / 100) / 10,
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-  printTable(results, { fastPath, fastPathFirstSight, fastPathNoopLogger, fastPathJsonLogger, cognitoAtEdge, floor, redirect, logout });
+  printTable(results, { fastPath, fastPathFirstSight, fastPathNoopLogger, fastPathJsonLogger, fastPathWithRules, cognitoAtEdge, floor, redirect, logout });
   log(`done; wrote bench/results.json`);
 }
 
@@ -160,6 +162,7 @@ function printTable(results: any, timings: Record<string, Timing>): void {
     fastPathFirstSight: 'edge-oauth fast path, cookie first seen',
     fastPathNoopLogger: 'edge-oauth fast path, no-op logger',
     fastPathJsonLogger: 'edge-oauth fast path, JSON logger',
+    fastPathWithRules: 'edge-oauth fast path, with access rules',
     cognitoAtEdge: 'cognito-at-edge handle (signed in)',
     floor: 'floor: node:crypto open + JSON.parse',
     redirect: 'edge-oauth redirect (no cookie)',

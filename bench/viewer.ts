@@ -80,6 +80,8 @@ export interface ViewerBenches {
   fastPathNoopLogger: Bench<CloudFrontRequestEvent>;
   /** The same with the deployed logger's work: JSON.stringify and a write(2) to /dev/null. */
   fastPathJsonLogger: Bench<CloudFrontRequestEvent>;
+  /** The fast path under benchConfigWithRules(): public paths and path rules, one applying. */
+  fastPathWithRules: Bench<CloudFrontRequestEvent>;
   /** No cookie: the redirect to the provider (a sealed flow cookie, PKCE, state, nonce). */
   redirect: Bench<CloudFrontRequestEvent>;
   /** /auth/logout with a session (revocation in an in-memory store) and the signed-out page. */
@@ -94,6 +96,7 @@ export interface ViewerBenches {
 /** Builds the handlers, checks each takes the intended path, and returns the benches (not yet run). */
 export async function viewerBenches(
   config: EdgeConfig,
+  rulesConfig: EdgeConfig,
   keySetSecret: string,
   session: SessionFixture,
   others: readonly SessionFixture[],
@@ -174,6 +177,13 @@ export async function viewerBenches(
   await rejects(late, session.cookiePair, 'expired cookie');
   const rotated = keySetLoader(async () => benchKeySetSecret(), config.aws.sessionKeysSecretId);
   await rejects(createViewerHandler({ ...baseDeps(), keys: rotated }), session.cookiePair, 'cookie under a removed key');
+  // The same fast path with access rules configured (a rule applies to the request and passes).
+  const withRules = createViewerHandler({ ...baseDeps(store as unknown as SessionStore), config: rulesConfig });
+  const ruled = (await withRules(signedIn())) as CloudFrontRequest;
+  if (!('uri' in ruled) || ruled.headers['edge-oauth-user-email']?.[0]?.value !== session.claims.email) throw new Error('fast path with rules did not forward');
+  const refused = (await withRules(eventFactory('/admin/x', `${OTHER_COOKIES}; ${session.cookiePair}`)())) as CloudFrontResultResponse;
+  if (refused.status !== '403') throw new Error(`fast path with rules: /admin/ should be refused, got ${refused.status}`);
+  for (let i = 0; i < 200; i++) await withRules(signedIn());
   const callsAfterWarmUp = store.calls;
 
   const redirectHandler = handlerFor('none');
@@ -194,6 +204,7 @@ export async function viewerBenches(
     fastPathFirstSight: new Bench('fast path, first sight of the cookie', fast.none, otherSignedIn),
     fastPathNoopLogger: new Bench('fast path, no-op logger', fast.noop, signedIn),
     fastPathJsonLogger: new Bench('fast path, JSON logger', fast.json, signedIn),
+    fastPathWithRules: new Bench('fast path, with access rules', withRules, signedIn),
     redirect: new Bench('redirect (no cookie)', redirectHandler, anonymous),
     logout: new Bench('/auth/logout', logoutHandler, logoutEvent),
     floor: new Bench('floor (node:crypto open)', floorOpener(keys, session.token), undefined, 16, false),

@@ -115,7 +115,7 @@ export function createApp(options: CreateAppOptions = {}): App {
         deletionProtection,
         ...(existingData && { createTables: false, createSecrets: false }),
       });
-  if (dataStack !== undefined) stack.addDependency(dataStack, 'the tables and secrets exist before the functions use them');
+  if (dataStack !== undefined) stack.addStackDependency(dataStack, 'the tables and secrets exist before the functions use them');
 
   if (ctx('nag') !== 'false') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return app;

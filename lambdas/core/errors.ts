@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'ERR_PROVIDER_CLIENT_AUTH_UNSUPPORTED'
   /** A store (DynamoDB, Secrets Manager) could not be reached or refused the request. */
   | 'ERR_STORE_UNAVAILABLE'
+  /** A due session check was still running when the viewer-request function's time budget ran out. */
+  | 'ERR_CHECK_TIMEOUT'
   /** A DynamoDB table named in the config does not exist. */
   | 'ERR_TABLE_NOT_FOUND'
   /** API Gateway authorizer: no valid session (API Gateway answers 401). */
@@ -119,6 +121,16 @@ export class ProviderError extends EdgeOAuthError {
 export class StoreError extends EdgeOAuthError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * A due session check (the store, the provider) was still running when the viewer-request
+ * function's budget ran out: answered as a check that could not be done (grace, then 503).
+ */
+export class CheckTimeoutError extends EdgeOAuthError {
+  constructor(budgetMs: number) {
+    super('ERR_CHECK_TIMEOUT', `a due session check took longer than the ${Math.round(budgetMs)} ms left of the viewer-request budget`);
   }
 }
 

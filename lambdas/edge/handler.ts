@@ -17,6 +17,7 @@ import type { KeySet } from '../core/keys/key-set';
 import type { Provider } from '../core/providers/types';
 import type { RandomBytes } from '../core/shared/random';
 import { isOwnCookie } from '../core/session/session-cookie';
+import { VIEWER_CHECK_BUDGET_MS } from '../core/session/check-budget';
 import { SessionChecks } from '../core/session/container-checks';
 import type { MauStore, SessionStore, UserStore } from '../core/stores';
 import { decideViewerRequest, type ViewerAction } from '../core/viewer/decide';
@@ -41,6 +42,8 @@ export interface ViewerDeps {
   /** The monthly active users count (one mark per user per month). */
   readonly mau?: MauStore;
   readonly log?: RequestLogger;
+  /** Milliseconds from the event's arrival by which a due session check is answered (session/check-budget.ts). @default VIEWER_CHECK_BUDGET_MS */
+  readonly checkBudgetMs?: number;
 }
 
 export type ViewerResult = CloudFrontRequest | CloudFrontResultResponse;
@@ -59,6 +62,7 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
       ? new SessionChecks({ config: deps.config, sessions: deps.sessions, users: deps.users, mau: deps.mau, providers: deps.providers, random: deps.random, onError })
       : undefined;
   const clientIds = new Map(deps.config.providers.map((p) => [p.id, p.clientId]));
+  const budgetMs = deps.checkBudgetMs ?? VIEWER_CHECK_BUDGET_MS;
 
   return async function handler(event) {
     const started = process.hrtime.bigint();
@@ -92,6 +96,8 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
           checks,
           onError,
           assertions,
+          // Read only when a check is due (never on the fast path): the key set's read counts too.
+          timeLeftMs: () => budgetMs - Number(process.hrtime.bigint() - started) / 1e6,
         },
         {
           method: request.method,

@@ -147,6 +147,13 @@ function refusals(c: Config, protectedBehaviors: Behavior[]): string[] {
   for (const b of itemsOf(c.CacheBehaviors)) {
     const p = b.PathPattern ?? '';
     if (samePattern(p, AUTH_PATH) || samePattern(p, CALLBACK_PATH)) reasons.push(`the distribution already has a behaviour at "${p}" (to origin "${b.TargetOriginId}"): edge-oauth needs /auth/* for itself`);
+    // Ours go first, and CloudFront compares the path with the patterns in the order the
+    // behaviours are listed (API reference, CacheBehavior.PathPattern:
+    // https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CacheBehavior.html), so a
+    // behaviour that only matches paths under /auth/ would never be used again. Patterns are
+    // case-sensitive (Developer Guide, "Path pattern":
+    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/DownloadDistValuesCacheBehavior.html#DownloadDistValuesPathPattern).
+    else if ((p.startsWith('/') ? p : `/${p}`).startsWith('/auth/')) reasons.push(`behaviour "${p}" (to origin "${b.TargetOriginId}") only matches paths under /auth/, which edge-oauth's /auth/* behaviour would take over: serve that content under another path, or remove the behaviour`);
   }
   if (itemsOf(c.CacheBehaviors).length + 2 > MAX_CACHE_BEHAVIORS) reasons.push(`the distribution has ${itemsOf(c.CacheBehaviors).length} cache behaviours; edge-oauth adds 2 and the quota is ${MAX_CACHE_BEHAVIORS}`);
   return reasons;

@@ -89,6 +89,17 @@ test('a behaviour already at /auth/* (or /auth/callback): refused; an unknown --
     c.CacheBehaviors.Items[1].PathPattern = p;
     expect(refusal(c)).toContain(`already has a behaviour at "${p}" (to origin "site-bucket")`);
   }
+  // A behaviour our /auth/* (placed first) would make unreachable; patterns are case-sensitive, and partial overlaps stay.
+  for (const p of ['/auth/login*', 'auth/*.js', '/auth/x/y']) {
+    const c = siteConfig();
+    c.CacheBehaviors.Items[1].PathPattern = p;
+    expect(refusal(c)).toContain(`behaviour "${p}" (to origin "site-bucket") only matches paths under /auth/, which edge-oauth's /auth/* behaviour would take over`);
+  }
+  for (const p of ['/AUTH/*', '/auth', '/auth*', '/authors/*']) {
+    const c = siteConfig();
+    c.CacheBehaviors.Items[1].PathPattern = p;
+    expect(() => attachConfig(c, targets)).not.toThrow();
+  }
   expect(refusal(siteConfig(), { protect: ['/nope/*'] })).toContain('--protect "/nope/*": the distribution has no such behaviour; it has "*", "/app/*", "/img/*"');
   expect(refusal(siteConfig(), { protect: [] })).toContain('--protect lists no behaviour');
   expect(() => attachConfig(siteConfig(), { ...targets, viewerRequestVersionArn: FN })).toThrow(/numbered version/);

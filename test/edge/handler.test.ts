@@ -8,6 +8,7 @@ import { createProviders } from '../../lambdas/core/providers';
 import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { createViewerHandler, type ViewerDeps } from '../../lambdas/edge/handler';
+import type { SessionStore } from '../../lambdas/core/stores';
 import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
 import { testConfig, testKeys } from '../core/fixtures';
 
@@ -239,5 +240,35 @@ describe('viewer-request handler', () => {
     const result = (await handler(event('/'))) as CloudFrontResultResponse;
     expect(result.status).toBe('502');
     expect(result.body).toContain('could not reach');
+  });
+
+  test('a due check that hangs is answered within the budget (checkBudgetMs), on grace, and logged; past the grace our 503 page', async () => {
+    const config = testConfig({ session: { revocationCheckInterval: '60s', checkGracePeriod: '2m' } });
+    const hang = () => new Promise<never>(() => undefined);
+    const sessions = new Proxy({} as SessionStore, { get: () => hang });
+    const errors: Array<[string, string | undefined]> = [];
+    let now = NOW;
+    const handler = createViewerHandler({
+      config,
+      keys: async () => keys,
+      providers: createProviders(config, { fetch: globalThis.fetch, now: () => now / 1000, readSecret: async () => 's' }),
+      random: randomBytes,
+      clock: () => now,
+      sessions,
+      checkBudgetMs: 150,
+      log: { request: () => undefined, error: (where, e) => errors.push([where, (e as { code?: string }).code]) },
+    });
+    const cookie = await cookieFor(config);
+    const started = Date.now();
+    const forwarded = await handler(event('/reports', { headers: { cookie } }));
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(isResponse(forwarded)).toBe(false); // signed in 10 s ago: within the grace
+    expect((forwarded as CloudFrontRequest).headers['edge-oauth-user-email']?.[0]?.value).toBe('ada@example.com');
+    expect(errors).toEqual([['session-check', 'ERR_CHECK_TIMEOUT']]);
+    now += 3 * 60_000; // the read fell due at sign-in; 3 minutes later the grace is over
+    const closed = (await handler(event('/reports', { headers: { cookie } }))) as CloudFrontResultResponse;
+    expect(closed.status).toBe('503');
+    expect(closed.body).toContain('Temporarily unavailable');
+    expect(closed.headers?.['set-cookie']).toBeUndefined();
   });
 });

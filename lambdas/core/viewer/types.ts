@@ -29,6 +29,8 @@ export interface ViewerContext {
   readonly onError?: ((error: unknown, where: string) => void) | undefined;
   /** Minted identity assertions, reused while fresh: one per container. @default - a module-wide cache */
   readonly assertions?: AssertionCache | undefined;
+  /** Milliseconds left for a due session check (session/check-budget.ts). @default - no limit but the calls' own */
+  readonly timeLeftMs?: (() => number) | undefined;
 }
 
 export interface ViewerRequest {

@@ -8,7 +8,7 @@ import type { EdgeConfig } from '../../../lambdas/core/config/types';
 import { ProviderError } from '../../../lambdas/core/errors';
 import type { Profile, Provider, SignInResult, TokenSet } from '../../../lambdas/core/providers/types';
 import { newSessionClaims, type SessionClaims } from '../../../lambdas/core/session/session-cookie';
-import { SessionChecks, type CheckRequest } from '../../../lambdas/core/session/container-checks';
+import { SessionChecks, type CheckRequest, type SessionChecksDeps } from '../../../lambdas/core/session/container-checks';
 import { signInRecord } from '../../../lambdas/core/sign-in/sign-in-record';
 import type { SessionStore } from '../../../lambdas/core/stores';
 import { MemorySessionStore } from '../../../lambdas/store/memory';
@@ -27,8 +27,11 @@ class ScriptedProvider implements Partial<Provider> {
   profile_: Profile = { id: 'u-1', email: 'ada@example.com', name: 'Ada', emailVerified: true };
   failure: unknown;
   delayMs = 0;
+  /** The token endpoint never answers. */
+  hangs = false;
   async refresh(refreshToken: string): Promise<SignInResult> {
     this.calls++;
+    if (this.hangs) await new Promise(() => undefined);
     await new Promise((r) => setTimeout(r, this.delayMs));
     if (this.failure !== undefined) throw this.failure;
     return { tokens: { accessToken: `at-${this.calls}`, refreshToken: `${refreshToken}+`, expiresAt: T + 7200 }, profile: this.profile_ };
@@ -67,8 +70,8 @@ async function setup(session: Record<string, unknown> = {}, allow?: Record<strin
   await users.upsertOnSignIn(record.user);
   await mau.markActive({ month: record.month, provider: 'corp', userId: 'u-1', at: T });
   sessions.calls.length = 0;
-  const container = () =>
-    new SessionChecks({ config, sessions, users, mau, providers: new Map([['corp', provider as unknown as Provider]]), random: randomBytes });
+  const container = (over: Partial<SessionChecksDeps> = {}) =>
+    new SessionChecks({ config, sessions, users, mau, providers: new Map([['corp', provider as unknown as Provider]]), random: randomBytes, ...over });
   const req = (c: SessionClaims = claims): CheckRequest => ({ claims: c, keys, now: now.t, host: 'app.example.com', ip: '203.0.113.1', userAgent: 'ua' });
   return { config, now, sessions, users, mau, provider, claims, container, req };
 }
@@ -155,6 +158,28 @@ describe('SessionChecks', () => {
     now.t = T + 300 + 120;
     expect(await checks.check(req())).toMatchObject({ status: 'unavailable', reason: 'provider-unavailable' });
     expect((await sessions.getSession('sid-1'))?.revokedAt).toBeUndefined();
+  });
+
+  test('the viewer budget: a refresh that hangs is answered in time, as a failed check (grace, then unavailable), and logged', async () => {
+    const { provider, container, req, now } = await setup({ authCheckInterval: '5m' });
+    const errors: Array<string | undefined> = [];
+    const checks = container({ onError: (e) => errors.push((e as { code?: string }).code) });
+    expect(await checks.check(req())).toMatchObject({ status: 'ok', reason: 'session' });
+    provider.hangs = true;
+    now.t += 301;
+    const started = Date.now();
+    expect(await checks.checkWithin(req(), 50)).toMatchObject({ status: 'ok', reason: 'refresh-grace', calls: ['timeout'], identity: { email: 'ada@example.com' } });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(errors).toEqual(['ERR_CHECK_TIMEOUT']);
+    now.t = T + 300 + 120; // past the grace period: the 503 page
+    expect(await checks.checkWithin(req(), 50)).toMatchObject({ status: 'unavailable', reason: 'provider-unavailable' });
+  });
+
+  test('the viewer budget: a store read that hangs on a brand-new session is the store\'s failure (grace from sign-in)', async () => {
+    const { container, req, sessions } = await setup();
+    const hanging = new Proxy(sessions, { get: (t, p) => (typeof Reflect.get(t, p) === 'function' ? () => new Promise(() => undefined) : Reflect.get(t, p)) });
+    const checks = container({ sessions: hanging });
+    expect(await checks.checkWithin(req(), 50)).toMatchObject({ status: 'ok', reason: 'session-grace', calls: ['timeout'] });
   });
 
   test('the allow-list no longer passes after a refresh: denied, revoked, the App User updated', async () => {

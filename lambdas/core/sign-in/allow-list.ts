@@ -4,8 +4,8 @@
  * `corp.example.com` nor `a@b@example.com`. An email the provider marks unverified is
  * never allowed. An email whose provider documents no verification (Amazon) never matches
  * an allow-list. On a re-check, an email whose verification the provider does not state keeps
-the standing sign-in gave it when it is the same address, and is unverified when it is another
-(`recheckedEmail`). Groups (`<provider id>:<group>`, access/groups.ts) admit a member of any
+ * the standing sign-in gave it when it is the same address, and is unverified when it is
+ * another (`recheckedEmail`). Groups (`<provider id>:<group>`, access/groups.ts) admit a member of any
  * of them, whatever the email says. With every list empty, anyone who signs in at the
  * provider is allowed.
  */

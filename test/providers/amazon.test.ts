@@ -17,7 +17,8 @@ beforeEach(async () => {
   // Body credentials only: every documented example posts client_id + client_secret as form
   // fields (https://developer.amazon.com/docs/login-with-amazon/authorization-code-grant.html);
   // Basic is one unconfirmed sentence, so the replica does not accept it.
-  server.authorizationServer({ authorizationEndpoint: 'https://www.amazon.com/ap/oa', tokenEndpoint: TOKEN, clientAuth: 'client_secret_post', refresh: true });
+  // How Login with Amazon matches redirect_uri against "Allowed Return URLs" is not confirmed: unchecked.
+  server.authorizationServer({ authorizationEndpoint: 'https://www.amazon.com/ap/oa', tokenEndpoint: TOKEN, clientAuth: 'client_secret_post', refresh: true, redirectUriMatch: 'unchecked' });
   server.api(PROFILE);
   amazon = new AmazonProvider(providerConfig('amazon'), server.deps());
 });

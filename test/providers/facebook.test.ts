@@ -18,6 +18,8 @@ beforeEach(async () => {
     authorizationEndpoint: `https://www.facebook.com/${GRAPH_VERSION}/dialog/oauth`,
     tokenEndpoint: TOKEN,
     clientAuth: 'client_secret_post',
+    // Exact matching with "Use Strict Mode for redirect URIs" on is not confirmed from Meta's own docs: unchecked.
+    redirectUriMatch: 'unchecked',
     invalidGrant: { status: 400, json: { error: { message: 'This authorization code has been used.', type: 'OAuthException', code: 100, fbtrace_id: 'A1' } } },
     invalidClient: { status: 400, json: { error: { message: 'Error validating client secret.', type: 'OAuthException', code: 1, fbtrace_id: 'A2' } } },
   });

@@ -87,6 +87,27 @@ export interface AuthorizationServerOptions {
   readonly expiresIn?: number | null;
   /** Answer `invalid_client` to a `code_verifier` when no challenge was sent (LinkedIn). */
   readonly rejectUnexpectedVerifier?: boolean;
+  /** The redirect URIs registered for the client. @default [REDIRECT_URI] */
+  readonly redirectUris?: readonly string[];
+  /**
+   * How the authorization endpoint compares `redirect_uri` with the registered ones; a
+   * mismatch is an error page, never a redirect (RFC 6749 4.1.2.1), so `authorize()` throws.
+   * - `exact`: simple string comparison (RFC 6749 3.1.2.3, RFC 3986 6.2.1): Google, Microsoft,
+   *   GitLab (Doorkeeper `URIChecker.matches?`; its loopback-port exception is not modelled,
+   *   no test redirects to a loopback address).
+   * - `github-wildcard`: GitHub's wildcard matching, on for every OAuth app registered before
+   *   it became a setting: the same host or a subdomain of it, the same port, and a path
+   *   at or below the callback URL's (docs.github.com, authorizing-oauth-apps#redirect-urls).
+   * - `unchecked`: any URI; for providers whose rule we could not confirm (the replica must
+   *   not be stricter than the provider).
+   * @default 'exact'
+   */
+  readonly redirectUriMatch?: 'exact' | 'github-wildcard' | 'unchecked';
+  /**
+   * Scopes the authorization endpoint refuses with `invalid_scope` and RFC 6749 4.1.2.1's description, sent to the redirect URI (the request's other
+   * scopes are fine), for providers documented to refuse unknown scopes. @default - none refused
+   */
+  readonly invalidScope?: (scope: string) => boolean;
 }
 
 interface Grant {
@@ -114,6 +135,7 @@ export class FakeOAuthServer {
   readonly #grants = new Map<string, Grant>();
   readonly #consented = new Set<string>();
   readonly #tokens = new Map<string, FakeUser>();
+  #authorization: AuthorizationServerOptions | undefined;
   #idToken: ((user: FakeUser, grant: Grant) => Promise<string>) | undefined;
 
   private constructor(
@@ -166,13 +188,32 @@ export class FakeOAuthServer {
   }
 
   authorizationServer(options: AuthorizationServerOptions): void {
+    this.#authorization = options;
     this.on('POST', options.tokenEndpoint, (req) => this.#token(req, options));
+  }
+
+  /**
+   * What the authorization endpoint checks before it shows the user anything. Throws (the
+   * provider's error page: no redirect) for an unknown client or an unregistered
+   * `redirect_uri`; answers the `invalid_scope` callback for a refused scope.
+   */
+  #checkAuthorization(p: URLSearchParams): URL | undefined {
+    if (p.get('client_id') !== CLIENT_ID || p.get('response_type') !== 'code') throw new Error('bad authorization request');
+    const options = this.#authorization;
+    const redirectUri = p.get('redirect_uri');
+    if (redirectUri === null || !redirectUriMatches(redirectUri, options?.redirectUris ?? [REDIRECT_URI], options?.redirectUriMatch ?? 'exact')) {
+      throw new Error(`redirect_uri_mismatch: ${redirectUri ?? '(none)'} is not registered for this client`);
+    }
+    const refused = (p.get('scope') ?? '').split(/[ ,]/).filter((scope) => scope !== '' && options?.invalidScope?.(scope) === true);
+    if (refused.length > 0) return callback(p, { error: 'invalid_scope', error_description: 'The requested scope is invalid, unknown, or malformed.' });
+    return undefined;
   }
 
   /** The user consents at the authorization endpoint: returns the callback URL with a code. */
   authorize(authorizationUrl: URL, user: FakeUser): URL {
     const p = authorizationUrl.searchParams;
-    if (p.get('client_id') !== CLIENT_ID || p.get('response_type') !== 'code') throw new Error('bad authorization request');
+    const refused = this.#checkAuthorization(p);
+    if (refused !== undefined) return refused;
     const code = randomBytes(12).toString('hex');
     const consentedBefore = this.#consented.has(user.sub);
     this.#consented.add(user.sub);
@@ -182,6 +223,7 @@ export class FakeOAuthServer {
 
   /** The user refuses: `error=access_denied` on the callback, as every provider sends it. */
   deny(authorizationUrl: URL): URL {
+    this.#checkAuthorization(authorizationUrl.searchParams);
     return callback(authorizationUrl.searchParams, { error: 'access_denied', error_description: 'The user denied your request.' });
   }
 
@@ -288,6 +330,16 @@ export class FakeOAuthServer {
   }
 }
 
+/**
+ * `refresh` for a provider that issues a refresh token only when the authorization request
+ * asked for `scope` (Microsoft: `offline_access`, "your app must explicitly request the
+ * offline_access scope to receive refresh tokens",
+ * https://learn.microsoft.com/entra/identity-platform/scopes-oidc#offline_access).
+ */
+export function refreshWithScope(scope: string): (authorization: URLSearchParams) => boolean {
+  return (authorization) => (authorization.get('scope') ?? '').split(' ').includes(scope);
+}
+
 export const invalidGrant = invalidGrantResponse;
 function invalidGrantResponse(): FakeResponse {
   return { status: 400, json: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid or expired.' } };
@@ -299,6 +351,25 @@ function callback(params: URLSearchParams, fields: Record<string, string>): URL 
   const state = params.get('state');
   if (state !== null) url.searchParams.set('state', state);
   return url;
+}
+
+/** Whether `uri` is one of `registered` under the provider's rule (AuthorizationServerOptions.redirectUriMatch). */
+export function redirectUriMatches(uri: string, registered: readonly string[], rule: 'exact' | 'github-wildcard' | 'unchecked'): boolean {
+  if (rule === 'unchecked') return true;
+  if (rule === 'exact') return registered.includes(uri);
+  let asked: URL;
+  try {
+    asked = new URL(uri);
+  } catch {
+    return false;
+  }
+  return registered.some((r) => {
+    const cb = new URL(r);
+    const host = asked.hostname === cb.hostname || asked.hostname.endsWith(`.${cb.hostname}`);
+    const path = asked.pathname === cb.pathname || asked.pathname.startsWith(cb.pathname.endsWith('/') ? cb.pathname : `${cb.pathname}/`);
+    // The scheme is not compared: GitHub's rule does not mention it (not confirmed either way).
+    return host && asked.port === cb.port && path;
+  });
 }
 
 /** The client id and secret the request carries in the first accepted method it uses. */
@@ -336,6 +407,11 @@ function s256(verifier: string): string {
 export function newFlow(): { state: string; nonce: string; codeVerifier: string; codeChallenge: string } {
   const codeVerifier = randomBytes(32).toString('base64url');
   return { state: randomBytes(16).toString('base64url'), nonce: randomBytes(16).toString('base64url'), codeVerifier, codeChallenge: s256(codeVerifier) };
+}
+
+/** The provider's authorization URL for `redirectUri` (a callback URL the client may not have registered). */
+export async function authorizationUrlFor(provider: Provider, redirectUri: string): Promise<URL> {
+  return provider.authorizationUrl({ redirectUri, reauthenticate: false, ...newFlow() });
 }
 
 /** Plays the browser: authorization URL, the user's answer at the provider, then the callback. */

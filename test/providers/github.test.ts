@@ -1,7 +1,7 @@
 import { GitHubProvider } from '../../lambdas/core/providers/github';
 import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
 import { providerFailureKind } from '../../lambdas/core/session/refresh';
-import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+import { authorizationUrlFor, FakeOAuthServer, providerConfig, redirectUriMatches, REDIRECT_URI, signIn, type FakeUser } from './fake-oauth-server';
 
 const USER = 'https://api.github.com/user';
 const EMAILS = 'https://api.github.com/user/emails';
@@ -22,6 +22,9 @@ const VERIFIED = octocat([
 ]);
 
 const GITHUB_ERRORS = {
+  // Not an error shape, but shared by both GitHub replicas: how the callback URL is matched
+  // (wildcard matching, on for apps registered before it became a setting; authorizing-oauth-apps#redirect-urls).
+  redirectUriMatch: 'github-wildcard' as const,
   invalidClient: { status: 200, json: { error: 'incorrect_client_credentials', error_description: 'The client_id and/or client_secret passed are incorrect.', error_uri: '/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#incorrect-client-credentials' } },
   invalidGrant: (grantType: string) =>
     grantType === 'refresh_token'
@@ -50,6 +53,23 @@ test('authorization URL: documented endpoint, user:email plus extra scopes, stat
   expect(url.searchParams.get('code_challenge_method')).toBe('S256');
   expect(url.searchParams.get('state')).toBeTruthy();
   expect(url.searchParams.get('prompt')).toBeNull();
+});
+
+test("redirect_uri: GitHub's wildcard matching (subdomain, subdirectory), anything else is refused without a redirect", async () => {
+  // GitHub's own examples for the callback URL https://example.com/path (authorizing-oauth-apps#redirect-urls).
+  const cb = ['https://example.com/path'];
+  for (const ok of ['https://example.com/path', 'https://example.com/path/subdir/other', 'https://oauth.example.com/path', 'https://oauth.example.com/path/subdir/other']) {
+    expect(redirectUriMatches(ok, cb, 'github-wildcard')).toBe(true);
+  }
+  for (const bad of ['https://example.com/bar', 'https://example.com/', 'https://example.com:8080/path', 'https://oauth.example.com:8080/path', 'https://example.org', 'https://example.com/pathology']) {
+    expect(redirectUriMatches(bad, cb, 'github-wildcard')).toBe(false);
+  }
+  expect(() => server.authorize(new URL('https://github.com/login/oauth/authorize?client_id=test-client-id&response_type=code'), VERIFIED)).toThrow(/redirect_uri_mismatch/);
+  const foreign = await authorizationUrlFor(github, 'https://evil.example/auth/callback');
+  expect(() => server.authorize(foreign, VERIFIED)).toThrow(/redirect_uri_mismatch/);
+  expect(() => server.deny(foreign)).toThrow(/redirect_uri_mismatch/);
+  const below = await authorizationUrlFor(github, `${REDIRECT_URI}/deeper`);
+  expect(server.authorize(below, VERIFIED).searchParams.get('code')).toBeTruthy();
 });
 
 test('re-authentication asks for the account picker', async () => {

@@ -1,5 +1,5 @@
 import { GitLabProvider } from '../../lambdas/core/providers/gitlab';
-import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+import { authorizationUrlFor, FakeOAuthServer, invalidGrant, providerConfig, REDIRECT_URI, signIn, type FakeUser } from './fake-oauth-server';
 
 /**
  * GitLab application secrets are `gloas-` + 64 hex (gitlabhq
@@ -8,6 +8,7 @@ import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } 
  */
 const DOORKEEPER_INVALID_CLIENT = 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.';
 const GITLAB_SECRET = `gloas-${'0123456789abcdef'.repeat(4)}`;
+const APPLICATION_SCOPES = ['openid', 'profile', 'email'];
 
 async function gitlab(server: FakeOAuthServer, base: string): Promise<void> {
   await server.oidcIssuer({
@@ -33,6 +34,10 @@ async function gitlab(server: FakeOAuthServer, base: string): Promise<void> {
       clientSecret: GITLAB_SECRET,
       refresh: true,
       refreshRotation: 'rotate',
+      // The scopes the application was registered with (docs/providers/gitlab.md): Doorkeeper
+      // refuses any other with invalid_scope (doorkeeper lib/doorkeeper/oauth/helpers/scope_checker.rb:
+      // the requested scopes must all be among the application's).
+      invalidScope: (scope) => !APPLICATION_SCOPES.includes(scope),
       // doorkeeper lib/doorkeeper/oauth/error_response.rb: 401 and a Bearer challenge for invalid_client.
       invalidClient: {
         status: 401,
@@ -69,6 +74,20 @@ describe('gitlab.com', () => {
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('prompt')).toBe('login');
     expect(url.searchParams.get('max_age')).toBe('0');
+  });
+
+  test('redirect_uri must exactly match the registered one (Doorkeeper URIChecker.matches?): otherwise an error page, no redirect', async () => {
+    for (const other of [`${REDIRECT_URI}/`, `${REDIRECT_URI}?x=1`, 'https://evil.example/auth/callback']) {
+      const url = await authorizationUrlFor(provider, other);
+      expect(() => server.authorize(url, SID(now()))).toThrow(/redirect_uri_mismatch/);
+    }
+  });
+
+  test('a scope the application was not registered with: invalid_scope on the callback, the sign-in fails', async () => {
+    const extra = new GitLabProvider(providerConfig('gitlab', { scopes: ['read_api'] }), server.deps({ clientSecret: async () => GITLAB_SECRET }));
+    const { url, finish } = await signIn(extra, server, SID(now()));
+    expect(url.searchParams.get('scope')).toBe('openid profile email read_api');
+    await expect(finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', oauthError: 'invalid_scope' });
   });
 
   test('signs in with a gloas- secret in the body (client_secret_post), and refreshes (the refresh token rotates)', async () => {

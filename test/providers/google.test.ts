@@ -1,5 +1,5 @@
 import { GoogleProvider } from '../../lambdas/core/providers/google';
-import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+import { authorizationUrlFor, FakeOAuthServer, invalidGrant, providerConfig, REDIRECT_URI, signIn, type FakeUser } from './fake-oauth-server';
 
 const TOKEN = 'https://oauth2.googleapis.com/token';
 const USERINFO = 'https://openidconnect.googleapis.com/v1/userinfo';
@@ -72,6 +72,15 @@ test('signs in: sub, name, email, email_verified from the validated ID token and
   expect(profile).toEqual({ id: '110169484474386276334', name: 'Alice Example', email: 'alice@example.com', emailVerified: true });
 });
 
+test('redirect_uri must exactly match a registered one (scheme, case, trailing slash): otherwise an error page, no redirect', async () => {
+  for (const other of [`${REDIRECT_URI}/`, REDIRECT_URI.replace('callback', 'Callback'), REDIRECT_URI.replace('https:', 'http:'), 'https://evil.example/auth/callback']) {
+    const url = await authorizationUrlFor(google, other);
+    expect(() => server.authorize(url, ALICE)).toThrow(/redirect_uri_mismatch/);
+    expect(() => server.deny(url)).toThrow(/redirect_uri_mismatch/);
+  }
+  expect(server.authorize(await authorizationUrlFor(google, REDIRECT_URI), ALICE).searchParams.get('code')).toBeTruthy();
+});
+
 test('the config cannot point Google at another issuer', async () => {
   const other = new GoogleProvider(providerConfig('google', { issuer: 'https://evil.example' }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
   expect(other.config.issuer).toBe('https://accounts.google.com');
@@ -130,6 +139,23 @@ describe('hostedDomains: the ID token hd claim decides, not the email domain', (
     const { url, finish } = await signIn(both, server, OTHER);
     expect(url.searchParams.get('hd')).toBeNull();
     expect((await finish()).profile.id).toBe('1002');
+  });
+
+  test("only the ID token's hd counts: userinfo's can neither stand in for it nor override it", async () => {
+    // The replica's userinfo answers what the test says; Google documents hd in the ID token's payload.
+    const noHdInToken: FakeUser = { sub: '1003', claims: { name: 'U', email: 'u@example.com', email_verified: true }, userinfoClaims: { hd: 'example.com' } };
+    await expect((await signIn(hosted(['example.com']), server, noHdInToken)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    const overridden: FakeUser = { sub: '1004', claims: { name: 'V', email: 'v@example.com', email_verified: true }, idTokenClaims: { hd: 'other.example' }, userinfoClaims: { hd: 'example.com' } };
+    await expect((await signIn(hosted(['example.com']), server, overridden)).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
+    const member: FakeUser = { sub: '1005', claims: { name: 'W', email: 'w@example.com', email_verified: true }, idTokenClaims: { hd: 'example.com' } };
+    expect((await (await signIn(hosted(['example.com']), server, member)).finish()).profile.id).toBe('1005');
+  });
+
+  test('re-checks: a refresh (new ID token) is judged like the sign-in; userinfo alone cannot prove hd and is refused', async () => {
+    const provider = new GoogleProvider(providerConfig('google', { hostedDomains: ['example.com'], offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
+    const { tokens } = await (await signIn(provider, server, ALICE)).finish();
+    expect((await provider.refresh(tokens.refreshToken!)).profile.id).toBe(ALICE.sub);
+    await expect(provider.profile(tokens)).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
   });
 
   test('without hostedDomains, any Google account signs in and no hd is sent', async () => {

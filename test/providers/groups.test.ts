@@ -8,7 +8,7 @@ import { GitHubProvider } from '../../lambdas/core/providers/github';
 import { GitLabProvider } from '../../lambdas/core/providers/gitlab';
 import { MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
 import { OidcProvider } from '../../lambdas/core/providers/oidc';
-import { FakeOAuthServer, providerConfig, signIn, type FakeRequest, type FakeResponse, type FakeUser } from './fake-oauth-server';
+import { FakeOAuthServer, providerConfig, refreshWithScope, signIn, type FakeRequest, type FakeResponse, type FakeUser } from './fake-oauth-server';
 
 let server: FakeOAuthServer;
 beforeEach(async () => {
@@ -32,7 +32,7 @@ describe('GitHub: organizations and teams', () => {
   let granted = '';
 
   beforeEach(() => {
-    server.authorizationServer({ authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token', clientAuth: 'client_secret_post' });
+    server.authorizationServer({ authorizationEndpoint: 'https://github.com/login/oauth/authorize', tokenEndpoint: 'https://github.com/login/oauth/access_token', clientAuth: 'client_secret_post', redirectUriMatch: 'github-wildcard' });
     server.api(`${API}/user`);
     server.api(`${API}/user/emails`);
     // "this API requires at least `user` or `read:org` scope ... insufficient scope will receive a 403 Forbidden"
@@ -104,7 +104,9 @@ describe('Microsoft: the groups claim and its overage', () => {
         userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
         jwks_uri: `${LOGIN}/${TENANT}/discovery/v2.0/keys`,
       },
-      server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, refresh: true },
+      // Entra issues a refresh token only when offline_access was asked for (scopes-oidc#offline_access);
+      // a refresh answer carries a new ID token (openid scope), as in microsoft.test.ts.
+      server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, refresh: refreshWithScope('offline_access'), idTokenOnRefresh: true },
     });
   });
   const megan = (idTokenClaims: Record<string, unknown>): FakeUser => ({ sub: 'megan', claims: { name: 'Megan', email: 'megan@contoso.com' }, idTokenClaims: { tid: TENANT, ...idTokenClaims } });
@@ -115,6 +117,16 @@ describe('Microsoft: the groups claim and its overage', () => {
     expect(url.searchParams.get('scope')).toBe('openid email profile User.Read');
     expect((await finish()).profile.groups).toEqual(['0bf5adc1-aaaa-4d3a-9f49-000000000001']);
     expect(server.requests.some((r) => r.url.href.startsWith(GRAPH))).toBe(false);
+  });
+
+  test('groups with refresh (authCheckInterval > 0, origin tokens): offline_access is kept beside User.Read, so a refresh token comes', async () => {
+    const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: TENANT, fetchGroups: true, offlineAccess: true }), server.deps());
+    expect(ms.supportsRefresh).toBe(true);
+    const { url, finish } = await signIn(ms, server, megan({ groups: ['g-1'] }));
+    expect(url.searchParams.get('scope')!.split(' ').sort()).toEqual(['User.Read', 'email', 'offline_access', 'openid', 'profile']);
+    const { tokens } = await finish();
+    expect(tokens.refreshToken).toBeDefined();
+    expect((await ms.refresh(tokens.refreshToken!)).profile.groups).toEqual(['g-1']);
   });
 
   test('past the overage (_claim_names.groups): every page of Graph transitiveMemberOf, groups only, same host only', async () => {

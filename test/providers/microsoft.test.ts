@@ -1,6 +1,6 @@
-import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
-import { CONSUMER_TENANT_ID, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
-import { FakeOAuthServer, invalidGrant, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+import { checkAllowList, recheckedEmail } from '../../lambdas/core/sign-in/allow-list';
+import { CONSUMER_TENANT_ID, emailVerified, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
+import { authorizationUrlFor, FakeOAuthServer, invalidGrant, providerConfig, REDIRECT_URI, refreshWithScope, signIn, type FakeUser } from './fake-oauth-server';
 
 const LOGIN = 'https://login.microsoftonline.com';
 const USERINFO = 'https://graph.microsoft.com/oidc/userinfo';
@@ -22,9 +22,10 @@ async function entra(server: FakeOAuthServer, tenant: string, issuerTenant = '{t
       tenant_region_scope: null,
     },
     idTokenIssuer: (user) => `${LOGIN}/${String(user.idTokenClaims?.issuedBy ?? user.idTokenClaims?.tid)}/v2.0`,
+    // A refresh token only when offline_access was asked for (scopes-oidc#offline_access).
     // Refresh answers carry a new ID token (with tid) for the openid scope.
     // Whether Entra percent-decodes Basic credentials is not documented: the replica does not.
-    server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, clientSecret: ENTRA_SECRET, refresh: true, idTokenOnRefresh: true },
+    server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, clientSecret: ENTRA_SECRET, refresh: refreshWithScope('offline_access'), idTokenOnRefresh: true },
   });
 }
 
@@ -52,11 +53,13 @@ describe('multi-tenant (common)', () => {
   });
 
   test('authorization URL, re-authentication with prompt=login, no refresh without offline_access', async () => {
-    const { url } = await signIn(ms, server, PERSONAL, { reauthenticate: true });
+    const { url, finish } = await signIn(ms, server, PERSONAL, { reauthenticate: true });
     expect(url.origin + url.pathname).toBe(`${LOGIN}/common/oauth2/v2.0/authorize`);
     expect(url.searchParams.get('scope')).toBe('openid email profile');
     expect(url.searchParams.get('prompt')).toBe('login');
     expect(ms.supportsRefresh).toBe(false);
+    // Entra, like its replica, issues no refresh token without offline_access.
+    expect((await finish()).tokens.refreshToken).toBeUndefined();
   });
 
   test('tokens from any tenant validate against their own issuer ({tenantid} filled from tid)', async () => {
@@ -92,6 +95,13 @@ describe('multi-tenant (common)', () => {
     expect(checkAllowList(profile, { emails: [], emailDomains: [] })).toEqual({ allowed: true });
   });
 
+  test('redirect_uri must exactly match a registered one (case included): otherwise AADSTS50011, no redirect', async () => {
+    for (const other of [`${REDIRECT_URI}/`, REDIRECT_URI.toUpperCase().replace('HTTPS', 'https'), 'https://app.example.com/other']) {
+      const url = await authorizationUrlFor(ms, other);
+      expect(() => server.authorize(url, PERSONAL)).toThrow(/redirect_uri_mismatch/);
+    }
+  });
+
   test('access_denied, invalid_grant, HTTP 429', async () => {
     await expect((await signIn(ms, server, 'deny')).finish()).rejects.toMatchObject({ code: 'ERR_PROVIDER_DENIED' });
     server.failNext(`${LOGIN}/common/oauth2/v2.0/token`, invalidGrant());
@@ -105,16 +115,23 @@ describe('re-checks never weaken what sign-in established', () => {
   const VERIFIED_WORKER = worker(CONTOSO, { email: 'megan@contoso.com' }, { xms_edov: true });
   const allow = { emails: [], emailDomains: ['contoso.com', 'outlook.com'] };
 
-  test('common, no refresh token: userinfo has no tid nor xms_edov, so the email is unverified and refused', async () => {
+  test('common, no refresh token: userinfo has no tid nor xms_edov, so it states nothing; the re-check rule keeps the same address verified and counts a changed one unverified', async () => {
     await entra(server, 'common');
     const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: 'common' }), server.deps({ clientSecret: async () => ENTRA_SECRET }));
     for (const user of [VERIFIED_WORKER, PERSONAL]) {
       const { profile, tokens } = await (await signIn(ms, server, user)).finish();
       expect(checkAllowList(profile, allow)).toEqual({ allowed: true });
       const again = await ms.profile(tokens);
-      expect(again.emailVerified).toBe(false);
-      expect(checkAllowList(again, allow)).toEqual({ allowed: false, reason: 'email-unverified' });
+      expect(again.emailVerified).toBeUndefined();
+      const established = { email: profile.email!, emailVerification: 'verified' as const };
+      expect(checkAllowList(recheckedEmail(again, established), allow)).toEqual({ allowed: true });
+      expect(checkAllowList(recheckedEmail({ ...again, email: 'ceo@contoso.com' }, established), allow)).toEqual({ allowed: false, reason: 'email-unverified' });
     }
+  });
+
+  test('common: an ID token without tid (never seen from Entra) is still unverified at sign-in', async () => {
+    expect(emailVerified({ email: 'x@contoso.com' }, 'common', true)).toBe(false);
+    expect(emailVerified({ email: 'x@contoso.com' }, 'organizations', true)).toBe(false);
   });
 
   test('offline_access: the refresh brings an ID token with tid, judged like the sign-in', async () => {

@@ -10,10 +10,12 @@
  *   exchange (https://developers.google.com/identity/protocols/oauth2/web-server#exchange-authorize-code);
  *   HTTP Basic would form-urlencode the `-` of every `GOCSPX-` secret, and Google does not
  *   document decoding it.
- * - Workspace domains (`hostedDomains`): the ID token's `hd` claim ("The domain associated
+ * - Workspace domains (`hostedDomains`): the ID token's `hd` claim, never userinfo's ("The domain associated
  *   with the Google Workspace or Cloud organization of the user. Provided only if the user
  *   belongs to a Google Cloud organization") must be one of them; an email domain proves
- *   nothing (a consumer account can have a verified address at any domain). With exactly
+ *   nothing (a consumer account can have a verified address at any domain); the claim is in
+ *   "An ID token's payload" (https://developers.google.com/identity/openid-connect/openid-connect#an-id-tokens-payload),
+ *   and only the signed, validated ID token is read for it. With exactly
  *   one domain, `hd=<domain>` is also sent, which only streamlines Google's account picker:
  *   "Don't rely on this UI optimization to control who can access your app... Be sure to
  *   validate that the returned ID token has an hd claim value that matches what you expect"
@@ -54,11 +56,14 @@ export class GoogleProvider extends OidcProvider {
     this.#hostedDomains = domains;
   }
 
-  protected override mapProfile(claims: Record<string, unknown>): Profile {
-    const profile = super.mapProfile(claims);
+  protected override mapProfile(claims: Record<string, unknown>, idToken?: Readonly<Record<string, unknown>>): Profile {
+    const profile = super.mapProfile(claims, idToken);
     const domains = this.#hostedDomains;
     if (domains === undefined) return profile;
-    const hd = typeof claims.hd === 'string' ? claims.hd.toLowerCase() : undefined;
+    // The validated ID token's `hd` only: userinfo's never overrides or stands in for it. A
+    // re-check without an ID token (userinfo only) therefore fails here (fail closed); with
+    // hostedDomains, re-checks refresh, and Google's refresh answer carries a new ID token.
+    const hd = typeof idToken?.hd === 'string' ? idToken.hd.toLowerCase() : undefined;
     if (hd === undefined || !domains.includes(hd)) {
       const shown = hd === undefined ? 'none: not a Google Workspace account' : hd.replace(/[^a-z0-9.-]/g, '').slice(0, 64);
       throw new ProviderError('ERR_PROVIDER_DENIED', `the Google account's hosted domain (hd: ${shown}) is not one this site admits`);

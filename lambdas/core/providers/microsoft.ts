@@ -25,12 +25,17 @@
  *   the addresses, so we say nothing (undefined); any other work account is unverified,
  *   which the policy refuses. Add `xms_edov` (and `email`) as optional ID token claims in
  *   the app registration to admit work accounts with `common` or `organizations`.
- *   A re-check never weakens this: userinfo carries neither `tid` nor `xms_edov`, so with
- *   `common` / `organizations` a userinfo-only profile (a re-check without a refresh token)
- *   is unverified, and the allow-list refuses it; a refresh brings a new ID token (with
- *   `tid`) and is judged like the sign-in. With `consumers` every account is personal.
+ *   A re-check never weakens this: a refresh brings a new ID token (with `tid`) and is judged
+ *   like the sign-in. Userinfo carries neither `tid` nor `xms_edov`, so with `common` /
+ *   `organizations` a userinfo-only profile states nothing (undefined), as a single tenant's
+ *   never does: the re-check rule (sign-in/allow-list.ts, recheckedEmail) keeps the sign-in's
+ *   standing for the same address, and an address changed since is unverified (refused by
+ *   an allow-list, not passed on). With `consumers` every account is personal.
  * - Refresh: with `offline_access`, asked for when the config's `scopes` has it or the
- *   session settings need it (`offlineAccess`: authCheckInterval > 0, origin tokens).
+ *   session settings need it (`offlineAccess`: authCheckInterval > 0, origin tokens), with
+ *   or without groups. Entra issues a refresh token only then: "your app must explicitly
+ *   request the offline_access scope to receive refresh tokens"
+ *   (https://learn.microsoft.com/entra/identity-platform/scopes-oidc#offline_access).
  * - Groups: object ids from the `groups` claim; past its overage (200), or on a re-check
  *   without an ID token, from Microsoft Graph with `User.Read` (microsoft-groups.ts).
  * - New sign-in: `prompt=login`. `auth_time` is an optional claim at Microsoft: checked
@@ -57,12 +62,14 @@ export class MicrosoftProvider extends OidcProvider {
     const tenant = config.tenant ?? 'common';
     const refresh = config.scopes.includes('offline_access') || config.offlineAccess === true;
     super({ ...config, issuer: microsoftIssuer(tenant), claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
-      requiredScopes: ['openid', 'email', 'profile', ...(refresh ? ['offline_access'] : [])],
+      // One list, so that asking for groups (User.Read) never drops offline_access: without
+      // it Entra issues no refresh token and a session that must be re-checked ends when
+      // its access token does (about an hour).
+      requiredScopes: ['openid', 'email', 'profile', ...(refresh ? ['offline_access'] : []), ...(config.fetchGroups ? [GRAPH_GROUPS_SCOPE] : [])],
       reauthenticationParams: { prompt: 'login' },
       authTime: 'when-present',
       tokenEndpointAuth: 'client_secret_post',
       supportsRefresh: refresh,
-      ...(config.fetchGroups && { requiredScopes: ['openid', 'email', 'profile', GRAPH_GROUPS_SCOPE] }),
     });
     this.#tenant = tenant;
     this.#fetch = deps.fetch;
@@ -86,10 +93,10 @@ export class MicrosoftProvider extends OidcProvider {
     }
   }
 
-  protected override mapProfile(claims: Record<string, unknown>): Profile {
+  protected override mapProfile(claims: Record<string, unknown>, idToken?: Readonly<Record<string, unknown>>): Profile {
     const { sub, name, email } = claims;
     if (typeof sub !== 'string') throw new ProviderError('ERR_PROVIDER_RESPONSE', 'the "sub" claim (user id) is missing');
-    const verified = typeof email === 'string' ? emailVerified(claims, this.#tenant) : undefined;
+    const verified = typeof email === 'string' ? emailVerified(claims, this.#tenant, idToken !== undefined) : undefined;
     return {
       id: sub,
       ...(typeof name === 'string' && { name }),
@@ -99,14 +106,24 @@ export class MicrosoftProvider extends OidcProvider {
   }
 }
 
-/** Whether Microsoft's `email` claim can be trusted; see the file comment. */
-export function emailVerified(claims: Record<string, unknown>, tenant: string): boolean | undefined {
+/**
+ * Whether Microsoft's `email` claim can be trusted; see the file comment. `fromIdToken`: the
+ * claims include a validated ID token's (sign-in, or a refresh that brought one).
+ */
+export function emailVerified(claims: Record<string, unknown>, tenant: string, fromIdToken: boolean): boolean | undefined {
   const edov = claims.xms_edov;
   if (edov === true || edov === 1 || edov === '1' || edov === 'true') return true;
   if (edov === false || edov === 0 || edov === '0' || edov === 'false') return false;
   const tid = claims.tid;
   if (tid === CONSUMER_TENANT_ID || tenant === 'consumers') return true;
+  // A single tenant: its own admins set the addresses. Not stated (undefined) on purpose: a
+  // sign-in trusts the directory the operator chose; a re-check keeps the sign-in's standing
+  // for the same address and counts another one unverified (sign-in/allow-list.ts, recheckedEmail).
   if (!(MULTI_TENANT as readonly string[]).includes(tenant)) return undefined;
-  // common / organizations: a work account without xms_edov, or no tid at all (userinfo).
+  // common / organizations, userinfo only (a re-check without an ID token): no tid, no
+  // xms_edov, so nothing is stated; the re-check rule (recheckedEmail) then keeps the
+  // sign-in's standing for the same address and counts another one unverified.
+  if (!fromIdToken) return undefined;
+  // common / organizations: a work account without xms_edov, or an ID token without tid.
   return false;
 }

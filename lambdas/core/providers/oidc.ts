@@ -151,7 +151,7 @@ export class OidcProvider implements Provider {
       const tokens = tokenSet(response, this.#deps.now());
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, String(claims.sub));
       const merged = { ...claims, ...userinfo };
-      return { tokens, profile: await this.withGroups(this.mapProfile(merged), merged, tokens.accessToken) };
+      return { tokens, profile: await this.withGroups(this.mapProfile(merged, claims), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'token');
     }
@@ -166,7 +166,7 @@ export class OidcProvider implements Provider {
       const claims = response.claims();
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, claims?.sub ?? client.skipSubjectCheck);
       const merged = { ...(claims ?? {}), ...userinfo };
-      return { tokens, profile: await this.withGroups(this.mapProfile(merged), merged, tokens.accessToken) };
+      return { tokens, profile: await this.withGroups(this.mapProfile(merged, claims), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'refresh');
     }
@@ -176,7 +176,7 @@ export class OidcProvider implements Provider {
     const configuration = await this.discover();
     try {
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, client.skipSubjectCheck);
-      return await this.withGroups(this.mapProfile(userinfo), userinfo, tokens.accessToken);
+      return await this.withGroups(this.mapProfile(userinfo, undefined), userinfo, tokens.accessToken);
     } catch (error) {
       throw toProviderError(error, 'userinfo');
     }
@@ -191,8 +191,13 @@ export class OidcProvider implements Provider {
     }
   }
 
-  /** Maps claims to the profile through the configured claim names. */
-  protected mapProfile(claims: Record<string, unknown>): Profile {
+  /**
+   * Maps claims to the profile through the configured claim names. `claims`: the ID token's
+   * merged with userinfo's (userinfo wins); `_idToken`: the validated ID token's claims alone,
+   * for what must come from it (Google's `hd`); undefined on a re-check from userinfo only,
+   * or a refresh that brought no ID token.
+   */
+  protected mapProfile(claims: Record<string, unknown>, _idToken?: Readonly<Record<string, unknown>>): Profile {
     const { claims: mapping } = this.config;
     const id = claims[mapping.id];
     if (typeof id !== 'string' && typeof id !== 'number') {

@@ -52,8 +52,10 @@ export interface Profile {
   /**
    * true / false: the provider says the email is verified / unverified (or, for false, an
    * adapter that must establish it could not: Microsoft multi-tenant). undefined: the
-   * provider does not say, and the operator trusts the issuer they configured (a generic
-   * OIDC issuer without `email_verified`, a single-tenant Microsoft directory).
+   * provider does not say (a generic OIDC issuer without `email_verified`, a single-tenant
+   * Microsoft directory, Microsoft userinfo): at sign-in the operator trusts the issuer they
+   * configured; on a re-check the address keeps the session's standing when unchanged and is
+   * unverified when it is another (sign-in/allow-list.ts, recheckedEmail).
    */
   readonly emailVerified?: boolean;
   /**

@@ -12,7 +12,7 @@
 import type { EdgeConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import type { KeySet } from '../keys/key-set';
-import { allowListFor, checkAllowList, emailVerificationOf, normalizeEmail, type PolicyDecision } from '../sign-in/allow-list';
+import { allowListFor, checkAllowList, emailVerificationOf, normalizeEmail, recheckedEmail, type PolicyDecision } from '../sign-in/allow-list';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { REFRESH_LEASE_SECONDS } from './due-checks';
 import type { SessionRecord, SessionStore, UserStore } from '../stores';
@@ -119,6 +119,9 @@ export async function refreshSession(
     await revoke(ctx, claims.sid, 'provider-rejected');
     return { kind: 'rejected' };
   }
+  // Never weaker than what sign-in established: an email whose verification the provider does
+  // not state keeps the session's standing if unchanged, and is unverified if not (allow-list.ts).
+  profile = recheckedEmail(profile, record);
 
   // An email the provider says is unverified is not passed on (a group may still admit the user).
   const email = profile.email === undefined || profile.emailVerified === false ? undefined : normalizeEmail(profile.email);

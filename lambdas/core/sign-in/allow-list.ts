@@ -3,7 +3,9 @@
  * domain is the part after the single `@`, so `example.com` does not admit
  * `corp.example.com` nor `a@b@example.com`. An email the provider marks unverified is
  * never allowed. An email whose provider documents no verification (Amazon) never matches
- * an allow-list. Groups (`<provider id>:<group>`, access/groups.ts) admit a member of any
+ * an allow-list. On a re-check, an email whose verification the provider does not state keeps
+ * the standing sign-in gave it when it is the same address, and is unverified when it is
+ * another (`recheckedEmail`). Groups (`<provider id>:<group>`, access/groups.ts) admit a member of any
  * of them, whatever the email says. With every list empty, anyone who signs in at the
  * provider is allowed.
  */
@@ -59,6 +61,26 @@ export function checkAllowList(profile: ProfileForPolicy, allow: AllowList, prov
   if (profile.emailUnverifiable === true && profile.emailVerified !== true) return { allowed: false, reason: 'email-unverified' };
   if (allow.emails.includes(email) || allow.emailDomains.includes(parts[1]!)) return { allowed: true };
   return { allowed: false, reason: 'not-on-allow-list' };
+}
+
+/**
+ * A re-check (refresh or userinfo, session/refresh.ts) never weakens what sign-in established,
+ * and an email whose verification cannot be established is unverified:
+ * - the provider states it (verified, unverified, or never verifiable): as stated;
+ * - it does not (a single-tenant Microsoft directory, Microsoft userinfo, an OIDC issuer that
+ *   puts `email_verified` in the ID token only), and the email is the one the session holds
+ *   (`established`, the sign-in's or the last check's, with its standing): that standing;
+ * - it does not, and the email is another one (changed at the provider, or none before):
+ *   unverified. The allow-list refuses it (a group may still admit the user) and it is not
+ *   passed on as the user's email. Signing in again judges it as any sign-in.
+ */
+export function recheckedEmail<P extends ProfileForPolicy>(profile: P, established: Pick<SessionRecord, 'email' | 'emailVerification'> | undefined): P {
+  if (profile.email === undefined || profile.emailVerified !== undefined || profile.emailUnverifiable === true) return profile;
+  const same = established?.email !== undefined && normalizeEmail(profile.email) === normalizeEmail(established.email);
+  if (!same) return { ...profile, emailVerified: false };
+  if (established.emailVerification === 'verified') return { ...profile, emailVerified: true };
+  if (established.emailVerification === 'unverifiable') return { ...profile, emailUnverifiable: true };
+  return profile;
 }
 
 /** What the provider said of the email it gave (a session record keeps it for re-evaluations). */

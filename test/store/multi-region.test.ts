@@ -134,7 +134,9 @@ class RotatingProvider implements Provider {
 async function newSession(sessions: SessionStore): Promise<SessionClaims> {
   const sid = unique('sid');
   const tokens = await sealTokens({ accessToken: 'at-0', refreshToken: 'rt-0' }, keys);
-  const record: SessionRecord = { sessionId: sid, provider: 'corp', userId: 'u-1', createdAt: T0, expiresAt: T0 + 86_400, lastSeenAt: T0, lastAuthCheckAt: T0, tokens };
+  // As a sign-in stores it: the email with the provider's verification (a re-check that does
+  // not state it keeps this standing for the same address: sign-in/allow-list.ts recheckedEmail).
+  const record: SessionRecord = { sessionId: sid, provider: 'corp', userId: 'u-1', email: 'ada@example.com', emailVerification: 'verified', createdAt: T0, expiresAt: T0 + 86_400, lastSeenAt: T0, lastAuthCheckAt: T0, tokens };
   await sessions.createSession(record);
   return { v: 1, sid, uid: 'u-1', prv: 'corp', iat: T0, email: 'ada@example.com' };
 }

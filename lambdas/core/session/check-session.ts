@@ -18,8 +18,10 @@ export interface SessionCheckContext {
   readonly now: number;
   /** The container's session checks. @default - the cookie alone decides */
   readonly checks?: SessionChecks | undefined;
-  /** Milliseconds left for a due check (the viewer's budget, session/check-budget.ts). @default - no limit but the calls' own */
-  readonly timeLeftMs?: (() => number) | undefined;
+  /** When the request arrived (a monotonic clock, ns), for `timeLeftMs`. */
+  readonly startedNs?: bigint | undefined;
+  /** Milliseconds left for a due session check of a request that arrived at `startedNs` (session/check-budget.ts). @default - no limit but the calls' own */
+  readonly timeLeftMs?: ((startedNs: bigint) => number) | undefined;
 }
 
 export interface SessionCheckRequest {
@@ -52,6 +54,6 @@ export async function checkSession(ctx: SessionCheckContext, req: SessionCheckRe
   const { claims } = lookup;
   if (ctx.checks === undefined) return { status: 'valid', claims, result: undefined };
   const check = { claims, keys: ctx.keys, now: ctx.now, host: req.host, ip: req.ip, userAgent: req.userAgent };
-  const result = ctx.checks.cached(check) ?? (await (ctx.timeLeftMs !== undefined ? ctx.checks.checkWithin(check, ctx.timeLeftMs()) : ctx.checks.check(check)));
+  const result = ctx.checks.cached(check) ?? (await (ctx.timeLeftMs !== undefined && ctx.startedNs !== undefined ? ctx.checks.checkWithin(check, ctx.timeLeftMs(ctx.startedNs)) : ctx.checks.check(check)));
   return { status: 'valid', claims, result };
 }

@@ -29,8 +29,10 @@ export interface ViewerContext {
   readonly onError?: ((error: unknown, where: string) => void) | undefined;
   /** Minted identity assertions, reused while fresh: one per container. @default - a module-wide cache */
   readonly assertions?: AssertionCache | undefined;
-  /** Milliseconds left for a due session check (session/check-budget.ts). @default - no limit but the calls' own */
-  readonly timeLeftMs?: (() => number) | undefined;
+  /** When the request arrived (a monotonic clock, ns), for `timeLeftMs`. */
+  readonly startedNs?: bigint | undefined;
+  /** Milliseconds left for a due session check of a request that arrived at `startedNs` (session/check-budget.ts). @default - no limit but the calls' own */
+  readonly timeLeftMs?: ((startedNs: bigint) => number) | undefined;
 }
 
 export interface ViewerRequest {

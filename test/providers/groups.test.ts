@@ -8,7 +8,8 @@ import { GitHubProvider } from '../../lambdas/core/providers/github';
 import { GitLabProvider } from '../../lambdas/core/providers/gitlab';
 import { MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
 import { OidcProvider } from '../../lambdas/core/providers/oidc';
-import { FakeOAuthServer, providerConfig, refreshWithScope, signIn, type FakeRequest, type FakeResponse, type FakeUser } from './fake-oauth-server';
+import { entraReplica } from './entra-replica';
+import { FakeOAuthServer, providerConfig, signIn, type FakeRequest, type FakeResponse, type FakeUser } from './fake-oauth-server';
 
 let server: FakeOAuthServer;
 beforeEach(async () => {
@@ -91,24 +92,9 @@ describe('GitLab: the userinfo groups claim', () => {
 });
 
 describe('Microsoft: the groups claim and its overage', () => {
-  const LOGIN = 'https://login.microsoftonline.com';
   const GRAPH = 'https://graph.microsoft.com/v1.0/me/transitiveMemberOf';
   const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-  beforeEach(async () => {
-    await server.oidcIssuer({
-      discoveryBase: `${LOGIN}/${TENANT}/v2.0`,
-      metadata: {
-        issuer: `${LOGIN}/${TENANT}/v2.0`,
-        authorization_endpoint: `${LOGIN}/${TENANT}/oauth2/v2.0/authorize`,
-        token_endpoint: `${LOGIN}/${TENANT}/oauth2/v2.0/token`,
-        userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
-        jwks_uri: `${LOGIN}/${TENANT}/discovery/v2.0/keys`,
-      },
-      // Entra issues a refresh token only when offline_access was asked for (scopes-oidc#offline_access);
-      // a refresh answer carries a new ID token (openid scope), as in microsoft.test.ts.
-      server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, refresh: refreshWithScope('offline_access'), idTokenOnRefresh: true },
-    });
-  });
+  beforeEach(() => entraReplica(server, TENANT, { issuerTenant: TENANT }));
   const megan = (idTokenClaims: Record<string, unknown>): FakeUser => ({ sub: 'megan', claims: { name: 'Megan', email: 'megan@contoso.com' }, idTokenClaims: { tid: TENANT, ...idTokenClaims } });
 
   test('the ID token claim: object ids, no Graph call', async () => {

@@ -1,33 +1,13 @@
 import { checkAllowList, recheckedEmail } from '../../lambdas/core/sign-in/allow-list';
 import { CONSUMER_TENANT_ID, emailVerified, MicrosoftProvider } from '../../lambdas/core/providers/microsoft';
-import { authorizationUrlFor, FakeOAuthServer, invalidGrant, providerConfig, REDIRECT_URI, refreshWithScope, signIn, type FakeUser } from './fake-oauth-server';
+import { authorizationUrlFor, FakeOAuthServer, invalidGrant, providerConfig, REDIRECT_URI, signIn, type FakeUser } from './fake-oauth-server';
+import { entraReplica, LOGIN } from './entra-replica';
 
-const LOGIN = 'https://login.microsoftonline.com';
-const USERINFO = 'https://graph.microsoft.com/oidc/userinfo';
 const CONTOSO = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const FABRIKAM = 'aaaabbbb-0000-cccc-1111-dddd2222eeee';
 
-/** Entra ID's metadata: for common/organizations the issuer is a `{tenantid}` template. */
-async function entra(server: FakeOAuthServer, tenant: string, issuerTenant = '{tenantid}'): Promise<void> {
-  await server.oidcIssuer({
-    discoveryBase: `${LOGIN}/${tenant}/v2.0`,
-    metadata: {
-      issuer: `${LOGIN}/${issuerTenant}/v2.0`,
-      authorization_endpoint: `${LOGIN}/${tenant}/oauth2/v2.0/authorize`,
-      token_endpoint: `${LOGIN}/${tenant}/oauth2/v2.0/token`,
-      userinfo_endpoint: USERINFO,
-      jwks_uri: `${LOGIN}/${tenant}/discovery/v2.0/keys`,
-      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-      tenant_region_scope: null,
-    },
-    idTokenIssuer: (user) => `${LOGIN}/${String(user.idTokenClaims?.issuedBy ?? user.idTokenClaims?.tid)}/v2.0`,
-    // A refresh token only when offline_access was asked for (scopes-oidc#offline_access).
-    // Refresh answers carry a new ID token (with tid) for the openid scope.
-    // Whether Entra percent-decodes Basic credentials is not documented: the replica does not.
-    server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, clientSecret: ENTRA_SECRET, refresh: refreshWithScope('offline_access'), idTokenOnRefresh: true },
-  });
-}
+/** Entra ID (entra-replica.ts), with an Entra-shaped client secret. */
+const entra = (server: FakeOAuthServer, tenant: string, issuerTenant = '{tenantid}') => entraReplica(server, tenant, { issuerTenant, clientSecret: ENTRA_SECRET });
 
 const worker = (tid: string, claims: Record<string, unknown>, extra: Record<string, unknown> = {}): FakeUser => ({
   sub: `AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ-${tid.slice(0, 4)}`,

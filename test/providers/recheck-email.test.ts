@@ -20,10 +20,10 @@ import { normalizeEmail, recheckedEmail } from '../../lambdas/core/sign-in/allow
 import { signInRecord } from '../../lambdas/core/sign-in/sign-in-record';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import { testConfig, testKeys } from '../core/fixtures';
-import { FakeOAuthServer, providerConfig, refreshWithScope, signIn, type FakeUser } from './fake-oauth-server';
+import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
+import { entraReplica } from './entra-replica';
 
 const keys = testKeys();
-const LOGIN = 'https://login.microsoftonline.com';
 const CONTOSO = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 let server: FakeOAuthServer;
@@ -32,21 +32,7 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
-async function entra(tenant: string, issuerTenant: string): Promise<void> {
-  await server.oidcIssuer({
-    discoveryBase: `${LOGIN}/${tenant}/v2.0`,
-    metadata: {
-      issuer: `${LOGIN}/${issuerTenant}/v2.0`,
-      authorization_endpoint: `${LOGIN}/${tenant}/oauth2/v2.0/authorize`,
-      token_endpoint: `${LOGIN}/${tenant}/oauth2/v2.0/token`,
-      userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
-      jwks_uri: `${LOGIN}/${tenant}/discovery/v2.0/keys`,
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
-    },
-    idTokenIssuer: (user) => `${LOGIN}/${String(user.idTokenClaims?.tid)}/v2.0`,
-    server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, refresh: refreshWithScope('offline_access'), idTokenOnRefresh: true },
-  });
-}
+const entra = (tenant: string, issuerTenant: string) => entraReplica(server, tenant, { issuerTenant });
 
 /**
  * Signs `user` in with `provider`, stores the session as the callback does, and returns a
@@ -95,18 +81,7 @@ describe('single-tenant Microsoft: the directory never states verification', () 
 
 describe('Microsoft common, re-checked from userinfo (no tid, no xms_edov)', () => {
   test('a verified work address keeps its standing; a changed one is unverified', async () => {
-    await server.oidcIssuer({
-      discoveryBase: `${LOGIN}/common/v2.0`,
-      metadata: {
-        issuer: `${LOGIN}/{tenantid}/v2.0`,
-        authorization_endpoint: `${LOGIN}/common/oauth2/v2.0/authorize`,
-        token_endpoint: `${LOGIN}/common/oauth2/v2.0/token`,
-        userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
-        jwks_uri: `${LOGIN}/common/discovery/v2.0/keys`,
-      },
-      idTokenIssuer: (user) => `${LOGIN}/${String(user.idTokenClaims?.tid)}/v2.0`,
-      server: { clientAuth: ['client_secret_basic', 'client_secret_post'], basicPercentDecoded: false, refresh: refreshWithScope('offline_access'), idTokenOnRefresh: true },
-    });
+    await entraReplica(server, 'common');
     const ms = new MicrosoftProvider(providerConfig('microsoft', { tenant: 'common' }), server.deps());
     const user: FakeUser = { sub: 'megan', claims: { name: 'Megan', email: 'megan@contoso.com' }, idTokenClaims: { tid: CONTOSO, xms_edov: true } };
     const { profile, recheck } = await signedIn(ms, user, { emailDomains: ['contoso.com'] });

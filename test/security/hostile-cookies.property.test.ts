@@ -8,7 +8,6 @@
  * carry (a space, a comma, a non-ASCII character) made every sign-in start throw while
  * echoing the name back to clear it: CloudFront answered 503 and nothing was logged.
  */
-import { randomBytes } from 'node:crypto';
 import type { CloudFrontRequest, LambdaFunctionURLEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { createAdminHandler } from '../../lambdas/admin/handler';
@@ -22,7 +21,7 @@ import { MemoryMauStore } from '../../lambdas/store/memory-mau';
 import { MemoryUserStore } from '../../lambdas/store/memory-users';
 import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
 import { httpEventV2, restEvent } from '../authorizer/events';
-import { isResponse, keySet, NOW, securityConfig, sessionCookie, SITE, stubProvider, viewerEvent } from './support';
+import { isResponse, keySet, NOW, securityConfig, sessionCookie, SITE, handlerDeps, stubProvider, viewerEvent } from './support';
 
 const config = securityConfig();
 const { keys } = keySet('k1');
@@ -80,15 +79,7 @@ describe('hostile Cookie headers (property)', () => {
     const session = await sessionCookie(config, keys);
     const sessions = new MemorySessionStore();
     const { lines, log } = recorder();
-    const handler = createViewerHandler({
-      config,
-      keys: async () => keys,
-      providers: new Map([['corp', stubProvider()]]),
-      random: randomBytes,
-      clock: () => NOW * 1000,
-      sessions,
-      log,
-    });
+    const handler = createViewerHandler(handlerDeps(config, keys, { sessions, log }));
     await fc.assert(
       fc.asyncProperty(cookieHeaders, path, fc.boolean(), async (headers, target, withSession) => {
         lines.requests.length = 0;
@@ -113,15 +104,7 @@ describe('hostile Cookie headers (property)', () => {
 
   test('the callback answers every one below 500, with one log line and no error', async () => {
     const { lines, log } = recorder();
-    const handler = createCallbackHandler({
-      config,
-      keys: async () => keys,
-      providers: new Map([['corp', stubProvider()]]),
-      sessions: new MemorySessionStore(),
-      random: randomBytes,
-      clock: () => NOW * 1000,
-      log,
-    });
+    const handler = createCallbackHandler(handlerDeps(config, keys, { sessions: new MemorySessionStore(), log }));
     await fc.assert(
       fc.asyncProperty(cookieHeaders, text(80), async (headers, query) => {
         lines.requests.length = 0;
@@ -147,15 +130,7 @@ describe('hostile Cookie headers (property)', () => {
     const sessions = new MemorySessionStore(() => NOW);
     const session = await storedSession(config, sessions);
     const { lines, log } = recorder();
-    const handler = createAuthorizerHandler({
-      config,
-      keys: async () => keys,
-      providers: new Map([['corp', stubProvider()]]),
-      random: randomBytes,
-      clock: () => NOW * 1000,
-      sessions,
-      log,
-    });
+    const handler = createAuthorizerHandler(handlerDeps(config, keys, { sessions, log }));
     const seen = new Set<string>();
     await fc.assert(
       fc.asyncProperty(cookieHeaders, fc.constantFrom('http', 'rest'), fc.boolean(), async (headers, kind, withSession) => {
@@ -188,14 +163,7 @@ describe('hostile Cookie headers (property)', () => {
     const { lines, log } = recorder();
     const statuses = new Set<number>();
     const handler = createAdminHandler({
-      config: adminConfig,
-      keys: async () => keys,
-      providers: new Map([['corp', stubProvider()]]),
-      sessions,
-      users: new MemoryUserStore(),
-      mau: new MemoryMauStore(),
-      random: randomBytes,
-      clock: () => NOW * 1000,
+      ...handlerDeps(adminConfig, keys, { sessions, users: new MemoryUserStore(), mau: new MemoryMauStore() }),
       log,
     });
     const target = fc.constantFrom(['GET', '/auth/admin', ''], ['GET', '/auth/admin/users', 'email=a%40b.c'], ['GET', '/auth/admin/user', 'user=corp%3Au-1'], ['GET', '/auth/admin/revoke', 'user=corp%3Au-1'], ['POST', '/auth/admin/revoke', ''], ['GET', '/auth/admin/nope', '']);

@@ -21,7 +21,7 @@ import { isOwnCookie } from '../../lambdas/core/session/session-cookie';
 import { slowdown, slowdownAsync } from '../support/timing';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import { httpEventV2, restEvent } from '../authorizer/events';
-import { edge, keySet, NOW, securityConfig, SITE, stubProvider } from './support';
+import { edge, handlerDeps, keySet, NOW, securityConfig, SITE } from './support';
 
 /** CloudFront's limit for uri + querystring is 8,192 characters; a header block is 20 KB. */
 const SIZE = 8000;
@@ -120,14 +120,7 @@ describe('request-path parsers are linear (property, relative timing)', () => {
   });
   test('the whole callback handler (function URL event): hostile query string or cookies against an ordinary request', async () => {
     const { keys } = keySet();
-    const handler = createCallbackHandler({
-      config,
-      keys: async () => keys,
-      providers: new Map([['corp', stubProvider()]]),
-      sessions: new MemorySessionStore(),
-      random: randomBytes,
-      clock: () => NOW * 1000,
-    });
+    const handler = createCallbackHandler(handlerDeps(config, keys, { sessions: new MemorySessionStore() }));
     const callback = (input: { query?: string; cookies?: string[] }) =>
       handler({
         version: '2.0',

@@ -34,6 +34,11 @@ export function keySet(kid = 'k1'): { secret: string; keys: KeySet } {
   return { secret, keys: parseKeySet(secret) };
 }
 
+/** What every handler takes, without a network (the stub provider, the fixed clock), plus `extra`. */
+export function handlerDeps<E extends object>(config: EdgeConfig, keys: KeySet, extra: E) {
+  return { config, keys: async () => keys, providers: new Map([['corp', stubProvider()]]), random: randomBytes, clock: () => NOW * 1000, ...extra };
+}
+
 /** A provider that answers without a network: the authorization URL carries what it was given. */
 export function stubProvider(profile: Profile = { id: 'u-1', email: 'ada@example.com', emailVerified: true, name: 'Ada' }): Provider {
   const config = securityConfig().providers[0]!;

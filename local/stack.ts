@@ -13,7 +13,7 @@ import { generateKeySetSecret } from '../lambdas/core/keys/key-set';
 import type { RequestLogger } from '../lambdas/core/request-events';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { deployedDeps } from '../lambdas/runtime/deployed';
-import { DYNAMODB_TIMEOUTS, type AwsEndpoints, type DynamoTimeouts } from '../lambdas/store/aws';
+import type { AwsEndpoints, DynamoTimeouts } from '../lambdas/store/aws';
 import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
 import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
 import { startDevIdp, type DevIdpHandle } from './idp';
@@ -91,6 +91,13 @@ export const DEV_ADMIN_EMAIL = 'admin@example.com';
 const DEV_CLIENT_SECRET_ID = 'edge-oauth/dev-client-secret';
 /** The callback's and the admin console's DynamoDB bounds locally (see `container` below). */
 const LOCAL_REGIONAL_DYNAMODB_TIMEOUTS: DynamoTimeouts = { connectionTimeout: 2000, requestTimeout: 10_000, deadlineMs: 20_000 };
+/**
+ * The viewer function's DynamoDB bounds locally: like the deployed ones (DYNAMODB_TIMEOUTS), a
+ * hung call ends well inside the emulator's 5 s viewer timeout, but with 3.5 s instead of 2 s,
+ * because DynamoDB Local on a loaded test machine answers in seconds where DynamoDB answers in
+ * milliseconds (a slow read is then still a read, not a grace the test did not ask for).
+ */
+const LOCAL_VIEWER_DYNAMODB_TIMEOUTS: DynamoTimeouts = { connectionTimeout: 1000, requestTimeout: 3000, deadlineMs: 3500 };
 // jest gives every test file a fresh module registry in the same worker process, so this
 // counter restarts at 0 per file: the random part keeps two files' tables apart.
 let tableSuffix = 0;
@@ -202,12 +209,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dynamodbEndpoint: endpoints.dynamodb,
         secretsManagerEndpoint: endpoints.secretsManager,
         credentials: LOCAL_CREDENTIALS,
-        // The viewer function runs with the deployed bounds: its store calls must end inside
-        // the emulator's 5 s viewer timeout, so a slow DynamoDB Local is a store failure
-        // (grace, then our 503 page) as it would be at the edge, never CloudFront's
-        // LambdaLimitExceeded. The callback and the admin console (regional functions with
-        // longer timeouts) get generous ones: DynamoDB Local on a loaded machine can take seconds.
-        dynamoTimeouts: kind === 'viewer' ? DYNAMODB_TIMEOUTS : LOCAL_REGIONAL_DYNAMODB_TIMEOUTS,
+        // The viewer function's store calls must end inside the emulator's 5 s viewer timeout,
+        // so a hung DynamoDB Local is a store failure (grace, then our 503 page) as it would be
+        // at the edge, never CloudFront's LambdaLimitExceeded. The callback and the admin
+        // console (regional functions with longer timeouts) get generous bounds.
+        dynamoTimeouts: kind === 'viewer' ? LOCAL_VIEWER_DYNAMODB_TIMEOUTS : LOCAL_REGIONAL_DYNAMODB_TIMEOUTS,
         secretCacheTtlMs: 1000,
         clock,
         ...(options.fetch !== undefined && { fetch: options.fetch }),

@@ -54,6 +54,8 @@ export interface CloudFrontEmulatorOptions {
   routing?: (uri: string) => { viewerRequest: boolean; origin: 'callback' | string };
   /** Default 5000 (Lambda@Edge viewer trigger maximum). */
   viewerTimeoutMs?: number;
+  /** How long an idle origin connection is kept. Default 5000 (CloudFront's default OriginKeepaliveTimeout). */
+  originKeepaliveTimeoutMs?: number;
   /** Access-log-like lines; default none. */
   onLog?: (line: Record<string, unknown>) => void;
 }
@@ -124,7 +126,12 @@ export async function startCloudFront(opts: CloudFrontEmulatorOptions): Promise<
   const timeoutMs = opts.viewerTimeoutMs ?? 5000;
   const edgeId = randomBytes(16).toString('hex'); // this "edge server"'s name in Via
   const via = `1.1 ${edgeId}.cloudfront.net (CloudFront)`;
-  const agent = new http.Agent({ keepAlive: true });
+  // CloudFront keeps an idle connection to a custom origin for its keep-alive timeout
+  // (OriginKeepaliveTimeout, default 5 s: CustomOriginConfig, CloudFront API reference) and
+  // then closes it. Node's agent closes an idle socket after `timeout`, or 1 s before the
+  // origin's announced `Keep-Alive: timeout=N` when that is sooner, so a socket is never
+  // reused just as the origin closes it (which answered a stray 502 OriginConnectError).
+  const agent = new http.Agent({ keepAlive: true, timeout: opts.originKeepaliveTimeoutMs ?? 5000 });
   let port = 0;
 
   /** Headers CloudFront adds to every response it sends to the viewer. */

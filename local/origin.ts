@@ -157,9 +157,15 @@ function cors(res: ServerResponse, headers: IncomingHttpHeaders): void {
   res.setHeader('Vary', 'Origin');
 }
 
+/**
+ * An origin's idle keep-alive should outlast CloudFront's (5 s by default), so that CloudFront,
+ * not the origin, closes idle connections (as for an ALB, whose idle timeout is 60 s).
+ */
+const ORIGIN_KEEPALIVE_MS = 65_000;
+
 export async function startDemoOrigin(opts: DemoOriginOptions = {}): Promise<DemoOriginHandle> {
   const verify = opts.siteUrl !== undefined ? assertionVerifier({ ...opts, siteUrl: opts.siteUrl }) : undefined;
-  const server = createServer(async (req, res) => {
+  const server = createServer({ keepAliveTimeout: ORIGIN_KEEPALIVE_MS }, async (req, res) => {
     req.resume(); // the body is not echoed; drain it
     const echo: OriginEcho = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers };
     if (verify !== undefined && echo.method !== 'OPTIONS') echo.assertion = await verify(req);

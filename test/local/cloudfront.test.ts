@@ -290,6 +290,31 @@ describe('local CloudFront emulator', () => {
 });
 
 describe('local CloudFront emulator: timeouts and origin failures', () => {
+  it('closes an idle origin connection before the origin does (no reuse as the origin closes it: a stray 502)', async () => {
+    // The origin announces `Keep-Alive: timeout=3`; the emulator must close its idle socket
+    // first (Node's agent: 1 s before the hint), so a request 2.5 s later opens a new
+    // connection instead of reusing one the origin is about to close.
+    let connections = 0;
+    const origin = http.createServer({ keepAliveTimeout: 3000 }, (_req, res) => res.end('ok'));
+    origin.on('connection', () => connections++);
+    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', () => r()));
+    const cf = await startCloudFront({
+      originUrl: `http://127.0.0.1:${(origin.address() as AddressInfo).port}`,
+      viewerRequest: async (event: CloudFrontRequestEvent) => event.Records[0]!.cf.request,
+      callback: async () => 'unused',
+    });
+    try {
+      expect((await send(cf.url, '/a')).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2500));
+      expect((await send(cf.url, '/b')).status).toBe(200);
+      expect(connections).toBe(2);
+    } finally {
+      await cf.close();
+      origin.closeAllConnections();
+      await new Promise((r) => origin.close(r));
+    }
+  });
+
   it('answers 503 LambdaLimitExceeded when the function runs past the viewer timeout', async () => {
     const logs: Record<string, unknown>[] = [];
     let slow: NodeJS.Timeout | undefined;

@@ -31,3 +31,14 @@ export function seededRandom(seed = 'seed'): (n: number) => Uint8Array {
     return new Uint8Array(out);
   };
 }
+
+/** An OpenID Provider's discovery document for testConfig()'s issuer, served from memory. */
+export const TEST_DISCOVERY = {
+  issuer: 'https://idp.example.com',
+  authorization_endpoint: 'https://idp.example.com/authorize',
+  token_endpoint: 'https://idp.example.com/token',
+  jwks_uri: 'https://idp.example.com/jwks',
+  response_types_supported: ['code'],
+  subject_types_supported: ['public'],
+  id_token_signing_alg_values_supported: ['RS256'],
+};

@@ -12,19 +12,11 @@ import { HOST_HEADER } from '../../lambdas/core/viewer/identity-headers';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { validateViewerRequestResult } from '../../local/cloudfront/validate';
 import { viewerBody } from '../../local/cloudfront/event';
-import { testConfig, testKeys } from '../core/fixtures';
+import { TEST_DISCOVERY, testConfig, testKeys } from '../core/fixtures';
 
 const keys = testKeys();
 const NOW = 1_800_000_000_000;
-const discovery = {
-  issuer: 'https://idp.example.com',
-  authorization_endpoint: 'https://idp.example.com/authorize',
-  token_endpoint: 'https://idp.example.com/token',
-  jwks_uri: 'https://idp.example.com/jwks',
-  response_types_supported: ['code'],
-  subject_types_supported: ['public'],
-  id_token_signing_alg_values_supported: ['RS256'],
-};
+const discovery = TEST_DISCOVERY;
 
 function setup(admins: string[] = ['boss@example.com']) {
   const config = testConfig({ admin: { emails: admins } });

@@ -9,7 +9,7 @@ import { devConfig, startLocalStack, type LocalStack } from '../../local/stack';
 import { authFingerprint } from '../../lambdas/core/access/fingerprint';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
-import { claimsOf, EventLog, stackStores } from '../support/sessions';
+import { claimsOf, EventLog, signInThroughStack, stackStores } from '../support/sessions';
 
 let stack: LocalStack;
 let siteHost: string;
@@ -39,12 +39,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function signIn(email: string): Promise<{ browser: TestBrowser; status: number }> {
-  const browser = new TestBrowser();
-  const start = await browser.request(`${stack.siteUrl}/`);
-  const back = await browser.signInAtIdp(start, { email, name: email.split('@')[0]! }, siteHost);
-  return { browser, status: (await browser.request(back.location!)).status };
-}
+const signIn = (email: string) => signInThroughStack(stack, email);
 
 const page = (browser: TestBrowser) => browser.request(`${stack.siteUrl}/whoami`, { headers: { accept: 'application/json' } });
 

@@ -13,10 +13,10 @@ import { parseConfigText } from '../../lambdas/core/config/parse-text';
 import { watchConfigFile } from '../../local/config-watch';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
-import { TestBrowser } from '../support/http-client';
+import type { TestBrowser } from '../support/http-client';
+import { signInThroughStack } from '../support/sessions';
 
 let stack: LocalStack;
-let siteHost: string;
 let stop: () => void;
 const file = join(mkdtempSync(join(tmpdir(), 'edge-oauth-reload-')), 'my.jsonc');
 const lines: string[] = [];
@@ -34,7 +34,6 @@ const configText = (emails: string[], extra = '') => `{
 beforeAll(async () => {
   writeFileSync(file, configText(['ada@example.com', 'bob@example.com']));
   stack = await startLocalStack({ dynamoEndpoint: testDynamoEndpoint(), configText: configText(['ada@example.com', 'bob@example.com']) });
-  siteHost = new URL(stack.siteUrl).host;
   stop = watchConfigFile(file, configText(['ada@example.com', 'bob@example.com']), stack, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
 });
 afterAll(async () => {
@@ -42,12 +41,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function signIn(email: string): Promise<{ browser: TestBrowser; status: number }> {
-  const browser = new TestBrowser();
-  const start = await browser.request(`${stack.siteUrl}/`);
-  const back = await browser.signInAtIdp(start, { email, name: email.split('@')[0]! }, siteHost);
-  return { browser, status: (await browser.request(back.location!)).status };
-}
+const signIn = (email: string) => signInThroughStack(stack, email);
 const page = (browser: TestBrowser) => browser.request(`${stack.siteUrl}/whoami`, { headers: { accept: 'application/json' } });
 
 async function until(what: () => boolean, ms = 5000): Promise<number> {

@@ -13,6 +13,7 @@ import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import type { LocalStack } from '../../local/stack';
 import { buildProgram } from '../../bin/cli';
+import { TestBrowser } from './http-client';
 
 /** The stack's tables, read through the real DynamoDB stores. */
 export function stackStores(stack: LocalStack, endpoint = stack.endpoints.dynamodb) {
@@ -68,4 +69,15 @@ export async function writeCliConfig(stack: LocalStack): Promise<string> {
   const file = join(mkdtempSync(join(tmpdir(), 'edge-oauth-cli-')), 'edge-oauth.config.jsonc');
   writeFileSync(file, JSON.stringify(stack.config, null, 2));
   return file;
+}
+
+/**
+ * Signs `email` in through the stack with the test browser (the dev IdP's form, then the
+ * callback): the browser holding the session, and the callback's status (302 when signed in).
+ */
+export async function signInThroughStack(stack: LocalStack, email: string): Promise<{ browser: TestBrowser; status: number }> {
+  const browser = new TestBrowser();
+  const start = await browser.request(`${stack.siteUrl}/`);
+  const back = await browser.signInAtIdp(start, { email, name: email.split('@')[0]! }, new URL(stack.siteUrl).host);
+  return { browser, status: (await browser.request(back.location!)).status };
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
+import { log } from './log-fields';
 import { PROVIDER_TYPES } from './types';
 
 export { allowList, domain, email } from './access-fields';
@@ -267,6 +268,7 @@ export const configFields = z
     aws,
     api: api.optional(),
     admin,
+    log,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

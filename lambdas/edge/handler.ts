@@ -23,7 +23,7 @@ import type { MauStore, SessionStore, UserStore } from '../core/stores';
 import { decideViewerRequest, type ViewerAction } from '../core/viewer/decide';
 import { unavailablePage } from '../core/viewer/pages';
 import { requestEvent, type RequestLogger } from '../core/request-events';
-import { requestLogVerdict } from '../core/request-log-policy';
+import { REQUEST_LOG_DEFAULTS, requestLogVerdict } from '../core/request-log-policy';
 import { elapsedUs } from '../runtime/console-logger';
 
 export interface ViewerDeps {
@@ -69,6 +69,8 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
   // One function per container (nothing allocated per request on the fast path).
   const timeLeftMs = (startedNs: bigint) => budgetMs - Number(process.hrtime.bigint() - startedNs) / 1e6;
   const sampleRandom = deps.sampleRandom ?? Math.random;
+  // A config resolved before `log` existed (a hand-built one in a test) logs every request.
+  const logSettings = deps.config.log ?? REQUEST_LOG_DEFAULTS;
 
   return async function handler(event) {
     const started = process.hrtime.bigint();
@@ -127,13 +129,13 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
     }
     const result = action.action === 'forward' ? forward(request, action, cookieHeaders, ownCookie) : respond(action);
     // Which events are written (config `log`): the verdict comes before the event is built, so a skipped one costs nothing.
-    const verdict = deps.log !== undefined ? requestLogVerdict(deps.config.log, action, sampleRandom) : 'skip';
+    const verdict = deps.log !== undefined ? requestLogVerdict(logSettings, action, sampleRandom) : 'skip';
     if (verdict !== 'skip') {
       const extra = {
         clientId: action.session !== undefined ? clientIds.get(action.session.prv) : undefined,
         clientIp: request.clientIp,
         status: action.action === 'respond' ? action.status : undefined,
-        sampleRate: verdict === 'sampled' ? deps.config.log.plainForwardSampleRate : undefined,
+        sampleRate: verdict === 'sampled' ? logSettings.plainForwardSampleRate : undefined,
       };
       deps.log!.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), extra));
     }

@@ -13,6 +13,11 @@ export interface ProviderDeps {
   readonly clientSecret: () => Promise<string>;
   /** Seconds since the epoch. */
   readonly now: () => number;
+  /**
+   * Something the operator should know about a provider's answer that is not an error (a
+   * stable code and a short detail, no token): logged. @default - not reported
+   */
+  readonly onNotice?: ((code: string, detail: string) => void) | undefined;
 }
 
 export interface AuthorizationRequest {

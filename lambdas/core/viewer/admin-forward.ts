@@ -76,7 +76,9 @@ export async function adminForward(ctx: ViewerContext, req: ViewerRequest): Prom
  * and `#` that came from an escape (they would change the URL's meaning).
  */
 export function canonicalAdminLocation(uri: string, querystring: string): string {
-  const segments = normalizePath(uri, true).split('/').slice(3);
+  // Raw non-ASCII characters as their UTF-8 escapes first, so every character below U+0100
+  // after normalizePath is one byte.
+  const segments = normalizePath(asciiQuery(uri), true).split('/').slice(3);
   const rest = segments.map((segment) => `/${escapeSegment(segment)}`).join('');
   const query = asciiQuery(querystring);
   return `${ADMIN_PATH_PREFIX}${rest}${query === '' ? '' : `?${query}`}`;

@@ -5,28 +5,16 @@
  * requests, visible-ASCII header values; and events without querystring or headers.
  */
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
-import { randomBytes } from 'node:crypto';
 import { seal } from '../../lambdas/core/keys/seal';
-import { createProviders } from '../../lambdas/core/providers';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { isVisibleAscii, REQUEST_MAX_BYTES } from '../../lambdas/core/edge-limits';
-import { createViewerHandler } from '../../lambdas/edge/handler';
 import { OMITTED_HEADER } from '../../lambdas/edge/egress';
 import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
-import { TEST_DISCOVERY, testConfig, testKeys } from '../core/fixtures';
+import { testConfig } from '../core/fixtures';
+import { keys as harnessKeys, viewerFor } from './viewer-harness';
 
-const keys = testKeys();
+const keys = harnessKeys;
 const NOW = 1_800_000_000_000;
-
-export function viewerFor(overrides: Record<string, unknown> = {}) {
-  const config = testConfig(overrides);
-  const fetch = (async (url: string | URL) => {
-    if (String(url).endsWith('/.well-known/openid-configuration')) return Response.json({ ...TEST_DISCOVERY, issuer: String(url).replace('/.well-known/openid-configuration', '') });
-    throw new Error(`unexpected network call: ${String(url)}`);
-  }) as typeof globalThis.fetch;
-  const providers = createProviders(config, { fetch, now: () => NOW / 1000, readSecret: async () => 'secret' });
-  return { config, handler: createViewerHandler({ config, keys: async () => keys, providers, random: randomBytes, clock: () => NOW }) };
-}
 
 function event(uri: string, options: { querystring?: string; headers?: Record<string, string> } = {}): CloudFrontRequestEvent {
   const headers: CloudFrontRequest['headers'] = { host: [{ key: 'Host', value: 'app.example.com' }] };

@@ -52,7 +52,7 @@ describe('the viewer-request handler with every CloudFront sample event', () => 
     const original = structuredClone(event.Records[0]!.cf.request);
     const result = await handler(structuredClone(event));
     const isResponse = typeof (result as { status?: unknown }).status === 'string';
-    const violations = isResponse ? validateGeneratedResponse(result) : validateViewerRequestResult({ querystring: '', ...original, headers: original.headers ?? {} }, result);
+    const violations = isResponse ? validateGeneratedResponse(result) : validateViewerRequestResult({ ...original, querystring: original.querystring ?? '', headers: original.headers ?? {} }, result);
     expect(violations).toEqual([]);
     for (const value of everyHeaderValue(result.headers)) expect(isVisibleAscii(value)).toBe(true);
     expect(JSON.stringify(result)).not.toMatch(/undefined/);

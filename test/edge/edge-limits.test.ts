@@ -8,7 +8,7 @@ import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultRespons
 import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { isVisibleAscii, REQUEST_MAX_BYTES } from '../../lambdas/core/edge-limits';
-import { OMITTED_HEADER } from '../../lambdas/edge/egress';
+import { forwardRequest, OMITTED_HEADER } from '../../lambdas/edge/egress';
 import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
 import { testConfig } from '../core/fixtures';
 import { keys as harnessKeys, viewerFor } from './viewer-harness';
@@ -137,5 +137,48 @@ describe('a wrong-case admin path with non-ASCII characters (finding 7)', () => 
     const { handler } = viewerFor({ admin: { emails: ['ada@example.com'] } });
     const { result } = await run(handler, event('/Auth/admin/été', { querystring: 'q=é' }));
     expect((result as CloudFrontResultResponse).headers!.location![0]!.value).toBe('/auth/admin/%C3%A9t%C3%A9?q=%C3%A9');
+  });
+});
+
+describe('the egress drops optional extras in the documented order (finding 2, tokens to the origin)', () => {
+  const config = testConfig({ originTokens: { enabled: true } });
+  const action = (extra: Array<[string, string]>) => ({
+    action: 'forward' as const,
+    decision: 'allow' as const,
+    reason: 'session',
+    headers: [
+      ['edge-oauth-user-id', 'u-1'],
+      ['edge-oauth-provider', 'corp'],
+      ['edge-oauth-user-email', 'ada@example.com'],
+      ['edge-oauth-jwt-assertion', 'a'.repeat(3000)],
+      ['edge-oauth-user-groups', 'g'.repeat(2000)],
+      ['edge-oauth-user-name', 'Ada'],
+      ...extra,
+    ] as Array<[string, string]>,
+  });
+  const request = (cookieBytes: number): CloudFrontRequest => ({
+    clientIp: '203.0.113.9',
+    method: 'GET',
+    uri: '/page',
+    querystring: '',
+    headers: { host: [{ key: 'Host', value: 'app.example.com' }], cookie: [{ key: 'Cookie', value: `big=${'b'.repeat(cookieBytes)}` }] },
+  });
+  const tokens: Array<[string, string]> = [
+    ['edge-oauth-access-token', 't'.repeat(4000)],
+    ['edge-oauth-refresh-token', 'r'.repeat(4000)],
+  ];
+
+  test.each([
+    [6_000, undefined, ['edge-oauth-access-token', 'edge-oauth-refresh-token', 'edge-oauth-user-groups']],
+    [9_000, 'refresh-token', ['edge-oauth-access-token', 'edge-oauth-user-groups']],
+    [12_000, 'refresh-token,access-token', ['edge-oauth-user-groups']],
+    [15_000, 'refresh-token,access-token,groups', ['edge-oauth-user-name']],
+  ])('viewer cookies of %i bytes: omitted %p', (cookieBytes, omitted, kept) => {
+    const original = request(cookieBytes);
+    const result = forwardRequest(config, structuredClone(original), action(tokens), [original.headers.cookie![0]!.value], () => false) as CloudFrontRequest;
+    expect(validateViewerRequestResult(original, result)).toEqual([]);
+    expect(result.headers[OMITTED_HEADER]?.[0]?.value).toBe(omitted);
+    for (const name of kept) expect(result.headers[name]).toBeDefined();
+    for (const name of ['edge-oauth-user-id', 'edge-oauth-provider', 'edge-oauth-user-email', 'edge-oauth-jwt-assertion']) expect(result.headers[name]).toBeDefined();
   });
 });

@@ -216,8 +216,8 @@ export function validateGeneratedResponse(response: unknown): Violation[] {
   const r = response as Partial<Record<keyof CloudFrontResultResponse, unknown>>;
   const out: Violation[] = [];
   const status = parseStatus(r.status);
-  // [EVT] the response's `status` is a string ("status": "200" in every example and the event
-  // structure); a number is not what CloudFront documents, so it is refused here.
+  // [GEN] the response object: `status: 'HTTP status code (string)'`. A number is not what
+  // CloudFront documents, so the replica refuses it (a function must not rely on leniency).
   if (typeof r.status !== 'string') out.push({ rule: 'status', message: `status must be a string, got ${typeof r.status}` });
   else if (status === undefined) out.push({ rule: 'status', message: `status ${JSON.stringify(r.status)} is not an HTTP status code between 200 and 599` });
   if (r.statusDescription !== undefined && (typeof r.statusDescription !== 'string' || BAD_VALUE.test(r.statusDescription))) {

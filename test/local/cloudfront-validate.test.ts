@@ -116,7 +116,7 @@ describe('validateViewerRequestResult', () => {
 describe('validateGeneratedResponse', () => {
   it('accepts a minimal response (only status is required) and a full one', () => {
     expect(validateGeneratedResponse({ status: '200' })).toEqual([]);
-    // [EVT] status is a string: a number is refused (issue #25).
+    // [GEN] "status: 'HTTP status code (string)'": a number is refused (issue #25).
     expect(rules(validateGeneratedResponse({ status: 302 }))).toEqual(['status']);
     expect(
       validateGeneratedResponse({

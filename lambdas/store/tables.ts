@@ -7,6 +7,9 @@
  *             pk = STATE#<sha256(state)>                (a used sign-in state: single-use)
  *             pk = SEEN#<session id>                    (multi-region only: the session's last
  *                                                        activity, written in any region)
+ *             pk = ENDED#<session id>                   (multi-region only: the session's end
+ *                                                        (revoked, inactive), written in any
+ *                                                        region, never undone: store/global/session-ends.ts)
  *             GSI byUser: userKey = USER#<provider>#<user id>, sk createdAt
  *   users     pk = USER#<provider>#<provider user id>   (an App User)
  *             GSI byEmail: email
@@ -130,6 +133,7 @@ export const keys = {
   state: (stateHash: string) => `STATE#${stateHash}`,
   user: (provider: string, userId: string) => `USER#${provider}#${userId}`,
   seen: (sessionId: string) => `SEEN#${sessionId}`,
+  ended: (sessionId: string) => `ENDED#${sessionId}`,
   month: (yyyyMm: string) => `MONTH#${yyyyMm}`,
   monthShard: (yyyyMm: string, shard: number) => `MONTH#${yyyyMm}#${String(shard).padStart(2, '0')}`,
   monthCount: 'COUNT',

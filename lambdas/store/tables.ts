@@ -18,7 +18,8 @@
  *   mau       pk = MONTH#<YYYY-MM>, sk = COUNT          (the month's count)
  *             pk = MONTH#<YYYY-MM>, sk = USER#<provider>#<user id>   (the per-user mark)
  *             multi-region: pk = MONTH#<YYYY-MM>#<shard 00-15>, sk = USER#<provider>#<user id>
- *             (the mark alone; the count is the number of marks: docs/multi-region.md)
+ *             multi-region: pk = MONTH#<YYYY-MM>#<shard>, sk = COUNT (the shard's count, +1 with
+ *             the mark, at the primary: docs/multi-region.md)
  * Every item that expires carries `ttl` (epoch seconds), the table's TTL attribute.
  *
  * Attributes (docs/tables.md has the full list and the console queries):

@@ -132,6 +132,29 @@ describe('many tabs, one browser: every concurrent sign-in completes', () => {
   });
 });
 
+describe('no dead end, and no loop', () => {
+  const config = securityConfig();
+
+  test('a lost attempt restarts by itself once; a second loss in a row shows the page without the automatic step', async () => {
+    const { handle } = edge({ config, keys, now: NOW });
+    const sessions = new MemorySessionStore(() => NOW);
+    const lostOnce = await callback(config, new Jar(), sessions, (await startAtOnce(config, new Jar(), ['/report?id=1'], NOW))[0]!, NOW + 1);
+    expect(lostOnce.body).toContain('<meta http-equiv="refresh" content="1;url=/auth/login?provider=corp&amp;rd=%2Freport%3Fid%3D1&amp;retry=1">');
+    // The page's link, followed in a browser that keeps no cookies: the retry is sealed in the new state.
+    const again = await handle({ uri: '/auth/login', querystring: 'provider=corp&rd=%2Freport%3Fid%3D1&retry=1', headers: [['Sec-Fetch-Mode', 'navigate']] });
+    const lostTwice = await callback(config, new Jar(), sessions, { path: '/report?id=1', state: new URL(locationOf(again)!).searchParams.get('state')! }, NOW + 2);
+    expect([lostTwice.status, lostTwice.reason]).toEqual([400, 'flow-missing']);
+    expect(lostTwice.body).not.toContain('http-equiv');
+    expect(lostTwice.body).toContain('href="/auth/login?provider=corp&amp;rd=%2Freport%3Fid%3D1&amp;retry=1"');
+  });
+
+  test('a state we did not seal: a page with a way on (sign in, back to /), never a bare 400', async () => {
+    const done = await callback(config, new Jar(), new MemorySessionStore(() => NOW), { path: '/', state: 'A'.repeat(43) }, NOW);
+    expect([done.status, done.reason]).toEqual([400, 'flow-invalid']);
+    expect(done.body).toContain('href="/auth/login"');
+  });
+});
+
 describe('a hostile page cannot push the callback past CloudFront\'s limit, nor lock the user out', () => {
   // The longest cookie prefix config allows (32): the longest flow cookie names.
   const prefix = 'p'.repeat(32);

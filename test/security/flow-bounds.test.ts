@@ -20,7 +20,8 @@ import { returnPathOf } from '../../lambdas/core/sign-in/return-path';
 import { MAX_NAME_LENGTH } from '../../lambdas/core/session/session-cookie';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import { MAX_REQUEST_BYTES, requestHeadBytes } from '../../local/cloudfront/validate';
-import { edge, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider } from './support';
+import { createViewerHandler } from '../../lambdas/edge/handler';
+import { edge, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider, viewerEvent } from './support';
 
 const { keys } = keySet();
 
@@ -129,6 +130,34 @@ describe('many tabs, one browser: every concurrent sign-in completes', () => {
     expect((await callback(config, jar, sessions, later[0]!, NOW + 31)).status).toBe(302);
     const after = await callback(config, jar, sessions, lost!, NOW + 32);
     expect([after.status, after.reason, after.headers.location]).toEqual([302, 'flow-missing-signed-in', '/lost?tab=1']);
+  });
+});
+
+describe('a mix of providers on the picker', () => {
+  test('tabs that start at once at different providers each finish at their own provider, on their own deep link', async () => {
+    const config = securityConfig({
+      providers: [
+        { id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'client-1', clientSecret: 'edge-oauth/corp' },
+        { id: 'other', type: 'oidc', issuer: 'https://other.example.com', clientId: 'client-2', clientSecret: 'edge-oauth/other' },
+      ],
+    });
+    const providers = new Map([['corp', stubProvider()], ['other', { ...stubProvider(), id: 'other' }]]);
+    const handler = createViewerHandler({ config, keys: async () => keys, providers, random: randomBytes, clock: () => NOW * 1000 });
+    const jar = new Jar();
+    const picks = Array.from({ length: 8 }, (_, i) => ({ provider: i % 2 === 0 ? 'corp' : 'other', rd: `/mix/${i}?p=${i}` }));
+    const header = jar.header('/auth/login');
+    const results = await Promise.all(picks.map((p) => handler(viewerEvent({ uri: '/auth/login', querystring: `provider=${p.provider}&rd=${encodeURIComponent(p.rd)}`, headers: [['Sec-Fetch-Mode', 'navigate'], ['Cookie', header]] }))));
+    for (const r of [...results].reverse()) jar.apply(setCookiesOf(r));
+    const sessions = new MemorySessionStore(() => NOW);
+    for (const [i, r] of results.entries()) {
+      const state = new URL(locationOf(r)!).searchParams.get('state')!;
+      const done = await finishCallback(
+        { config, keys, providers, sessions, now: NOW + 5, random: randomBytes, scheme: 'https' },
+        { querystring: `code=c&state=${state}`, cookieHeaders: [jar.header()], host: SITE },
+      );
+      jar.apply(done.setCookies);
+      expect([done.status, done.headers.location, done.session?.prv]).toEqual([302, picks[i]!.rd, picks[i]!.provider]);
+    }
   });
 });
 

@@ -110,7 +110,8 @@ describeWithChromium('browser journeys: many tabs, one browser', () => {
     const again = links(10, 'silent');
     const silent = await silentlyAtOnce(context, again);
     for (const tab of silent) expect(await whoLine(tab)).toContain('@example.com');
-    expect(await flowCookies(context)).toEqual([]);
+    // Attempts abandoned by a reload stay pending until they expire or a start evicts them.
+    expect((await flowCookies(context)).length).toBeLessThanOrEqual(MAX_PENDING_FLOWS);
     void page;
   }, 180_000);
 

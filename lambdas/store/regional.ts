@@ -128,6 +128,9 @@ export class RegionalUserStore implements UserStore {
   findByEmail: UserStore['findByEmail'] = (email) => this.#home.findByEmail(email);
   listUsers: UserStore['listUsers'] = (options) => this.#home.listUsers(options);
   listRecentUsers: UserStore['listRecentUsers'] = (options) => this.#home.listRecentUsers(options);
+  // Kept refresh tokens: where the sign-in writes them (home), read and dropped there too.
+  getRefreshToken: UserStore['getRefreshToken'] = (provider, userId) => this.#home.getRefreshToken(provider, userId);
+  dropRefreshToken: UserStore['dropRefreshToken'] = (provider, userId, id) => this.#home.dropRefreshToken(provider, userId, id);
 }
 
 /** MAU marks near (idempotent per user and month in every region); counts from home. */

@@ -438,10 +438,10 @@ export async function signIn(
   provider: Provider,
   server: FakeOAuthServer,
   user: FakeUser | 'deny',
-  options: { reauthenticate?: boolean; authenticatedAfter?: number } = {},
+  options: { reauthenticate?: boolean; authenticatedAfter?: number; consent?: { loginHint: string } } = {},
 ): Promise<{ url: URL; finish: () => Promise<SignInResult> }> {
   const flow = newFlow();
-  const url = await provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: options.reauthenticate ?? false, ...flow });
+  const url = await provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: options.reauthenticate ?? false, consent: options.consent, ...flow });
   const callbackUrl = user === 'deny' ? server.deny(url) : server.authorize(url, user);
   const input: CallbackInput = {
     callbackUrl,

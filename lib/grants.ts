@@ -28,10 +28,11 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record
     mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
   // The admin console (lib/admin-console.ts): its own session check and revoke, reading
-  // users and MAU counts. Its Query on the indexes is granted on the index ARNs there.
+  // users and MAU counts, and dropping a user's kept refresh token when all of their
+  // sessions are revoked. Its Query on the indexes is granted on the index ARNs there.
   admin: {
     sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    users: ['dynamodb:GetItem'],
+    users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     mau: ['dynamodb:GetItem'],
   },
 };

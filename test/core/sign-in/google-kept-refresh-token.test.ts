@@ -10,6 +10,7 @@ import { finishCallback, type CallbackContext, type CallbackResponse } from '../
 import { GoogleProvider } from '../../../lambdas/core/providers/google';
 import { openTokens } from '../../../lambdas/core/keys/token-sealing';
 import { refreshSession } from '../../../lambdas/core/session/refresh';
+import { revokeOneSession, revokeUserSessions } from '../../../lambdas/core/session/revoke';
 import { MemorySessionStore } from '../../../lambdas/store/memory';
 import { MemoryUserStore } from '../../../lambdas/store/memory-users';
 import { MemoryMauStore } from '../../../lambdas/store/memory-mau';
@@ -224,4 +225,15 @@ test('a kept token is bound to its user: copied to another user, it opens to not
   server.authorize(new URL('https://accounts.google.com/o/oauth2/v2/auth?client_id=test-client-id&response_type=code&redirect_uri=https%3A%2F%2Fapp.example.com%2Fauth%2Fcallback'), BOB);
   const { urls } = await browserSignIn(BOB);
   expect(urls).toHaveLength(2); // Alice's token was not used for Bob: a consent round trip instead
+});
+
+test('"sign out everywhere" (revoke all of a user\'s sessions) drops the kept token; revoking one session leaves it', async () => {
+  await startGoogle();
+  const { response } = await browserSignIn();
+  await browserSignIn();
+  await revokeOneSession(sessions, response.session!.sid, now);
+  expect(await users.getRefreshToken('google', ALICE.sub)).toBeDefined();
+  expect(await revokeUserSessions(sessions, { provider: 'google', userId: ALICE.sub }, now, users)).toHaveLength(1);
+  expect(await users.getRefreshToken('google', ALICE.sub)).toBeUndefined();
+  expect((await browserSignIn()).urls).toHaveLength(2); // consent once again
 });

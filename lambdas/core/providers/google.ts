@@ -48,6 +48,8 @@ export const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 export class GoogleProvider extends OidcProvider {
   readonly #hostedDomains: readonly string[] | undefined;
+  /** With offline access: the refresh token is kept per user (sign-in/kept-refresh-token.ts). */
+  readonly keepsRefreshToken: boolean;
 
   constructor(config: ProviderConfig, deps: ProviderDeps) {
     const domains = config.hostedDomains;
@@ -65,8 +67,6 @@ export class GoogleProvider extends OidcProvider {
     this.#hostedDomains = domains;
     this.keepsRefreshToken = offline;
   }
-
-  readonly keepsRefreshToken: boolean;
 
   /** The consent round trip: `prompt=consent` for the account just signed in (`login_hint`). */
   override async authorizationUrl(request: AuthorizationRequest): Promise<URL> {

@@ -56,6 +56,11 @@ export interface FlowState {
   readonly ra?: 1;
   /** started again after a lost attempt: a second loss does not restart by itself */
   readonly rt?: 1;
+  /**
+   * The consent round trip (kept-refresh-token.ts) for this provider user id: its callback
+   * must bring back that user, and never sends the browser to the provider again.
+   */
+  readonly h?: string;
 }
 
 export interface NewFlow {
@@ -106,7 +111,7 @@ export function flowEvictions(config: EdgeConfig, cookieHeaders: readonly string
 export async function newFlow(
   config: EdgeConfig,
   keys: KeySet,
-  input: { providerId: string; returnPath: string; reauthenticate: boolean; retry?: boolean; now: number; random: RandomBytes; cookieHeaders?: readonly string[] },
+  input: { providerId: string; returnPath: string; reauthenticate: boolean; retry?: boolean; consentFor?: string; now: number; random: RandomBytes; cookieHeaders?: readonly string[] },
 ): Promise<NewFlow> {
   const verifier = randomToken(input.random);
   const flow: FlowState = {
@@ -117,6 +122,7 @@ export async function newFlow(
     iat: input.now,
     ...(input.reauthenticate && { ra: 1 as const }),
     ...(input.retry === true && { rt: 1 as const }),
+    ...(input.consentFor !== undefined && { h: input.consentFor }),
   };
   return {
     flow,
@@ -143,7 +149,8 @@ function sameString(a: string, b: string): boolean {
 function isFlow(value: unknown): value is FlowState {
   const f = value as Partial<FlowState> | undefined;
   return typeof f === 'object' && f !== null && typeof f.n === 'string' && typeof f.c === 'string' && TOKEN.test(f.c) &&
-    typeof f.r === 'string' && typeof f.p === 'string' && typeof f.iat === 'number' && Number.isSafeInteger(f.iat) && f.iat >= 0;
+    typeof f.r === 'string' && typeof f.p === 'string' && typeof f.iat === 'number' && Number.isSafeInteger(f.iat) && f.iat >= 0 &&
+    (f.h === undefined || typeof f.h === 'string');
 }
 
 /** The attempt the callback's `state` seals, and its verifier from this browser's cookie. Never throws. */

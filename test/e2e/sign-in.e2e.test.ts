@@ -231,7 +231,8 @@ describeWithChromium('browser journeys: sign-in through the edge', () => {
     });
     await page.goto(`${site}/after-burst`);
     await submitIdpForm(page, stack, { email: 'burst@example.com' });
-    expect({ callback: statuses, url: page.url() }).toEqual({ callback: [302], url: `${site}/after-burst` });
+    // 200: the page that restores the tab's fragment (lambdas/core/viewer/fragment-pages.ts).
+    expect({ callback: statuses, url: page.url() }).toEqual({ callback: [200], url: `${site}/after-burst` });
     await screenshot(page, 'after-sign-in-burst');
   }, 120_000);
 

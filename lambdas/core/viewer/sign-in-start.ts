@@ -44,7 +44,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
   // A browser's page load may carry a fragment the server cannot see: answered by the page
   // that saves it for this tab (fragment-pages.ts). Anything else (curl, a client without
   // Fetch Metadata) gets the plain 302, as a fragment is then out of reach anyway.
-  const keepFragment = false && isBrowserDocumentLoad(req);
+  const keepFragment = isBrowserDocumentLoad(req);
   const started = await newFlow(ctx.config, ctx.keys, {
     providerId: provider.id,
     returnPath: options.returnPath,

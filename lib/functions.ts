@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { acknowledgeEdgeLogFindings, acknowledgeFunctionFindings } from './nag';
 import { ESBUILD_TARGET, LAMBDA_RUNTIME } from './runtime';
+import { VIEWER_SDK_ALIASES } from './viewer-aliases';
 
 /** The globals esbuild replaces in the function bundles (`define`). */
 export const BAKED_GLOBALS = {
@@ -137,6 +138,12 @@ export interface ViewerRequestFunctionProps {
   readonly bundling: BundlingOptions;
 }
 
+/** The viewer's bundle: the small AWS clients in place of the SDK's (lib/viewer-aliases.ts; esbuild's `--alias`). */
+export function viewerBundling(bundling: BundlingOptions): BundlingOptions {
+  const aliases = Object.fromEntries(Object.entries(VIEWER_SDK_ALIASES).map(([pkg, file]) => [`--alias:${pkg}`, file]));
+  return { ...bundling, esbuildArgs: { ...bundling.esbuildArgs, ...aliases } };
+}
+
 /**
  * The viewer-request function (Lambda@Edge): role `ViewerRequestRole` (assumed by Lambda and
  * Lambda@Edge), function `ViewerRequestFunction` within `VIEWER_REQUEST_LIMITS`, old versions
@@ -150,6 +157,7 @@ export function viewerRequestFunction(scope: Construct, props: ViewerRequestFunc
   });
   const fn = edgeOAuthFunction(scope, 'ViewerRequestFunction', {
     ...props,
+    bundling: viewerBundling(props.bundling),
     memorySize: VIEWER_REQUEST_LIMITS.memoryMiB,
     timeout: Duration.seconds(VIEWER_REQUEST_LIMITS.timeoutSeconds),
     role,

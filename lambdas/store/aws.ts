@@ -29,6 +29,12 @@ export interface DynamoStores {
   readonly users: UserStore;
   readonly mau: MauStore;
   readonly signIns: SignInStore;
+  /**
+   * Creates the client of the region the session checks read, and (with the viewer's small
+   * client, lambdas/store/lite/) opens `connections` to it now: the viewer calls this at init,
+   * at full CPU, so its first request's checks find connected sockets. Never fails.
+   */
+  prepare(connections: number): void;
 }
 
 export interface DynamoTimeouts {
@@ -94,6 +100,8 @@ export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, t
     });
   const tables = config.aws.tables;
   const home = clientIn(config.aws.region);
+  const prepareIn = (client: () => Promise<DynamoDBClient>) => (connections: number) =>
+    void client().then((c) => (c as { preconnect?: (n: number) => void }).preconnect?.(connections), () => undefined);
   if (config.aws.replicaRegions.length > 0) {
     const nearRegion = nearestRegion(executingRegion, tableRegions(config));
     const near = nearRegion === config.aws.region ? home : clientIn(nearRegion);
@@ -103,6 +111,7 @@ export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, t
       users: lazyUserStore(async () => (await stores()).users),
       mau: lazyMauStore(async () => (await stores()).mau),
       signIns: lazySignInStore(async () => (await stores()).signIns),
+      prepare: prepareIn(near),
     };
   }
   const client = home;
@@ -111,5 +120,6 @@ export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, t
     users: lazyUserStore(async () => new (await import('./dynamodb-users')).DynamoUserStore({ tableName: tables.users, client: await client() })),
     mau: lazyMauStore(async () => new (await import('./dynamodb-mau')).DynamoMauStore({ tableName: tables.mau, client: await client() })),
     signIns: lazySignInStore(async () => new (await import('./dynamodb-sign-in')).DynamoSignInStore({ tables, client: await client() })),
+    prepare: prepareIn(client),
   };
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { edgeHeaderNameProblem } from '../edge-limits';
 import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
+import { log } from './log-fields';
 import { withoutTrailing } from '../shared/text';
 import { PROVIDER_TYPES } from './types';
 
@@ -271,6 +272,7 @@ export const configFields = z
     aws,
     api: api.optional(),
     admin,
+    log,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

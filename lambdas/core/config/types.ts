@@ -6,6 +6,7 @@
  * Durations are whole seconds; 0 means "none" for the three session limits.
  * Secrets are never here: only where they live (a Secrets Manager secret id).
  */
+import type { RequestLogSettings } from '../request-log-policy';
 
 /** Provider types edge-oauth knows. `oidc` is any OpenID Connect issuer (by discovery). */
 export const PROVIDER_TYPES = [
@@ -250,4 +251,7 @@ export interface EdgeConfig {
   readonly aws: AwsSettings;
   readonly api: ApiSettings;
   readonly admin: AdminSettings;
+  /** Which request events the viewer-request function writes (docs/request-events.md). */
+  readonly log: RequestLogSettings;
 }
+

@@ -13,6 +13,11 @@ export interface ProviderDeps {
   readonly clientSecret: () => Promise<string>;
   /** Seconds since the epoch. */
   readonly now: () => number;
+  /**
+   * A client registered at deploy time (a managed Cognito pool): its pool and client ids, read
+   * from the secret the deploy wrote (config `cognito.managed`). @default - the config's client
+   */
+  readonly registeredClient?: () => Promise<{ readonly userPoolId: string; readonly clientId: string }>;
 }
 
 export interface AuthorizationRequest {
@@ -90,4 +95,9 @@ export interface Provider {
   refresh(refreshToken: string): Promise<SignInResult>;
   /** The current profile with an access token (userinfo or the provider's API). */
   profile(tokens: TokenSet): Promise<Profile>;
+  /**
+   * Where to send the browser to end the user's session at the provider too, coming back to
+   * `returnTo` (`/auth/logout`, when the config asks for it). @default - not offered
+   */
+  endSessionUrl?(returnTo: string): Promise<URL>;
 }

@@ -65,3 +65,6 @@ export function managedCognitoSecretId(providerId: string): string {
 
 /** The JSON keys of that secret. */
 export const MANAGED_COGNITO_KEYS = { userPoolId: 'userPoolId', clientId: 'clientId', clientSecret: 'clientSecret' } as const;
+
+/** The tag on a user pool the stack created, naming its provider (the CLI's check that the pool is managed by this stack). */
+export const MANAGED_POOL_TAG = 'edge-oauth:provider';

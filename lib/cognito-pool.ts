@@ -7,7 +7,8 @@
  *   recovery by email, TOTP MFA (`mfa`: optional by default), and passkeys
  *   (`AllowedFirstAuthFactors` PASSWORD + WEB_AUTHN, which needs the Essentials feature plan:
  *   https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-passkeys.html);
- *   tagged `edge-oauth:provider` so the CLI knows the pool is this stack's;
+ *   tagged `edge-oauth:provider` so the CLI knows the pool is this stack's; the groups the
+ *   config's rules name for the provider (`team:admins` → `admins`);
  * - its prefix domain (`<prefix>.auth.<region>.amazoncognito.com`) with managed login
  *   (version 2, the one that offers passkeys: "users can do passwordless and passkey
  *   authentication only in managed login",
@@ -26,8 +27,8 @@
 import { Aws, CustomResource, CustomResourceProvider, CustomResourceProviderRuntime, Duration, Fn, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import type { ProviderConfig } from '../lambdas/core/config/types';
-import { MANAGED_POOL_TAG } from '../lambdas/core/config/cognito-fields';
+import type { EdgeConfig, ProviderConfig } from '../lambdas/core/config/types';
+import { MANAGED_POOL_TAG, providerGroups } from '../lambdas/core/config/cognito-fields';
 import type { SecretHandle } from './edge-oauth-data';
 import { bundleHandler, handlerEntry, withHandlerDirectory } from './handler-bundle';
 import { LAMBDA_RUNTIME } from './runtime';
@@ -42,6 +43,8 @@ export interface EdgeOAuthCognitoPoolProps {
   readonly secret: SecretHandle;
   /** The region of the secret (`config.aws.region`). */
   readonly secretRegion: string;
+  /** The groups the config's rules name for this provider (`providerGroups`): created in the pool. @default [] */
+  readonly groups?: readonly string[];
   /** @default RemovalPolicy.RETAIN - the people in the pool outlive a `cdk destroy` */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -92,6 +95,9 @@ export class EdgeOAuthCognitoPool extends Construct {
     });
     Tags.of(this.userPool).add(MANAGED_POOL_TAG, props.provider.id);
     acknowledgeUserPoolFindings(this.userPool, managed.mfa);
+    for (const groupName of props.groups ?? []) {
+      new cognito.UserPoolGroup(this, `Group-${groupName.replace(/\//g, '-')}`, { userPool: this.userPool, groupName, description: `edge-oauth: named in the config's rules as ${props.provider.id}:${groupName}` });
+    }
     this.domain = this.userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: managed.domainPrefix ?? defaultDomainPrefix(stack.stackName, props.provider.id) },
       managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
@@ -161,7 +167,7 @@ export class EdgeOAuthCognitoPool extends Construct {
  */
 export function managedCognitoPools(
   scope: Construct,
-  props: { config: { providers: readonly ProviderConfig[]; site: { domain?: string }; aws: { region: string } }; secrets: ReadonlyMap<string, SecretHandle>; removalPolicy?: RemovalPolicy },
+  props: { config: EdgeConfig; secrets: ReadonlyMap<string, SecretHandle>; removalPolicy?: RemovalPolicy },
 ): Map<string, EdgeOAuthCognitoPool> {
   const pools = new Map<string, EdgeOAuthCognitoPool>();
   for (const provider of props.config.providers) {
@@ -171,6 +177,7 @@ export function managedCognitoPools(
       provider,
       secret: props.secrets.get(provider.id)!,
       secretRegion: props.config.aws.region,
+      groups: providerGroups(props.config, provider.id),
       ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }),
     });
     if (props.config.site.domain !== undefined) pool.addSiteClient(`https://${props.config.site.domain}`);

@@ -117,3 +117,10 @@ test('an own pool creates nothing in Cognito', () => {
 test('cdk-nag: nothing unacknowledged', () => {
   expect(nagFindings(main.stack)).toEqual([]);
 });
+
+test('the groups the config\'s rules name for the provider are created in the pool', () => {
+  const { template } = synth(configFrom({ site: { domain: 'app.example.com' }, providers: [{ id: 'team', type: 'cognito' }], allow: { groups: ['team:staff'] }, paths: [{ prefix: '/admin/', allow: { groups: ['team:admins'] } }] }));
+  template.resourceCountIs('AWS::Cognito::UserPoolGroup', 2);
+  template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admins' });
+  template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'staff' });
+});

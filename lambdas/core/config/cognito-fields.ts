@@ -68,3 +68,14 @@ export const MANAGED_COGNITO_KEYS = { userPoolId: 'userPoolId', clientId: 'clien
 
 /** The tag on a user pool the stack created, naming its provider (the CLI's check that the pool is managed by this stack). */
 export const MANAGED_POOL_TAG = 'edge-oauth:provider';
+
+/**
+ * The groups the config's rules name for one provider (`allow.groups`, the provider's own
+ * `allow`, path rules; each `<provider id>:<group>`): a pool the stack creates gets them, so
+ * `users invite --group` has them to add people to.
+ */
+export function providerGroups(config: { allow: { groups?: readonly string[] }; paths: ReadonlyArray<{ allow: { groups?: readonly string[] } }>; providers: ReadonlyArray<{ id: string; allow?: { groups?: readonly string[] } }> }, providerId: string): string[] {
+  const all = [config.allow, ...config.paths.map((p) => p.allow), ...config.providers.map((p) => p.allow ?? {})].flatMap((a) => a.groups ?? []);
+  const prefix = `${providerId}:`;
+  return [...new Set(all.filter((g) => g.startsWith(prefix)).map((g) => g.slice(prefix.length)))].sort();
+}

@@ -74,6 +74,8 @@ export class CognitoPools {
   readonly pools = new Map<string, Pool>();
   readonly clients = new Map<string, PoolClient>();
   readonly invitations: Invitation[] = [];
+  /** Called with each invitation Cognito would email (`npm start` prints it: the local stack has no mail). */
+  onInvitation?: (invitation: Invitation) => void;
 
   constructor(readonly region: string) {}
 
@@ -177,7 +179,11 @@ export class CognitoPools {
       created: Date.now() / 1000,
     };
     pool.users.set(email.toLowerCase(), user);
-    if (input.MessageAction !== 'SUPPRESS') this.invitations.push({ userPoolId: pool.id, email, temporaryPassword });
+    if (input.MessageAction !== 'SUPPRESS') {
+      const invitation = { userPoolId: pool.id, email, temporaryPassword };
+      this.invitations.push(invitation);
+      this.onInvitation?.(invitation);
+    }
     return { User: { Username: user.sub, Attributes: attributes(user), Enabled: true, UserStatus: user.status, UserCreateDate: user.created, UserLastModifiedDate: user.created } };
   }
 }

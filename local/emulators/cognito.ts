@@ -34,7 +34,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import * as jose from 'jose';
 import { closeServer, listenOnLoopback } from '../loopback';
 import { cookie, json, loginForm, page, readBody, redirect } from './cognito-http';
-import { CognitoApiError, CognitoPools, meetsPasswordPolicy, type PoolClient, type PoolUser } from './cognito-admin';
+import { CognitoApiError, CognitoPools, meetsPasswordPolicy, type Invitation, type PoolClient, type PoolUser } from './cognito-admin';
 
 export interface CognitoEmulatorOptions {
   readonly port?: number;
@@ -49,6 +49,8 @@ export interface CognitoEmulator {
   /** `http://localhost:PORT`: the issuer is `<endpoint>/<pool id>`; the admin API is POST `<endpoint>/`. */
   readonly endpoint: string;
   readonly pools: CognitoPools;
+  /** Each invitation Cognito would email (a temporary password), as it is made. */
+  onInvitation(listener: (invitation: Invitation) => void): void;
   close(): Promise<void>;
 }
 
@@ -269,7 +271,7 @@ export async function startCognitoEmulator(options: CognitoEmulatorOptions = {})
     });
   });
   base = `http://${options.host ?? 'localhost'}:${await listenOnLoopback(server, options.port)}`;
-  return { endpoint: base, pools, close: () => closeServer(server) };
+  return { endpoint: base, pools, onInvitation: (listener) => void (pools.onInvitation = listener), close: () => closeServer(server) };
 }
 
 /** The discovery document's fields Cognito publishes (federation-endpoints.html); its domain endpoints at `domain`. */

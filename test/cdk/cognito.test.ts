@@ -124,3 +124,9 @@ test('the groups the config\'s rules name for the provider are created in the po
   template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admins' });
   template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'staff' });
 });
+
+test('outputs: the pool ids to invite people to; no "set this secret" for the managed secret', () => {
+  const outputs = main.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+  expect(outputs.ClientSecretIds).toBeUndefined();
+  expect(JSON.stringify(outputs.UserPoolIds!.Value)).toContain('UserPool');
+});

@@ -91,7 +91,7 @@ export function qualifyGroup(raw: string, providers: readonly GroupOwner[], owne
     provider = able[0]!;
   }
   if (!GROUP_PROVIDER_TYPES.includes(provider.type)) {
-    return { ok: false, message: `provider "${provider.id}" (${provider.type}) has no groups edge-oauth can read; groups come from GitHub, GitLab, Microsoft and OpenID Connect providers` };
+    return { ok: false, message: `provider "${provider.id}" (${provider.type}) has no groups edge-oauth can read; groups come from GitHub, GitLab, Microsoft, Amazon Cognito and OpenID Connect providers` };
   }
   if (group === '') return { ok: false, message: 'names no group after the provider id' };
   return { ok: true, value: qualifiedGroup(provider.id, normalizeGroup(provider.type, group)) };

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Command } from 'commander';
-import { MANAGED_COGNITO_KEYS, MANAGED_POOL_TAG, userPoolRegion } from '../lambdas/core/config/cognito-fields';
+import { MANAGED_COGNITO_KEYS, MANAGED_POOL_TAG, userPoolRegion } from '../lambdas/core/config/cognito';
 import type { ProviderConfig } from '../lambdas/core/config/types';
 import { revokeUserSessions } from '../lambdas/core/session/revoke';
 import { clientOptions, resolveAwsTarget, type AwsTarget } from './aws-target';

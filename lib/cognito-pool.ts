@@ -28,7 +28,7 @@ import { Aws, CustomResource, CustomResourceProvider, CustomResourceProviderRunt
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import type { EdgeConfig, ProviderConfig } from '../lambdas/core/config/types';
-import { MANAGED_POOL_TAG, providerGroups } from '../lambdas/core/config/cognito-fields';
+import { MANAGED_POOL_TAG, providerGroups } from '../lambdas/core/config/cognito';
 import type { SecretHandle } from './edge-oauth-data';
 import { bundleHandler, handlerEntry, withHandlerDirectory } from './handler-bundle';
 import { LAMBDA_RUNTIME } from './runtime';

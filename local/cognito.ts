@@ -7,7 +7,7 @@
  * local Secrets Manager, as the deploy's custom resource writes it. The resolved config gets
  * the stand-in's endpoint as the pools' issuer base (`cognito.idpEndpoint`, http: local only).
  */
-import { MANAGED_COGNITO_KEYS, MANAGED_POOL_TAG, providerGroups } from '../lambdas/core/config/cognito-fields';
+import { MANAGED_COGNITO_KEYS, MANAGED_POOL_TAG, providerGroups } from '../lambdas/core/config/cognito';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { startCognitoEmulator, type CognitoEmulator } from './emulators/cognito';
 import type { SecretsManagerHandle } from './secrets-manager';

@@ -16,17 +16,13 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
+export { COGNITO_DEFAULTS, MANAGED_COGNITO_KEYS, MANAGED_POOL_TAG, managedCognitoSecretId, providerGroups, userPoolRegion } from './cognito';
+
 export const COGNITO_USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 export const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_PREFIX_WORDS = /aws|amazon|cognito/;
 
-export const COGNITO_DEFAULTS = { mfa: 'optional', passkeys: true, refreshTokenValidity: 30 * 86400, endProviderSession: false } as const;
 export const REFRESH_TOKEN_VALIDITY_BOUNDS = { min: 3600, max: 10 * 365 * 86400 } as const;
-
-/** The region a user pool lives in: the part of its id before `_`. */
-export function userPoolRegion(userPoolId: string): string {
-  return userPoolId.slice(0, userPoolId.indexOf('_'));
-}
 
 export const cognitoFields = {
   userPoolId: z.string().regex(COGNITO_USER_POOL_ID, 'must be a Cognito user pool id such as "us-east-1_AbCdEf123"').optional(),
@@ -54,28 +50,3 @@ export const cognitoFields = {
 
 /** The fields above that only a pool the stack creates takes. */
 export const MANAGED_ONLY_FIELDS = ['domainPrefix', 'mfa', 'passkeys', 'refreshTokenValidity'] as const;
-
-/**
- * The secret of a pool the stack creates: JSON `{"userPoolId", "clientId", "clientSecret"}`,
- * written at deploy (lib/cognito-client-secret), read by the functions. @see ManagedCognitoSettings
- */
-export function managedCognitoSecretId(providerId: string): string {
-  return `edge-oauth/cognito/${providerId}`;
-}
-
-/** The JSON keys of that secret. */
-export const MANAGED_COGNITO_KEYS = { userPoolId: 'userPoolId', clientId: 'clientId', clientSecret: 'clientSecret' } as const;
-
-/** The tag on a user pool the stack created, naming its provider (the CLI's check that the pool is managed by this stack). */
-export const MANAGED_POOL_TAG = 'edge-oauth:provider';
-
-/**
- * The groups the config's rules name for one provider (`allow.groups`, the provider's own
- * `allow`, path rules; each `<provider id>:<group>`): a pool the stack creates gets them, so
- * `users invite --group` has them to add people to.
- */
-export function providerGroups(config: { allow: { groups?: readonly string[] }; paths: ReadonlyArray<{ allow: { groups?: readonly string[] } }>; providers: ReadonlyArray<{ id: string; allow?: { groups?: readonly string[] } }> }, providerId: string): string[] {
-  const all = [config.allow, ...config.paths.map((p) => p.allow), ...config.providers.map((p) => p.allow ?? {})].flatMap((a) => a.groups ?? []);
-  const prefix = `${providerId}:`;
-  return [...new Set(all.filter((g) => g.startsWith(prefix)).map((g) => g.slice(prefix.length)))].sort();
-}

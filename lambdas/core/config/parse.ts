@@ -11,7 +11,7 @@ import { configSchema, type ParsedConfig } from './schema';
 import { resolveAccess } from './access-rules';
 import { API_DEFAULTS } from './fields';
 import type { EdgeConfig, ProviderConfig } from './types';
-import { COGNITO_DEFAULTS, MANAGED_COGNITO_KEYS, managedCognitoSecretId } from './cognito-fields';
+import { COGNITO_DEFAULTS, MANAGED_COGNITO_KEYS, managedCognitoSecretId } from './cognito';
 
 export type { ConfigProblem };
 

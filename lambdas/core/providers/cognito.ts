@@ -32,7 +32,7 @@
  */
 import * as client from 'openid-client';
 import type { ProviderConfig } from '../config/types';
-import { userPoolRegion } from '../config/cognito-fields';
+import { userPoolRegion } from '../config/cognito';
 import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
 import type { ProviderDeps } from './types';

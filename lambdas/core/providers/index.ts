@@ -13,7 +13,7 @@ import { MicrosoftProvider } from './microsoft';
 import { OidcProvider } from './oidc';
 import { TwitchProvider } from './twitch';
 import type { Provider, ProviderDeps } from './types';
-import { MANAGED_COGNITO_KEYS } from '../config/cognito-fields';
+import { MANAGED_COGNITO_KEYS } from '../config/cognito';
 
 export type ProviderFactory = (config: ProviderConfig, deps: ProviderDeps) => Provider;
 

@@ -6,6 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { handleClientSecret } from '../../lib/cognito-client-secret/handler';
+import { EdgeOAuth } from '../../lib/edge-oauth';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
 import { appWithoutBundling, configFrom, logicalId, nagFindings, walk } from './helpers';
 
@@ -129,4 +130,12 @@ test('outputs: the pool ids to invite people to; no "set this secret" for the ma
   const outputs = main.template.toJSON().Outputs as Record<string, { Value: unknown }>;
   expect(outputs.ClientSecretIds).toBeUndefined();
   expect(JSON.stringify(outputs.UserPoolIds!.Value)).toContain('UserPool');
+});
+
+test('refused: the local stand-in\'s endpoint at deploy; an existing distribution without site.domain (no callback URL for the client)', () => {
+  const local = config();
+  const withEndpoint = { ...local, providers: [{ ...local.providers[0]!, cognito: { ...local.providers[0]!.cognito!, idpEndpoint: 'http://localhost:1' } }] };
+  expect(() => new EdgeOAuth(new Stack(appWithoutBundling(), 'A', { env: ENV }), 'Auth', { config: withEndpoint })).toThrow(/cognito.idpEndpoint is the local Cognito stand-in's/);
+  const auth = new EdgeOAuth(new Stack(appWithoutBundling(), 'B', { env: ENV }), 'Auth', { config: config({}, {}) });
+  expect(() => auth.useExistingDistribution('E123ABC')).toThrow(/a user pool the stack creates needs config.site.domain with an existing distribution/);
 });

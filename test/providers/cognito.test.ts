@@ -143,3 +143,25 @@ test('the stand-in refuses a redirect_uri that is not a callback URL with an err
   expect(answer.status).toBe(400);
   expect(answer.headers.get('location')).toBeNull();
 });
+
+test('a refresh token lasts the client\'s RefreshTokenValidity: past it, the refresh (and so the re-check) fails', async () => {
+  let nowMs = Date.now();
+  const timed = await startCognitoEmulator({ clock: () => nowMs });
+  try {
+    const pool = timed.pools.createPool('timed');
+    const short = timed.pools.createClient(pool.id, { callbackUrls: [REDIRECT_URI], logoutUrls: [], scopes: ['openid', 'email', 'profile'], refreshTokenValidity: 3600 });
+    timed.pools.operations().AdminCreateUser!({ UserPoolId: pool.id, Username: 'ada@example.com', UserAttributes: [{ Name: 'email_verified', Value: 'true' }] });
+    const cfg = ownPool({ clientId: short.clientId });
+    const provider = new CognitoProvider({ ...cfg, cognito: { ...cfg.cognito!, userPoolId: pool.id, idpEndpoint: timed.endpoint } }, deps({ clientSecret: async () => short.clientSecret! }));
+    const flow = newFlow();
+    const url = await provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: false, ...flow });
+    const login = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!);
+    const temporary = timed.pools.invitations[0]!.temporaryPassword;
+    const back = await fetch(login, { method: 'POST', body: new URLSearchParams({ username: 'ada@example.com', password: temporary, new_password: 'New-passw0rd!' }), redirect: 'manual' });
+    const { tokens } = await provider.finishSignIn({ callbackUrl: new URL(back.headers.get('location')!), redirectUri: REDIRECT_URI, codeVerifier: flow.codeVerifier, state: flow.state, nonce: flow.nonce });
+    nowMs += 3601 * 1000; // past the client's 3600 s
+    await expect(provider.refresh(tokens.refreshToken!)).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: expect.stringContaining('invalid_grant') });
+  } finally {
+    await timed.close();
+  }
+});

@@ -35,6 +35,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+/**
+ * The providers' problems together, where the first of them is: the provider requirements
+ * (provider-requirements.ts) come after zod's field issues, and the report should read in
+ * the file's order.
+ */
+function providersTogether(problems: ConfigProblem[]): ConfigProblem[] {
+  const first = problems.findIndex((p) => p.path.startsWith('providers['));
+  if (first < 0) return problems;
+  const providers = problems.filter((p) => p.path.startsWith('providers['));
+  const others = problems.filter((p) => !p.path.startsWith('providers['));
+  return [...others.slice(0, first), ...providers, ...others.slice(first)];
+}
+
 /** Validates parsed JSON and resolves defaults. Never throws for bad input. */
 export function parseConfig(input: unknown): ParseResult {
   const result = configSchema.safeParse(input);
@@ -52,7 +65,7 @@ export function parseConfig(input: unknown): ParseResult {
         }
       });
     }
-    return { ok: false, problems };
+    return { ok: false, problems: providersTogether(problems) };
   }
   const raw = result.data;
   const access = resolveAccess(raw);

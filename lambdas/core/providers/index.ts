@@ -11,6 +11,7 @@ import { GoogleProvider } from './google';
 import { LinkedInProvider } from './linkedin';
 import { MicrosoftProvider } from './microsoft';
 import { OidcProvider } from './oidc';
+import { throttlingAware } from './throttling';
 import { TwitchProvider } from './twitch';
 import type { Provider, ProviderDeps } from './types';
 import { MANAGED_COGNITO_KEYS } from '../config/cognito';
@@ -30,10 +31,14 @@ const FACTORIES: Partial<Record<ProviderType, ProviderFactory>> = {
   cognito: (config, deps) => new CognitoProvider(config, deps),
 };
 
+/**
+ * The adapter for `config.type`. Its `fetch` knows the provider's throttling answers
+ * (throttling.ts): a rate limit is a failed check, never read as a refused grant.
+ */
 export function createProvider(config: ProviderConfig, deps: ProviderDeps): Provider {
   const factory = FACTORIES[config.type];
   if (factory === undefined) throw new TypeError(`provider type "${config.type}" is not implemented`);
-  return factory(config, deps);
+  return factory(config, { ...deps, fetch: throttlingAware(config.type, deps.fetch) });
 }
 
 export type { Provider, ProviderDeps } from './types';
@@ -54,7 +59,7 @@ export function needsOfflineAccess(config: Pick<EdgeConfig, 'session' | 'originT
  */
 export function createProviders(
   config: Pick<EdgeConfig, 'providers' | 'session' | 'originTokens'>,
-  deps: { fetch: typeof globalThis.fetch; now: () => number; readSecret: (ref: SecretRef) => Promise<string> },
+  deps: { fetch: typeof globalThis.fetch; now: () => number; readSecret: (ref: SecretRef) => Promise<string>; onNotice?: ProviderDeps['onNotice'] },
 ): Map<string, Provider> {
   const offline = needsOfflineAccess(config);
   return new Map(
@@ -65,6 +70,7 @@ export function createProviders(
         now: deps.now,
         clientSecret: () => deps.readSecret(provider.clientSecret),
         ...(provider.cognito?.managed !== undefined && { registeredClient: () => registeredClient(provider.clientSecret.secretId, deps.readSecret) }),
+        onNotice: deps.onNotice,
       }),
     ]),
   );

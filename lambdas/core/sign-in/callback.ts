@@ -6,16 +6,17 @@
  */
 import type { EdgeConfig } from '../config/types';
 import { EdgeOAuthError, ProviderError } from '../errors';
-import { FLOW_TTL, readFlow, stateHash } from './flow';
+import { FLOW_TTL, readFlow, stateHash, type FlowLookup } from './flow';
 import type { KeySet } from '../keys/key-set';
 import { PAGE_HEADERS, renderPage, signInHref, type Link } from '../viewer/pages';
 import { CALLBACK_PATH } from '../viewer/special-paths';
-import { allowListFor, checkAllowList, DENIAL_MESSAGES, normalizeEmail } from './allow-list';
+import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
+import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { seal } from '../keys/seal';
 import { serializeCookie } from '../shared/cookies';
-import { newSessionClaims, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
+import { newSessionClaims, readSession, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { signInRecord } from './sign-in-record';
 import type { SessionStore, SignInStore } from '../stores';
 
@@ -66,12 +67,8 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
   const params = new URLSearchParams(req.querystring);
   const state = params.get('state') ?? '';
   const lookup = readFlow(ctx.config, ctx.keys, req.cookieHeaders, state, ctx.now);
-  const clearFlow = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
-  if (lookup.status !== 'ok') {
-    return errorPage(ctx, 400, `flow-${lookup.status}`, clearFlow, 'This sign-in link has expired or was already used', [
-      'Sign-in links work once and for a few minutes. Please start again.',
-    ]);
-  }
+  if (lookup.status !== 'ok') return lostAttempt(ctx, req, lookup);
+  const clearFlow = [lookup.clearCookie];
   const { flow } = lookup;
   const provider = ctx.providers.get(flow.p);
   const retry: Link = { href: signInHref({ provider: flow.p, returnPath: flow.r }), label: 'Sign in again' };
@@ -79,7 +76,7 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     return errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]);
   }
   // Single use, server-side: a replayed callback (same state, even with the cookie) fails.
-  if (!(await ctx.sessions.consumeState(stateHash(flow.st), flow.iat + FLOW_TTL + 60))) {
+  if (!(await ctx.sessions.consumeState(stateHash(state), flow.iat + FLOW_TTL + 60))) {
     return errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]);
   }
   const providerError = params.get('error');
@@ -95,8 +92,8 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     result = await provider.finishSignIn({
       callbackUrl: new URL(`${ctx.scheme}://${req.host}${CALLBACK_PATH}?${req.querystring}`),
       redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
-      codeVerifier: flow.v,
-      state: flow.st,
+      codeVerifier: lookup.verifier,
+      state,
       nonce: flow.n,
       ...(flow.ra === 1 && { authenticatedAfter: flow.iat }),
     });
@@ -129,8 +126,9 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     uid: result.profile.id,
     prv: provider.id,
     name: result.profile.name,
-    // Admitted by a group with an email the provider says is unverified: the email is not passed on.
-    email: result.profile.email === undefined || result.profile.emailVerified === false ? undefined : normalizeEmail(result.profile.email),
+    // Only a usable email (access/usable-email.ts) is passed on: not one the provider says is
+    // unverified (a group may still admit the user), nor one it never verifies (Amazon).
+    email: usableEmail(result.profile),
     groups: result.profile.groups,
     now: ctx.now,
   });
@@ -147,6 +145,45 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     decision: 'allow',
     reason: 'signed-in',
     session: claims,
+  };
+}
+
+/**
+ * No dead end: a callback whose attempt this browser no longer holds (expired, replaced, the
+ * link opened in another browser, already finished in this tab) still knows from its sealed
+ * state where its tab was going. Signed in meanwhile (another tab finished first): straight
+ * there. Otherwise a page that starts a fresh sign-in back there, by itself once (a
+ * `<meta refresh>`), then only by a click: a browser that keeps no cookies must not loop.
+ * A state we did not seal says nothing we can trust: a fresh sign-in back to `/`.
+ */
+function lostAttempt(ctx: CallbackContext, req: CallbackRequest, lookup: Exclude<FlowLookup, { status: 'ok' }>): CallbackResponse {
+  const reason = `flow-${lookup.status}`;
+  if (lookup.status === 'invalid') {
+    return errorPage(ctx, 400, reason, [], 'This sign-in link is not valid here', ['It may come from another site or an older sign-in. Please sign in again.']);
+  }
+  const { flow } = lookup;
+  const clear = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
+  if (readSession(ctx.config, ctx.keys, req.cookieHeaders, ctx.now).status === 'valid') {
+    return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies: clear, decision: 'allow', reason: `${reason}-signed-in` };
+  }
+  const provider = ctx.providers.get(flow.p);
+  const href = signInHref({ ...(provider !== undefined && { provider: provider.id }), returnPath: flow.r, reauthenticate: flow.ra === 1, retry: true });
+  const again = flow.rt === 1;
+  return {
+    status: 400,
+    headers: PAGE_HEADERS,
+    setCookies: clear,
+    body: renderPage({
+      siteName: ctx.config.site.name,
+      title: again ? 'Your sign-in could not be finished' : 'Continuing your sign-in',
+      paragraphs: again
+        ? ['This browser did not keep the sign-in cookie twice in a row. Check that cookies are allowed for this site, then continue.']
+        : [lookup.status === 'expired' ? 'That sign-in took too long.' : 'That sign-in was replaced or started in another browser.', 'Starting a new one, back to where you were going.'],
+      links: [{ href, label: 'Continue signing in' }],
+      ...(!again && { continueTo: href }),
+    }),
+    decision: 'block',
+    reason,
   };
 }
 

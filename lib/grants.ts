@@ -30,11 +30,12 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record
   },
   // The admin console (lib/admin-console.ts): its own session check and revoke, reading
   // users and MAU counts (counter items, one region or global: never the marks, so no
-  // Query on the mau table). Its Query on the indexes is granted on the index ARNs there.
+  // Query on the mau table), and dropping a user's kept refresh token when all of their
+  // sessions are revoked. Its Query on the indexes is granted on the index ARNs there.
   // test/cdk/admin-console-global.test.ts runs every page against the synthesized role.
   admin: {
     sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    users: ['dynamodb:GetItem'],
+    users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     mau: ['dynamodb:GetItem'],
   },
 };

@@ -151,4 +151,7 @@ export class RegionalUserStore implements UserStore {
   findByEmail: UserStore['findByEmail'] = (email) => this.#home.findByEmail(email);
   listUsers: UserStore['listUsers'] = (options) => this.#home.listUsers(options);
   listRecentUsers: UserStore['listRecentUsers'] = (options) => this.#home.listRecentUsers(options);
+  // Kept refresh tokens: where the sign-in writes them (home), read and dropped there too.
+  getRefreshToken: UserStore['getRefreshToken'] = (provider, userId) => this.#home.getRefreshToken(provider, userId);
+  dropRefreshToken: UserStore['dropRefreshToken'] = (provider, userId, id) => this.#home.dropRefreshToken(provider, userId, id);
 }

@@ -17,7 +17,7 @@ import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { REFRESH_LEASE_SECONDS } from './due-checks';
 import type { SessionRecord, SessionStore, UserStore } from '../stores';
-import { openTokens, sealTokens } from '../keys/token-sealing';
+import { openTokens, refreshTokenId, sealTokens } from '../keys/token-sealing';
 import { authFingerprint } from '../access/fingerprint';
 
 export interface RefreshContext {
@@ -113,7 +113,7 @@ export async function refreshSession(
   } catch (error) {
     ctx.onError?.(error, 'provider-refresh');
     if (providerFailureKind(error) === 'transient') return { kind: 'provider-failed' };
-    await revoke(ctx, claims.sid, 'provider-rejected');
+    await Promise.all([revoke(ctx, claims.sid, 'provider-rejected'), canRefresh && dropKeptRefreshToken(ctx, claims, tokens.refreshToken!)]);
     return { kind: 'rejected' };
   }
   if (profile.id !== claims.uid) {
@@ -152,6 +152,21 @@ export async function refreshSession(
     ctx.onError?.(error, 'refresh-complete');
   }
   return { kind: 'refreshed', email, name: profile.name, groups, tokens: next };
+}
+
+/**
+ * A refused refresh token is dropped from the user too when it is the one kept there
+ * (Provider.keepsRefreshToken: Google), so the next sign-in asks for consent instead of
+ * starting a session with it (sign-in/kept-refresh-token.ts). A newer one kept meanwhile stays.
+ */
+async function dropKeptRefreshToken(ctx: RefreshContext, claims: { uid: string; prv: string }, refreshToken: string): Promise<void> {
+  if (ctx.provider.keepsRefreshToken !== true || ctx.users === undefined) return;
+  try {
+    ctx.calls.push('user-refresh-token-drop');
+    await ctx.users.dropRefreshToken(claims.prv, claims.uid, refreshTokenId(refreshToken));
+  } catch (error) {
+    ctx.onError?.(error, 'refresh-token-drop');
+  }
 }
 
 /** Revokes the session; a failure is logged and does not change the answer. */

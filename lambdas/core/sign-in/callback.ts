@@ -6,10 +6,11 @@
  */
 import type { EdgeConfig } from '../config/types';
 import { EdgeOAuthError, ProviderError } from '../errors';
-import { FLOW_TTL, readFlow, stateHash, type FlowLookup } from './flow';
+import { attemptId, FLOW_TTL, newFlow, readFlow, stateHash, type FlowLookup, type FlowState } from './flow';
 import type { KeySet } from '../keys/key-set';
 import { PAGE_HEADERS, renderPage, signInHref, type Link } from '../viewer/pages';
 import { CALLBACK_PATH } from '../viewer/special-paths';
+import { FRAGMENT_PAGE_HEADERS, fragmentPage } from '../viewer/fragment-pages';
 import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
 import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
@@ -18,7 +19,8 @@ import { seal } from '../keys/seal';
 import { serializeCookie } from '../shared/cookies';
 import { newSessionClaims, readSession, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { signInRecord } from './sign-in-record';
-import type { SessionStore, SignInStore } from '../stores';
+import type { SessionStore, SignInStore, UserStore } from '../stores';
+import { planRefreshToken } from './kept-refresh-token';
 
 export interface CallbackContext {
   readonly config: EdgeConfig;
@@ -27,6 +29,8 @@ export interface CallbackContext {
   readonly sessions: SessionStore;
   /** Writes the session, App User and MAU mark together. @default - the session only, with `sessions` */
   readonly signIns?: SignInStore | undefined;
+  /** Where refresh tokens are kept per user (Provider.keepsRefreshToken: Google). */
+  readonly users?: UserStore | undefined;
   readonly now: number;
   readonly random: RandomBytes;
   readonly scheme: 'https' | 'http';
@@ -121,6 +125,16 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     ]);
   }
 
+  if (flow.h !== undefined && result.profile.id !== flow.h) {
+    // The consent round trip came back with another account than the one just signed in.
+    return errorPage(ctx, 403, 'consent-account-changed', clearFlow, 'Sign-in was not completed', [
+      `Another ${provider.displayName} account was chosen on the consent screen than the one you signed in with. Please sign in again.`,
+    ], [retry]);
+  }
+  const plan = await planRefreshToken(ctx, provider, result.profile.id, result.tokens, flow.h !== undefined);
+  if (plan.kind === 'consent') return consentRoundTrip(ctx, req, provider, flow, result.profile.id, clearFlow);
+  const tokens = plan.tokens;
+
   const claims = newSessionClaims(ctx.config, {
     sid: randomToken(ctx.random, 16),
     uid: result.profile.id,
@@ -133,18 +147,63 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     now: ctx.now,
   });
   // Session (with the sealed tokens), App User and MAU mark: one transaction (dynamodb-sign-in.ts).
-  const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req, result.profile);
+  const signedIn = await signInRecord(ctx.config, ctx.keys, claims, tokens, req, result.profile);
+  const record = plan.keep === undefined ? signedIn : { ...signedIn, user: { ...signedIn.user, refreshToken: plan.keep } };
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
-  await ctx.onSignIn?.({ claims, profile: result.profile, tokens: result.tokens, host: req.host });
+  await ctx.onSignIn?.({ claims, profile: result.profile, tokens, host: req.host });
   const cookie = serializeCookie(sessionCookieName(ctx.config), await seal(claims, ctx.keys.current), { maxAge: sessionCookieMaxAge(claims) });
+  return { ...toDeepLink(flow, [...clearFlow, cookie]), decision: 'allow', reason: 'signed-in', session: claims };
+}
+
+/**
+ * To the tab's deep link: a 302, or, when the attempt was started by the fragment page (the
+ * tab may have saved its fragment), the page that restores it (viewer/fragment-pages.ts).
+ */
+function toDeepLink(flow: FlowState, setCookies: readonly string[]): Pick<CallbackResponse, 'status' | 'headers' | 'setCookies' | 'body'> {
+  const body = flow.fr === 1 ? fragmentPage('restore', attemptId(flow), flow.r) : undefined;
+  if (body !== undefined) return { status: 200, headers: FRAGMENT_PAGE_HEADERS, setCookies, body };
+  return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies };
+}
+
+/**
+ * Once per sign-in, for a provider whose refresh token comes only with its consent screen
+ * (kept-refresh-token.ts): back to the provider with the consent screen for the account just
+ * signed in (`login_hint`), as a new attempt for the same deep link, marked so that its
+ * callback never comes back here.
+ */
+async function consentRoundTrip(ctx: CallbackContext, req: CallbackRequest, provider: Provider, flow: FlowState, userId: string, clearFlow: string[]): Promise<CallbackResponse> {
+  const started = await newFlow(ctx.config, ctx.keys, {
+    providerId: provider.id,
+    returnPath: flow.r,
+    reauthenticate: false,
+    consentFor: userId,
+    now: ctx.now,
+    random: ctx.random,
+    cookieHeaders: req.cookieHeaders,
+  });
+  let location: URL;
+  try {
+    location = await provider.authorizationUrl({
+      redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
+      state: started.state,
+      nonce: started.flow.n,
+      codeChallenge: started.codeChallenge,
+      reauthenticate: false,
+      consent: { loginHint: userId },
+    });
+  } catch (error) {
+    ctx.onError?.(error, 'authorization-url');
+    return errorPage(ctx, 502, 'provider-unreachable', clearFlow, 'Sign-in was not completed', [`We could not reach ${provider.displayName}. Please try again in a moment.`], [
+      { href: signInHref({ provider: provider.id, returnPath: flow.r }), label: 'Sign in again' },
+    ]);
+  }
   return {
     status: 302,
-    headers: { location: flow.r, 'cache-control': 'no-store' },
-    setCookies: [...clearFlow, cookie],
+    headers: { location: location.href, 'cache-control': 'no-store' },
+    setCookies: [...clearFlow, ...started.evictions, started.setCookie],
     decision: 'allow',
-    reason: 'signed-in',
-    session: claims,
+    reason: 'consent-required',
   };
 }
 
@@ -164,7 +223,7 @@ function lostAttempt(ctx: CallbackContext, req: CallbackRequest, lookup: Exclude
   const { flow } = lookup;
   const clear = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
   if (readSession(ctx.config, ctx.keys, req.cookieHeaders, ctx.now).status === 'valid') {
-    return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies: clear, decision: 'allow', reason: `${reason}-signed-in` };
+    return { ...toDeepLink(flow, clear), decision: 'allow', reason: `${reason}-signed-in` };
   }
   const provider = ctx.providers.get(flow.p);
   const href = signInHref({ ...(provider !== undefined && { provider: provider.id }), returnPath: flow.r, reauthenticate: flow.ra === 1, retry: true });

@@ -8,6 +8,7 @@ import { registerSessionsCommands } from './sessions-command';
 import { printableLines } from './printable';
 import { consoleIo, safeIo, type CliIo } from './store-options';
 import { registerUsersCommands } from './users-command';
+import { registerPoolUserCommands } from './pool-users-command';
 
 /** `io`: where the operator commands print (tests capture it). */
 export function buildProgram(raw: CliIo = consoleIo): Command {
@@ -17,6 +18,7 @@ export function buildProgram(raw: CliIo = consoleIo): Command {
     .showHelpAfterError();
   registerConfigCommands(program);
   registerUsersCommands(program, io);
+  registerPoolUserCommands(program.commands.find((c) => c.name() === 'users')!, io); // invite, disable, remove (a managed Cognito pool)
   registerSessionsCommands(program, io);
   registerMauCommand(program, io);
   registerKeysCommands(program, io);

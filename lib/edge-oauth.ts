@@ -59,6 +59,7 @@ import { functionBundling, packageEntry, regionalFunction, viewerRequestFunction
 import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
 import { rejectSecretReplicaRegions } from './global-tables';
 import { asCdkInterface } from './cdk-types';
+import { addSiteClients, managedCognitoPools, type EdgeOAuthCognitoPool } from './cognito-pool';
 
 /** The path the callback answers; a behaviour of its own, before `/auth/*`. */
 export const CALLBACK_PATH_PATTERN = '/auth/callback';
@@ -84,6 +85,8 @@ export class EdgeOAuth extends Construct {
   /** The tables and secrets (created or referenced). */
   readonly data: EdgeOAuthData;
   readonly adminConsole?: EdgeOAuthAdminConsole; // `/auth/admin` (lib/admin-console.ts), with config.admin.emails
+  /** The user pools this construct created, by provider id (`cognito` providers with no client: lib/cognito-pool.ts). */
+  readonly cognitoPools: ReadonlyMap<string, EdgeOAuthCognitoPool>;
   private readonly config: EdgeConfig;
   private readonly bundling: BundlingOptions;
   private readonly logRetention?: logs.RetentionDays;
@@ -134,6 +137,8 @@ export class EdgeOAuth extends Construct {
       { functionVersion: this.viewerRequestVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: false },
     ];
     this.grantSessionCheck(viewer.role);
+    this.cognitoPools = managedCognitoPools(this, { config, secrets: this.data.clientSecrets, ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }) });
+    for (const id of this.cognitoPools.keys()) grantGetSecretValue(viewer.role, this.data.clientSecrets.get(id)!.resourceArns(config.aws.region));
 
     // ---------------------------------------------------------------- callback
     const callback = regionalFunction(this, {
@@ -205,6 +210,7 @@ export class EdgeOAuth extends Construct {
       );
     }
     this._distribution = distribution;
+    addSiteClients(this.cognitoPools, `https://${distribution.distributionDomainName}`);
     const common: cloudfront.AddBehaviorOptions = {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -224,6 +230,9 @@ export class EdgeOAuth extends Construct {
   useExistingDistribution(distributionId: string): void {
     if (this._distribution !== undefined || this._existingDistributionId !== undefined) {
       throw new Error(`EdgeOAuth ${this.node.path}: it already protects ${this._existingDistributionId ?? this._distribution!.node.path}; use one EdgeOAuth per distribution`);
+    }
+    if ([...this.cognitoPools.values()].some((pool) => pool.client === undefined)) {
+      throw new Error(`EdgeOAuth ${this.node.path}: a user pool the stack creates needs config.site.domain with an existing distribution (its app client's callback URL)`);
     }
     this._existingDistributionId = distributionId;
   }

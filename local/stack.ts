@@ -24,6 +24,7 @@ import { parseLocalConfigText, type DevIdpClient } from './dev-provider';
 import type { ConfigProblem } from '../lambdas/core/config/parse';
 import { ConfigError } from '../lambdas/core/errors';
 import { startSecretsManager, type SecretsManagerHandle } from './secrets-manager';
+import { startLocalCognito, type LocalCognito } from './cognito';
 
 export interface LocalStackOptions {
   /** The site's port; 0 = any free port. */
@@ -71,6 +72,8 @@ export interface LocalStack {
   readonly origin: DemoOriginHandle;
   readonly cloudfront: CloudFrontEmulator;
   readonly secretsManager: SecretsManagerHandle;
+  /** The local Cognito stand-in, when the config has a `cognito` provider with no client of its own (local/cognito.ts). */
+  readonly cognito?: LocalCognito;
   readonly endpoints: Required<Pick<AwsEndpoints, 'dynamodb' | 'secretsManager'>>;
   /** With `distribution`: the local CloudFront control plane holding it. */
   readonly distribution?: LocalDistribution;
@@ -187,6 +190,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           : undefined;
       config = devConfig(idp!.issuer, options.devConfig, tables);
     }
+    const cognito = await startLocalCognito(config, { siteOrigins: [siteOrigin, ...siteAliases], secretsManager });
+    if (cognito !== undefined) {
+      closers.push(() => cognito.emulator.close());
+      config = cognito.apply(config);
+    }
     await createTables({ endpoint: dynamoEndpoint, region: config.aws.region, names: config.aws.tables });
     if (options.secrets?.[config.aws.sessionKeysSecretId] === undefined) {
       // A sealing key and an ES256 signing key (the identity assertion).
@@ -233,7 +241,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const reload = (next: EdgeConfig) => {
       const notes: string[] = [];
       if (JSON.stringify(next.aws) !== JSON.stringify(current.aws)) notes.push('aws (tables, key set secret, region) is kept as the running stack has it; restart to change it');
-      current = { ...next, site: { name: next.site.name }, aws: current.aws };
+      current = { ...(cognito?.apply(next) ?? next), site: { name: next.site.name }, aws: current.aws };
       handlers = containers();
       return { config: current, notes };
     };
@@ -269,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       origin,
       cloudfront,
       secretsManager,
+      ...(cognito !== undefined && { cognito }),
       endpoints,
       ...(distribution !== undefined && { distribution }),
       reload,

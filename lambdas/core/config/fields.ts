@@ -11,6 +11,7 @@ import { allowList, domain, email, pathRules, publicPaths } from './access-field
 import { log } from './log-fields';
 import { withoutTrailing } from '../shared/text';
 import { PROVIDER_TYPES } from './types';
+import { cognitoFields } from './cognito-fields';
 
 export { allowList, domain, email } from './access-fields';
 
@@ -62,8 +63,9 @@ export const provider = z.strictObject({
       message: `unknown provider; known: ${PROVIDER_TYPES.join(', ')}`,
     }),
   displayName: z.string().min(1).optional(),
-  clientId: z.string().min(1, 'is required: the OAuth client id from the provider'),
-  clientSecret: secretRef,
+  // Required for every type but a managed `cognito` pool (provider-requirements.ts).
+  clientId: z.string().min(1, 'is required: the OAuth client id from the provider').optional(),
+  clientSecret: secretRef.optional(),
   issuer: z.url({ protocol: /^https?$/ }).optional(),
   tenant: z.string().min(1).optional(),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be one scope, no spaces')).default([]),
@@ -82,6 +84,7 @@ export const provider = z.strictObject({
     .enum(['client_secret_basic', 'client_secret_post'], { error: 'must be "client_secret_basic" (HTTP Basic) or "client_secret_post" (in the request body)' })
     .optional(),
   hostedDomains: z.array(domain).min(1, 'must list at least one domain (leave the field out to admit any Google account)').optional(),
+  ...cognitoFields,
 });
 
 /** Standard request headers: the assertion header is removed from every client request, so it must not be one of these. */

@@ -108,3 +108,13 @@ export function acknowledgeAttachFindings(policyOwner: IConstruct, viewerFn: ICo
   p.acknowledge({ id: `AwsSolutions-IAM5[Resource::<${attachId}.Arn>:*]`, reason: 'The CDK provider framework invokes any version of the attach function.' });
   p.acknowledge({ id: 'AwsSolutions-L1', reason: 'The CDK provider framework picks its own runtime.' });
 }
+
+/** The alarms' SNS topic (lib/monitoring.ts, config monitoring.alarmEmail). */
+export function acknowledgeAlarmTopicFindings(topic: IConstruct): void {
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'The topic carries alarm state changes only (no user data). CloudWatch alarms cannot publish to a topic encrypted with the ' +
+      'AWS managed key (aws/sns); a customer managed key would cost more than the notifications are worth. It enforces TLS (SNS3).',
+  });
+}

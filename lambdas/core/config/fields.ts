@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
 import { PROVIDER_TYPES } from './types';
+import { monitoring } from './monitoring-fields';
 
 export { allowList, domain, email } from './access-fields';
 
@@ -267,6 +268,7 @@ export const configFields = z
     aws,
     api: api.optional(),
     admin,
+    monitoring,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

@@ -89,6 +89,7 @@ export function parseConfig(input: unknown): ParseResult {
     aws: raw.aws,
     api: resolveApi(raw.api, raw.session.revocationCheckInterval, raw.paths.length > 0 || raw.publicPaths.length > 0),
     admin: { emails: [...new Set(raw.admin.emails)] },
+    monitoring: raw.monitoring,
   };
   return { ok: true, config };
 }

@@ -250,4 +250,15 @@ export interface EdgeConfig {
   readonly aws: AwsSettings;
   readonly api: ApiSettings;
   readonly admin: AdminSettings;
+  /** The dashboard and alarms of the CDK constructs (lambdas/core/config/monitoring-fields.ts, docs/operations.md). */
+  readonly monitoring: MonitoringSettings;
+}
+
+export interface MonitoringSettings {
+  readonly dashboard: boolean;
+  readonly alarms: boolean;
+  readonly alarmEmail?: string | undefined;
+  readonly alarmTopicArn?: string | undefined;
+  readonly regions?: readonly string[] | undefined;
+  readonly refusalThreshold: number;
 }

@@ -9,7 +9,13 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand 
 import { buildProgram } from '../../bin/cli';
 import { runLogs, type LogsOptions } from '../../bin/logs-command';
 import { startCloudWatchLogs, type CloudWatchLogsHandle } from '../../local/emulators/cloudwatch-logs';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { testDynamoEndpoint } from '../support/dynamodb';
 
 const EDGE = '/aws/lambda/us-east-1.EdgeOAuthStack-EdgeOAuthViewerRequestA1B2-x1y2z3';
 const CALLBACK = 'EdgeOAuthStack-EdgeOAuthCallbackLogsC3D4-q9w8e7';
@@ -132,6 +138,30 @@ test('--follow prints lines logged after the first scan, once each, until stoppe
   controller.abort();
   await done;
   expect(out.map((l) => (JSON.parse(l) as { reason: string }).reason)).toEqual(['provider-timeout', 'followed']);
+});
+
+test('--user EMAIL: every App User with that email (across providers), looked up in the App Users table', async () => {
+  const tables = { sessions: `logs-sessions-${process.pid}`, users: `logs-users-${process.pid}`, mau: `logs-mau-${process.pid}` };
+  await createTables({ endpoint: testDynamoEndpoint(), region: 'eu-west-1', names: tables });
+  const client = new DynamoDBClient({ region: 'eu-west-1', endpoint: testDynamoEndpoint(), credentials: LOCAL_CREDENTIALS });
+  try {
+    const users = new DynamoUserStore({ tableName: tables.users, client });
+    const at = Math.floor(now / 1000);
+    await users.upsertOnSignIn({ provider: 'github', userId: '42', email: 'ada@example.com', name: 'Ada', at, host: 'app.example.com' });
+    await users.upsertOnSignIn({ provider: 'google', userId: '1077', email: 'ada@example.com', name: 'Ada', at, host: 'app.example.com' });
+    logs.put('eu-central-1', EDGE, [line(ago(3), { decision: 'block', reason: 'session-revoked', userId: '1077', provider: 'google' }), line(ago(2), { decision: 'allow', reason: 'session', userId: '1077', provider: 'github' })]);
+    const config = join(mkdtempSync(join(tmpdir(), 'edge-oauth-logs-')), 'edge-oauth.config.jsonc');
+    writeFileSync(config, JSON.stringify({ providers: [{ type: 'github', clientId: 'c', clientSecret: 's' }], aws: { region: 'eu-west-1', tables } }));
+    const { out } = await run('--regions', 'eu-west-1,eu-central-1', '--user', 'ADA@example.com', '--dynamodb-endpoint', testDynamoEndpoint(), '--config', config, '--json');
+    // github:42 in eu-west-1 and google:1077 in eu-central-1; not github:1077 (another person).
+    expect(out.map((l) => { const e = JSON.parse(l) as { provider: string; userId: string; reason: string }; return `${e.provider}:${e.userId} ${e.reason}`; })).toEqual([
+      'github:42 session',
+      'github:42 store-unavailable',
+      'google:1077 session-revoked',
+    ]);
+  } finally {
+    client.destroy();
+  }
 });
 
 describe('the stand-in is as strict as the API reference', () => {

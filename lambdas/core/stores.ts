@@ -10,7 +10,13 @@
 /** Why a session was revoked (shown to operators). */
 export type RevocationReason = 'logout' | 'operator' | 'not-allowed' | 'provider-rejected' | 'inactive' | 'no-tokens';
 
-export type EmailVerification = 'verified' | 'unstated' | 'unverifiable';
+/**
+ * What the provider said of a session's email. `none`: a check read the user and found no
+ * usable email (lost, changed without a stated verification, never verifiable): the record
+ * holds no email and must not fall back to the cookie's. A record with neither an email nor
+ * this field was not checked since a sign-in without an email (or predates the field).
+ */
+export type EmailVerification = 'verified' | 'unstated' | 'unverifiable' | 'none';
 
 export interface SessionRecord {
   readonly sessionId: string;
@@ -76,8 +82,12 @@ export interface RefreshDone {
   readonly owner: string;
   readonly at: number;
   readonly tokens?: string | undefined;
-  /** Written with `emailVerification` when set; an undefined email leaves the stored one. */
-  readonly email?: string | undefined;
+  /**
+   * The email the check read, written with `emailVerification`. `null`: checked, no usable
+   * email (lost, or not one the provider vouches for): the stored email is removed and
+   * `emailVerification` becomes `none`. undefined: not read; the stored ones stay.
+   */
+  readonly email?: string | null | undefined;
   readonly emailVerification?: EmailVerification | undefined;
   readonly name?: string | undefined;
   readonly groups?: readonly string[] | undefined;
@@ -127,6 +137,16 @@ export interface SessionStore {
   listSessionsOfUser(provider: string, userId: string, options?: { limit?: number }): Promise<SessionRecord[]>;
 }
 
+/**
+ * A refresh token kept with the App User (providers whose refresh tokens outlive a session and
+ * come only with a consent screen: Google), sealed and bound to the user
+ * (keys/token-sealing.ts). `id` names the token without revealing it.
+ */
+export interface KeptRefreshToken {
+  readonly sealed: string;
+  readonly id: string;
+}
+
 /** An App User: one per provider user. */
 export interface AppUser {
   readonly provider: string;
@@ -153,6 +173,8 @@ export interface UserSignIn {
   readonly ip?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly host: string;
+  /** A refresh token to keep with the user (Google: see KeptRefreshToken); absent: the kept one stays. */
+  readonly refreshToken?: KeptRefreshToken | undefined;
 }
 
 export interface UserActivity {
@@ -182,6 +204,16 @@ export interface UserStore {
    * (opaque); a cursor that is not one throws BadRequestError (field `cursor`).
    */
   listRecentUsers(options: { limit: number; cursor?: string | undefined }): Promise<UserPage>;
+  /**
+   * The refresh token kept with the user (sealed), or undefined. Never part of an AppUser:
+   * nothing that lists or shows users carries it.
+   */
+  getRefreshToken(provider: string, userId: string): Promise<KeptRefreshToken | undefined>;
+  /**
+   * Drops the kept refresh token; with `id`, only while the kept one is that one (a newer one
+   * kept meanwhile stays). A missing user or token is not an error.
+   */
+  dropRefreshToken(provider: string, userId: string, id?: string): Promise<void>;
 }
 
 export interface UserPage {

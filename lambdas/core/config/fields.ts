@@ -5,8 +5,10 @@
  * resolution to `EdgeConfig` in parse.ts.
  */
 import { z } from 'zod';
+import { edgeHeaderNameProblem } from '../edge-limits';
 import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
+import { withoutTrailing } from '../shared/text';
 import { PROVIDER_TYPES } from './types';
 import { monitoring } from './monitoring-fields';
 
@@ -31,8 +33,10 @@ export const duration = (fieldDefault: string | number) =>
 export const headerName = z
   .string()
   .regex(/^[a-z0-9-]+$/i, 'must be an HTTP header name (letters, digits, "-")')
-  .refine((v) => !/^(x-amz-cf-|x-edge-|x-accel-)/i.test(v), {
-    message: 'CloudFront does not let Lambda@Edge set headers starting x-amz-cf-, x-edge- or x-accel-',
+  .superRefine((v, ctx) => {
+    // The disallowed and read-only header lists for viewer requests, with their source (edge-limits.ts).
+    const problem = edgeHeaderNameProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   })
   .transform((v) => v.toLowerCase());
 
@@ -160,7 +164,7 @@ export const api = z.strictObject({
       const url = new URL(v);
       return url.search === '' && url.hash === '' && url.username === '' && url.password === '';
     }, { message: 'must be an https:// URL without query, fragment or credentials' })
-    .transform((v) => v.replace(/\/+$/, ''))
+    .transform((v) => withoutTrailing(v, '/'))
     .optional(),
   path: z
     .string()

@@ -13,6 +13,11 @@ export interface ProviderDeps {
   readonly clientSecret: () => Promise<string>;
   /** Seconds since the epoch. */
   readonly now: () => number;
+  /**
+   * Something the operator should know about a provider's answer that is not an error (a
+   * stable code and a short detail, no token): logged. @default - not reported
+   */
+  readonly onNotice?: ((code: string, detail: string) => void) | undefined;
 }
 
 export interface AuthorizationRequest {
@@ -23,6 +28,11 @@ export interface AuthorizationRequest {
   readonly codeChallenge: string;
   /** Ask the provider to authenticate the user again (OIDC: `prompt=login`, `max_age=0`). */
   readonly reauthenticate: boolean;
+  /**
+   * Ask for the consent screen again, for this account (`login_hint`): a provider that
+   * returns a refresh token only with consent (Google), when none is kept for the user.
+   */
+  readonly consent?: { readonly loginHint: string } | undefined;
 }
 
 export interface CallbackInput {
@@ -69,6 +79,13 @@ export interface Profile {
    * undefined when the provider type has none or they were not asked for.
    */
   readonly groups?: readonly string[];
+  /**
+   * The groups are configured but this answer did not speak of them: a refresh answer
+   * without an ID token (OIDC Core 12.2 lets the issuer omit it) or a userinfo-only
+   * re-check, from an issuer that puts the groups claim in the ID token only. A re-check
+   * keeps the session's stored groups (session/refresh.ts) instead of reading "in none".
+   */
+  readonly groupsNotRead?: true;
 }
 
 export interface SignInResult {
@@ -83,6 +100,12 @@ export interface Provider {
   readonly config: ProviderConfig;
   /** Whether `refresh` can renew tokens (the provider issues refresh tokens). */
   readonly supportsRefresh: boolean;
+  /**
+   * Its refresh tokens outlive a session and come only with a consent screen (Google): one is
+   * kept, sealed, with the App User and used by sessions whose sign-in got none
+   * (sign-in/kept-refresh-token.ts).
+   */
+  readonly keepsRefreshToken?: boolean;
   authorizationUrl(request: AuthorizationRequest): Promise<URL>;
   /** Exchanges the code (PKCE + client secret), validates what must be validated, reads the profile. */
   finishSignIn(input: CallbackInput): Promise<SignInResult>;

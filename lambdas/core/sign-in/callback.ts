@@ -6,18 +6,20 @@
  */
 import type { EdgeConfig } from '../config/types';
 import { EdgeOAuthError, ProviderError } from '../errors';
-import { FLOW_TTL, readFlow, stateHash } from './flow';
+import { FLOW_TTL, newFlow, readFlow, stateHash, type FlowLookup, type FlowState } from './flow';
 import type { KeySet } from '../keys/key-set';
 import { PAGE_HEADERS, renderPage, signInHref, type Link } from '../viewer/pages';
 import { CALLBACK_PATH } from '../viewer/special-paths';
-import { allowListFor, checkAllowList, DENIAL_MESSAGES, normalizeEmail } from './allow-list';
+import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
+import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { seal } from '../keys/seal';
 import { serializeCookie } from '../shared/cookies';
-import { newSessionClaims, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
+import { newSessionClaims, readSession, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { signInRecord } from './sign-in-record';
-import type { SessionStore, SignInStore } from '../stores';
+import type { SessionStore, SignInStore, UserStore } from '../stores';
+import { planRefreshToken } from './kept-refresh-token';
 
 export interface CallbackContext {
   readonly config: EdgeConfig;
@@ -26,6 +28,8 @@ export interface CallbackContext {
   readonly sessions: SessionStore;
   /** Writes the session, App User and MAU mark together. @default - the session only, with `sessions` */
   readonly signIns?: SignInStore | undefined;
+  /** Where refresh tokens are kept per user (Provider.keepsRefreshToken: Google). */
+  readonly users?: UserStore | undefined;
   readonly now: number;
   readonly random: RandomBytes;
   readonly scheme: 'https' | 'http';
@@ -66,12 +70,8 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
   const params = new URLSearchParams(req.querystring);
   const state = params.get('state') ?? '';
   const lookup = readFlow(ctx.config, ctx.keys, req.cookieHeaders, state, ctx.now);
-  const clearFlow = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
-  if (lookup.status !== 'ok') {
-    return errorPage(ctx, 400, `flow-${lookup.status}`, clearFlow, 'This sign-in link has expired or was already used', [
-      'Sign-in links work once and for a few minutes. Please start again.',
-    ]);
-  }
+  if (lookup.status !== 'ok') return lostAttempt(ctx, req, lookup);
+  const clearFlow = [lookup.clearCookie];
   const { flow } = lookup;
   const provider = ctx.providers.get(flow.p);
   const retry: Link = { href: signInHref({ provider: flow.p, returnPath: flow.r }), label: 'Sign in again' };
@@ -79,7 +79,7 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     return errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]);
   }
   // Single use, server-side: a replayed callback (same state, even with the cookie) fails.
-  if (!(await ctx.sessions.consumeState(stateHash(flow.st), flow.iat + FLOW_TTL + 60))) {
+  if (!(await ctx.sessions.consumeState(stateHash(state), flow.iat + FLOW_TTL + 60))) {
     return errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]);
   }
   const providerError = params.get('error');
@@ -95,8 +95,8 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     result = await provider.finishSignIn({
       callbackUrl: new URL(`${ctx.scheme}://${req.host}${CALLBACK_PATH}?${req.querystring}`),
       redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
-      codeVerifier: flow.v,
-      state: flow.st,
+      codeVerifier: lookup.verifier,
+      state,
       nonce: flow.n,
       ...(flow.ra === 1 && { authenticatedAfter: flow.iat }),
     });
@@ -125,21 +125,33 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     ]);
   }
 
+  if (flow.h !== undefined && result.profile.id !== flow.h) {
+    // The consent round trip came back with another account than the one just signed in.
+    return errorPage(ctx, 403, 'consent-account-changed', clearFlow, 'Sign-in was not completed', [
+      `Another ${provider.displayName} account was chosen on the consent screen than the one you signed in with. Please sign in again.`,
+    ], [retry]);
+  }
+  const plan = await planRefreshToken(ctx, provider, result.profile.id, result.tokens, flow.h !== undefined);
+  if (plan.kind === 'consent') return consentRoundTrip(ctx, req, provider, flow, result.profile.id, clearFlow);
+  const tokens = plan.tokens;
+
   const claims = newSessionClaims(ctx.config, {
     sid: randomToken(ctx.random, 16),
     uid: result.profile.id,
     prv: provider.id,
     name: result.profile.name,
-    // Admitted by a group with an email the provider says is unverified: the email is not passed on.
-    email: result.profile.email === undefined || result.profile.emailVerified === false ? undefined : normalizeEmail(result.profile.email),
+    // Only a usable email (access/usable-email.ts) is passed on: not one the provider says is
+    // unverified (a group may still admit the user), nor one it never verifies (Amazon).
+    email: usableEmail(result.profile),
     groups: result.profile.groups,
     now: ctx.now,
   });
   // Session (with the sealed tokens), App User and MAU mark: one transaction (dynamodb-sign-in.ts).
-  const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req, result.profile);
+  const signedIn = await signInRecord(ctx.config, ctx.keys, claims, tokens, req, result.profile);
+  const record = plan.keep === undefined ? signedIn : { ...signedIn, user: { ...signedIn.user, refreshToken: plan.keep } };
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
-  await ctx.onSignIn?.({ claims, profile: result.profile, tokens: result.tokens, host: req.host });
+  await ctx.onSignIn?.({ claims, profile: result.profile, tokens, host: req.host });
   const cookie = serializeCookie(sessionCookieName(ctx.config), await seal(claims, ctx.keys.current), { maxAge: sessionCookieMaxAge(claims) });
   return {
     status: 302,
@@ -148,6 +160,86 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     decision: 'allow',
     reason: 'signed-in',
     session: claims,
+  };
+}
+
+/**
+ * Once per sign-in, for a provider whose refresh token comes only with its consent screen
+ * (kept-refresh-token.ts): back to the provider with the consent screen for the account just
+ * signed in (`login_hint`), as a new attempt for the same deep link, marked so that its
+ * callback never comes back here.
+ */
+async function consentRoundTrip(ctx: CallbackContext, req: CallbackRequest, provider: Provider, flow: FlowState, userId: string, clearFlow: string[]): Promise<CallbackResponse> {
+  const started = await newFlow(ctx.config, ctx.keys, {
+    providerId: provider.id,
+    returnPath: flow.r,
+    reauthenticate: false,
+    consentFor: userId,
+    now: ctx.now,
+    random: ctx.random,
+    cookieHeaders: req.cookieHeaders,
+  });
+  let location: URL;
+  try {
+    location = await provider.authorizationUrl({
+      redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
+      state: started.state,
+      nonce: started.flow.n,
+      codeChallenge: started.codeChallenge,
+      reauthenticate: false,
+      consent: { loginHint: userId },
+    });
+  } catch (error) {
+    ctx.onError?.(error, 'authorization-url');
+    return errorPage(ctx, 502, 'provider-unreachable', clearFlow, 'Sign-in was not completed', [`We could not reach ${provider.displayName}. Please try again in a moment.`], [
+      { href: signInHref({ provider: provider.id, returnPath: flow.r }), label: 'Sign in again' },
+    ]);
+  }
+  return {
+    status: 302,
+    headers: { location: location.href, 'cache-control': 'no-store' },
+    setCookies: [...clearFlow, ...started.evictions, started.setCookie],
+    decision: 'allow',
+    reason: 'consent-required',
+  };
+}
+
+/**
+ * No dead end: a callback whose attempt this browser no longer holds (expired, replaced, the
+ * link opened in another browser, already finished in this tab) still knows from its sealed
+ * state where its tab was going. Signed in meanwhile (another tab finished first): straight
+ * there. Otherwise a page that starts a fresh sign-in back there, by itself once (a
+ * `<meta refresh>`), then only by a click: a browser that keeps no cookies must not loop.
+ * A state we did not seal says nothing we can trust: a fresh sign-in back to `/`.
+ */
+function lostAttempt(ctx: CallbackContext, req: CallbackRequest, lookup: Exclude<FlowLookup, { status: 'ok' }>): CallbackResponse {
+  const reason = `flow-${lookup.status}`;
+  if (lookup.status === 'invalid') {
+    return errorPage(ctx, 400, reason, [], 'This sign-in link is not valid here', ['It may come from another site or an older sign-in. Please sign in again.']);
+  }
+  const { flow } = lookup;
+  const clear = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
+  if (readSession(ctx.config, ctx.keys, req.cookieHeaders, ctx.now).status === 'valid') {
+    return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies: clear, decision: 'allow', reason: `${reason}-signed-in` };
+  }
+  const provider = ctx.providers.get(flow.p);
+  const href = signInHref({ ...(provider !== undefined && { provider: provider.id }), returnPath: flow.r, reauthenticate: flow.ra === 1, retry: true });
+  const again = flow.rt === 1;
+  return {
+    status: 400,
+    headers: PAGE_HEADERS,
+    setCookies: clear,
+    body: renderPage({
+      siteName: ctx.config.site.name,
+      title: again ? 'Your sign-in could not be finished' : 'Continuing your sign-in',
+      paragraphs: again
+        ? ['This browser did not keep the sign-in cookie twice in a row. Check that cookies are allowed for this site, then continue.']
+        : [lookup.status === 'expired' ? 'That sign-in took too long.' : 'That sign-in was replaced or started in another browser.', 'Starting a new one, back to where you were going.'],
+      links: [{ href, label: 'Continue signing in' }],
+      ...(!again && { continueTo: href }),
+    }),
+    decision: 'block',
+    reason,
   };
 }
 

@@ -20,7 +20,7 @@ import { logout } from './logout';
 import { isPassthroughPreflight, OPTIONS_PASSTHROUGH } from './options-passthrough';
 import { notFoundPage, pathDeniedPage } from './pages';
 import { startSignIn } from './sign-in-start';
-import { CALLBACK_PATH, classifyPath, type SpecialPath } from './special-paths';
+import { asciiQuery, CALLBACK_PATH, classifyPath, type SpecialPath } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
 
 export type { Decision, Outcome, ViewerAction, ViewerContext, ViewerRequest } from './types';
@@ -53,7 +53,7 @@ async function decideSpecial(ctx: ViewerContext, req: ViewerRequest, special: Sp
         // function runs: "/AUTH/callback" or "/auth//callback" is on the default behaviour,
         // and forwarding it would hand the code and the flow cookie to the site's origin.
         // Send the browser to the one spelling that reaches the callback origin.
-        const location = req.querystring === '' ? CALLBACK_PATH : `${CALLBACK_PATH}?${req.querystring}`;
+        const location = req.querystring === '' ? CALLBACK_PATH : `${CALLBACK_PATH}?${asciiQuery(req.querystring)}`;
         return { action: 'respond', decision: 'special', reason: 'callback-canonical', status: 302, headers: { location, 'cache-control': 'no-store' }, setCookies: [] };
       }
       // Through to the callback origin, with the viewer's host and IP (the function URL sees neither).
@@ -72,6 +72,7 @@ async function decideSpecial(ctx: ViewerContext, req: ViewerRequest, special: Sp
         reason: special.kind,
         providerId: params.get('provider') ?? undefined,
         extraCookies: [],
+        retry: params.get('retry') === '1',
       });
     case 'logout':
       return logout(ctx, req, params);
@@ -101,7 +102,7 @@ async function allowSession(ctx: ViewerContext, req: ViewerRequest, claims: Sess
     const answer = checkFailurePage(ctx.config, claims, result, returnPathOf(req.uri, req.querystring));
     return { action: 'respond', decision: 'block', session: claims, ...answer, ...checks };
   }
-  const who = withStoredIdentity(claims, result);
+  const who = withStoredIdentity(ctx.config, claims, result);
   // The path rules on top of the allow-list the session passed (access/check-access.ts).
   const access = checkPathAccess(ctx.config, req.uri, { prv: who.prv, email: who.email, groups: cookieGroups(who) });
   if (access.allowed === false) return { ...pathDeniedPage(ctx.config, who), session: claims, ...checks };
@@ -124,7 +125,7 @@ async function servePublic(ctx: ViewerContext, req: ViewerRequest): Promise<View
   const session = req.cookieHeaders.length > 0 ? await checkSession(ctx, req) : undefined;
   if (session?.status === 'valid' && (session.result === undefined || session.result.status === 'ok')) {
     const checks = session.result !== undefined && session.result.calls.length > 0 ? { checks: session.result.calls } : {};
-    const headers = await forwardHeaders(ctx, req, withStoredIdentity(session.claims, session.result));
+    const headers = await forwardHeaders(ctx, req, withStoredIdentity(ctx.config, session.claims, session.result));
     headers.push(...tokenHeaders(ctx.config, session.result));
     return { action: 'forward', decision: 'allow', reason: 'public-session', session: session.claims, headers, ...checks };
   }

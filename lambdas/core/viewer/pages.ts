@@ -21,6 +21,8 @@ export interface PageContent {
   readonly paragraphs: readonly string[];
   readonly links?: readonly Link[];
   readonly siteName: string;
+  /** Follow this same-origin link by itself after a second (`<meta http-equiv="refresh">`; CSP does not govern it). */
+  readonly continueTo?: string;
 }
 
 const STYLE =
@@ -38,17 +40,18 @@ export function renderPage(content: PageContent): string {
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width,initial-scale=1">' +
-    `<meta name="robots" content="noindex"><title>${escapeHtml(content.title)}</title><style>${STYLE}</style></head>` +
+    `<meta name="robots" content="noindex">${content.continueTo === undefined ? '' : `<meta http-equiv="refresh" content="1;url=${escapeHtml(content.continueTo)}">`}<title>${escapeHtml(content.title)}</title><style>${STYLE}</style></head>` +
     `<body><main><h1>${escapeHtml(content.title)}</h1>${paragraphs}${links}` +
     `<p><small>${escapeHtml(content.siteName)} · protected by edge-oauth</small></p></main></body></html>`
   );
 }
 
 /** Link that starts a fresh sign-in (optionally with one provider and a return path). */
-export function signInHref(options: { provider?: string; returnPath?: string; reauthenticate?: boolean } = {}): string {
+export function signInHref(options: { provider?: string; returnPath?: string; reauthenticate?: boolean; retry?: boolean } = {}): string {
   const params = new URLSearchParams();
   if (options.provider !== undefined) params.set('provider', options.provider);
   if (options.returnPath !== undefined && options.returnPath !== '/') params.set('rd', options.returnPath);
+  if (options.retry === true) params.set('retry', '1');
   const query = params.toString();
   return `/auth/${options.reauthenticate ? 'authn' : 'login'}${query === '' ? '' : `?${query}`}`;
 }
@@ -112,4 +115,28 @@ export function pathDeniedPage(config: EdgeConfig, who: SessionClaims): Extract<
       { href: signInHref({ provider: who.prv, reauthenticate: true }), label: 'Sign in with another account' },
     ],
   }) as Extract<ViewerAction, { action: 'respond' }>;
+}
+
+/**
+ * The request with edge-oauth's headers would pass CloudFront's request size limit
+ * (lambdas/edge/egress.ts): 431, never forwarded (CloudFront would answer 502). The
+ * visitor's own headers (cookies, mostly) leave too little room.
+ */
+export function requestTooLargePage(siteName: string): Extract<ViewerAction, { action: 'respond' }> {
+  return page(siteName, 431, 'block', 'request-too-large', {
+    title: 'Request too large',
+    paragraphs: ['This request carries too many or too large headers (often cookies) to be passed on. Clearing this site\'s cookies usually helps.'],
+    links: [{ href: '/', label: 'Go to the home page' }],
+  }) as Extract<ViewerAction, { action: 'respond' }>;
+}
+
+/** A generated page that would pass CloudFront's 40 KB limit (lambdas/edge/egress.ts): a short one, same status and cookies. */
+export function oversizedPage(action: Extract<ViewerAction, { action: 'respond' }>): Extract<ViewerAction, { action: 'respond' }> {
+  const small = page('this site', action.status, action.decision, action.reason, {
+    title: 'Please try again',
+    paragraphs: ['This page could not be shown in full.'],
+    links: [{ href: '/', label: 'Go to the home page' }],
+  }) as Extract<ViewerAction, { action: 'respond' }>;
+  const location = action.headers.location;
+  return { ...small, ...(location !== undefined && location.length <= 8192 && { headers: { ...small.headers, location } }), setCookies: action.setCookies };
 }

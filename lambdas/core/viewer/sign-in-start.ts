@@ -5,7 +5,8 @@
  */
 import { EdgeOAuthError } from '../errors';
 import { newFlow } from '../sign-in/flow';
-import { page, signInHref } from './pages';
+import { authRealm } from '../shared/header-value';
+import { escapeHtml, page, signInHref } from './pages';
 import { CALLBACK_PATH } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
 
@@ -16,14 +17,24 @@ export interface SignInOptions {
   readonly providerId?: string | undefined;
   readonly extraCookies: readonly string[];
   readonly checks?: readonly string[];
+  /** Started again from the page of a lost attempt (sign-in/callback.ts): no automatic third try. */
+  readonly retry?: boolean;
+}
+
+/**
+ * Only a top-level page load starts a sign-in. An image, a script or a fetch() can neither
+ * follow the redirect nor show the picker; a frame cannot show the provider (providers
+ * refuse framing); a prefetch or prerender was not asked for. Each would leave a flow cookie
+ * behind, and a page can make any number of them at once (sign-in/flow.ts: the bound).
+ */
+export function canStartSignIn(req: ViewerRequest): boolean {
+  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') return false;
+  if (req.fetchDest !== undefined && req.fetchDest !== 'document') return false;
+  return req.purpose === undefined || !/prefetch|prerender/i.test(req.purpose);
 }
 
 export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, options: SignInOptions): Promise<ViewerAction> {
-  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') {
-    // An image, a script or a fetch() can neither follow a sign-in redirect nor show the
-    // picker, and each attempt would leave a flow cookie behind: answer 401, let the page sign in.
-    return signInRequired(ctx, options);
-  }
+  if (!canStartSignIn(req)) return signInRequired(ctx, options);
   const { providers } = ctx;
   let provider = options.providerId !== undefined ? providers.get(options.providerId) : undefined;
   if (provider === undefined && providers.size === 1) provider = providers.values().next().value;
@@ -33,6 +44,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
     providerId: provider.id,
     returnPath: options.returnPath,
     reauthenticate: options.reauthenticate,
+    ...(options.retry === true && { retry: true }),
     now: ctx.now,
     random: ctx.random,
     cookieHeaders: req.cookieHeaders,
@@ -42,7 +54,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
   try {
     location = await provider.authorizationUrl({
       redirectUri,
-      state: started.flow.st,
+      state: started.state,
       nonce: started.flow.n,
       codeChallenge: started.codeChallenge,
       reauthenticate: options.reauthenticate,
@@ -77,7 +89,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
     reason: options.reason,
     status: 302,
     headers: { location: location.href, 'cache-control': 'no-store' },
-    setCookies: [...options.extraCookies, started.setCookie],
+    setCookies: [...options.extraCookies, ...started.evictions, started.setCookie],
     ...(options.checks !== undefined && { checks: options.checks }),
   };
 }
@@ -89,19 +101,30 @@ function signInRequired(ctx: ViewerContext, options: SignInOptions): ViewerActio
     decision: 'block',
     reason: `${options.reason}-not-navigation`,
     status: 401,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': `Cookie realm="${ctx.config.site.name.replace(/["\\]/g, '')}"` },
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': `Cookie realm="${authRealm({ name: ctx.config.site.name })}"` },
     setCookies: options.extraCookies,
     body: JSON.stringify({ error: 'unauthorized', message: 'Sign in required.', signIn }),
     ...(options.checks !== undefined && { checks: options.checks }),
   };
 }
 
+/**
+ * Bytes of links the picker may carry. Each link repeats the return path (URL-encoded, then
+ * HTML-escaped: up to ~6 KB for a 2,048-character path), and a viewer-request function's
+ * page must fit 40 KB (edge-limits.ts): past this budget the links carry no return path and
+ * the visitor lands on `/` after signing in (docs/deploy.md, "Limits").
+ */
+export const PICKER_LINKS_BUDGET = 24 * 1024;
+
 function picker(ctx: ViewerContext, options: SignInOptions): ViewerAction {
   const unknown = options.providerId !== undefined;
-  const links = [...ctx.providers.values()].map((p) => ({
-    href: signInHref({ provider: p.id, returnPath: options.returnPath, reauthenticate: options.reauthenticate }),
-    label: `Continue with ${p.displayName}`,
-  }));
+  const linksFor = (returnPath: string) =>
+    [...ctx.providers.values()].map((p) => ({
+      href: signInHref({ provider: p.id, returnPath, reauthenticate: options.reauthenticate }),
+      label: `Continue with ${p.displayName}`,
+    }));
+  let links = linksFor(options.returnPath);
+  if (links.reduce((n, l) => n + escapeHtml(l.href).length + escapeHtml(l.label).length, 0) > PICKER_LINKS_BUDGET) links = linksFor('/');
   return page(ctx.config.site.name, unknown ? 400 : 200, 'redirect', unknown ? 'unknown-provider' : 'choose-provider', {
     title: `Sign in to ${ctx.config.site.name}`,
     paragraphs: unknown ? ['That sign-in provider is not available here. Choose one:'] : ['Choose how to sign in:'],

@@ -27,14 +27,32 @@ export interface IdpForm {
   groups?: string;
 }
 
+/**
+ * Waits while the page shows one of the fragment pages (lambdas/core/viewer/fragment-pages.ts):
+ * a browser's sign-in start and its callback are there for an instant, then move on by themselves.
+ */
+export async function pastFragmentPages(page: Page): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const passing = await page.locator('script[data-s]').count().catch(() => 1);
+    if (passing === 0) {
+      await page.waitForLoadState('load').catch(() => undefined);
+      if ((await page.locator('script[data-s]').count().catch(() => 1)) === 0) return;
+    }
+    await page.waitForTimeout(50);
+  }
+}
+
 /** True when the page shows the dev IdP's sign-in form. */
 export async function atIdpSignInForm(page: Page, stack: LocalStack): Promise<boolean> {
+  await pastFragmentPages(page);
   const url = new URL(page.url());
   return url.origin === stack.idp!.issuer && /^\/interaction\/[\w-]+$/.test(url.pathname) && (await page.locator('form input[name="email"]').count()) === 1;
 }
 
 /** Waits until the browser shows a page of the site (the first committed site URL). */
 export async function waitForSite(page: Page, stack: LocalStack): Promise<void> {
+  await page.waitForURL((url) => url.origin === stack.siteUrl, { waitUntil: 'load' });
+  await pastFragmentPages(page);
   await page.waitForURL((url) => url.origin === stack.siteUrl, { waitUntil: 'load' });
 }
 

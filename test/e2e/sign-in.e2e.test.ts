@@ -219,7 +219,12 @@ describeWithChromium('browser journeys: sign-in through the edge', () => {
     const { context, page } = chromium;
     const tabs = await Promise.all(Array.from({ length: 6 }, () => context.newPage()));
     await Promise.all(tabs.map((tab, i) => tab.goto(`${site}/burst/${i}`, { waitUntil: 'commit' })));
-    for (let i = 0; i < MAX_PENDING_FLOWS + 4; i++) await page.goto(`${site}/one-by-one/${i}?${'q'.repeat(1500)}`, { waitUntil: 'commit' });
+    // Each start's page moves on by itself (lambdas/core/viewer/fragment-pages.ts): the next load may interrupt that.
+    const interrupted = (e: unknown) => {
+      if (!/interrupted by another navigation/.test(String(e))) throw e;
+      return false;
+    };
+    for (let i = 0; i < MAX_PENDING_FLOWS + 4; i++) await page.goto(`${site}/one-by-one/${i}?${'q'.repeat(1500)}`, { waitUntil: 'commit' }).catch(interrupted);
     await Promise.all(tabs.map((tab) => tab.close()));
     const flows = (await siteCookies(context, stack)).filter((c) => c.name.startsWith(`${stack.config.session.cookiePrefix}-flow-`));
     expect(flows.length).toBeLessThanOrEqual(MAX_PENDING_FLOWS);
@@ -229,9 +234,10 @@ describeWithChromium('browser journeys: sign-in through the edge', () => {
     page.on('response', (r) => {
       if (r.request().isNavigationRequest() && new URL(r.url()).pathname === '/auth/callback') statuses.push(r.status());
     });
-    await page.goto(`${site}/after-burst`);
+    for (let i = 0; i < 3; i++) if (await page.goto(`${site}/after-burst`).then(() => true, interrupted)) break;
     await submitIdpForm(page, stack, { email: 'burst@example.com' });
-    expect({ callback: statuses, url: page.url() }).toEqual({ callback: [302], url: `${site}/after-burst` });
+    // 200: the page that restores the tab's fragment (lambdas/core/viewer/fragment-pages.ts).
+    expect({ callback: statuses, url: page.url() }).toEqual({ callback: [200], url: `${site}/after-burst` });
     await screenshot(page, 'after-sign-in-burst');
   }, 120_000);
 

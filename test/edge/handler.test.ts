@@ -157,7 +157,9 @@ describe('viewer-request handler', () => {
     const result = (await handler(event('/page', { headers }))) as CloudFrontResultResponse;
     expect([result.status, result.headers!['set-cookie']]).toEqual(['401', undefined]);
     const top = (await handler(event('/page', { headers: { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' } }))) as CloudFrontResultResponse;
-    expect(top.status).toBe('302');
+    // A browser's top-level load: the page that keeps the fragment (fragment-pages.ts), then the provider.
+    expect(top.status).toBe('200');
+    expect(top.body).toContain('data-s="1"');
   });
 
   test('/auth/authn forces re-authentication (prompt=login, max_age=0)', async () => {

@@ -21,7 +21,7 @@ import { MAX_NAME_LENGTH } from '../../lambdas/core/session/session-cookie';
 import { MemorySessionStore } from '../../lambdas/store/memory';
 import { MAX_REQUEST_BYTES, requestHeadBytes } from '../../local/cloudfront/validate';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { edge, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider, viewerEvent } from './support';
+import { edge, fragmentPageTarget, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider, viewerEvent } from './support';
 
 const { keys } = keySet();
 
@@ -81,7 +81,10 @@ async function callback(config: ReturnType<typeof securityConfig>, jar: Jar, ses
     { querystring: `code=c&state=${tab.state}`, cookieHeaders: [jar.header()], host: SITE },
   );
   jar.apply(done.setCookies);
-  return done;
+  // A browser's start (Sec-Fetch-Dest: document) ends at the page that restores the tab's
+  // fragment (viewer/fragment-pages.ts), which then goes where a 302 would: read as that 302.
+  const to = done.status === 200 ? fragmentPageTarget(done.body) : undefined;
+  return to === undefined ? done : { ...done, status: 302, headers: { ...done.headers, location: to } };
 }
 
 const permutation = (n: number) => fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n });

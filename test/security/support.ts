@@ -128,8 +128,16 @@ export function forwardedHeaders(result: ViewerResult): Record<string, string[]>
   return Object.fromEntries(Object.entries(result.headers).map(([name, entries]) => [name, entries.map((e) => e.value)]));
 }
 
+/** Where a response sends the browser: its Location, or where the fragment page goes (viewer/fragment-pages.ts). */
 export function locationOf(result: ViewerResult): string | undefined {
-  return isResponse(result) ? result.headers?.location?.[0]?.value : undefined;
+  if (!isResponse(result)) return undefined;
+  return result.headers?.location?.[0]?.value ?? fragmentPageTarget(result.body);
+}
+
+/** The `data-u` of a fragment page's script, unescaped (undefined for any other body). */
+export function fragmentPageTarget(body: string | undefined): string | undefined {
+  const u = body === undefined ? undefined : /<script data-s="[01]" data-k="[^"]*" data-u="([^"]*)">/.exec(body)?.[1];
+  return u?.replace(/&(lt|gt|quot|#39|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', '#39': "'", amp: '&' })[e]!);
 }
 
 export function setCookiesOf(result: ViewerResult): string[] {

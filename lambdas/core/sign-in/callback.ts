@@ -6,10 +6,11 @@
  */
 import type { EdgeConfig } from '../config/types';
 import { EdgeOAuthError, ProviderError } from '../errors';
-import { FLOW_TTL, newFlow, readFlow, stateHash, type FlowLookup, type FlowState } from './flow';
+import { attemptId, FLOW_TTL, newFlow, readFlow, stateHash, type FlowLookup, type FlowState } from './flow';
 import type { KeySet } from '../keys/key-set';
 import { PAGE_HEADERS, renderPage, signInHref, type Link } from '../viewer/pages';
 import { CALLBACK_PATH } from '../viewer/special-paths';
+import { FRAGMENT_PAGE_HEADERS, fragmentPage } from '../viewer/fragment-pages';
 import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
 import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
@@ -153,14 +154,17 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
   else await ctx.sessions.createSession(record.session);
   await ctx.onSignIn?.({ claims, profile: result.profile, tokens, host: req.host });
   const cookie = serializeCookie(sessionCookieName(ctx.config), await seal(claims, ctx.keys.current), { maxAge: sessionCookieMaxAge(claims) });
-  return {
-    status: 302,
-    headers: { location: flow.r, 'cache-control': 'no-store' },
-    setCookies: [...clearFlow, cookie],
-    decision: 'allow',
-    reason: 'signed-in',
-    session: claims,
-  };
+  return { ...toDeepLink(flow, [...clearFlow, cookie]), decision: 'allow', reason: 'signed-in', session: claims };
+}
+
+/**
+ * To the tab's deep link: a 302, or, when the attempt was started by the fragment page (the
+ * tab may have saved its fragment), the page that restores it (viewer/fragment-pages.ts).
+ */
+function toDeepLink(flow: FlowState, setCookies: readonly string[]): Pick<CallbackResponse, 'status' | 'headers' | 'setCookies' | 'body'> {
+  const body = flow.fr === 1 ? fragmentPage('restore', attemptId(flow), flow.r) : undefined;
+  if (body !== undefined) return { status: 200, headers: FRAGMENT_PAGE_HEADERS, setCookies, body };
+  return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies };
 }
 
 /**
@@ -220,7 +224,7 @@ function lostAttempt(ctx: CallbackContext, req: CallbackRequest, lookup: Exclude
   const { flow } = lookup;
   const clear = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
   if (readSession(ctx.config, ctx.keys, req.cookieHeaders, ctx.now).status === 'valid') {
-    return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies: clear, decision: 'allow', reason: `${reason}-signed-in` };
+    return { ...toDeepLink(flow, clear), decision: 'allow', reason: `${reason}-signed-in` };
   }
   const provider = ctx.providers.get(flow.p);
   const href = signInHref({ ...(provider !== undefined && { provider: provider.id }), returnPath: flow.r, reauthenticate: flow.ra === 1, retry: true });

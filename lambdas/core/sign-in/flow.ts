@@ -61,6 +61,8 @@ export interface FlowState {
    * must bring back that user, and never sends the browser to the provider again.
    */
   readonly h?: string;
+  /** started by the fragment page (viewer/fragment-pages.ts): the tab may hold a saved fragment */
+  readonly fr?: 1;
 }
 
 export interface NewFlow {
@@ -82,8 +84,13 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 /** After the prefix: the start time (base 36, 6 digits) and 12 characters of the challenge. */
 const NAME_TAIL = /^([0-9a-z]{6})([A-Za-z0-9_-]{12})$/;
 
+/** An attempt's short id (start time, base 36, and 12 characters of the challenge): public, like the cookie name it ends. */
+export function attemptId(flow: Pick<FlowState, 'iat' | 'c'>): string {
+  return `${flow.iat.toString(36).padStart(6, '0').slice(-6)}${flow.c.slice(0, 12)}`;
+}
+
 export function flowCookieName(config: EdgeConfig, flow: Pick<FlowState, 'iat' | 'c'>): string {
-  return `${flowCookiePrefix(config)}${flow.iat.toString(36).padStart(6, '0').slice(-6)}${flow.c.slice(0, 12)}`;
+  return `${flowCookiePrefix(config)}${attemptId(flow)}`;
 }
 
 /** Pending flow cookies in a request (our exact name pattern only), newest first. */
@@ -111,7 +118,10 @@ export function flowEvictions(config: EdgeConfig, cookieHeaders: readonly string
 export async function newFlow(
   config: EdgeConfig,
   keys: KeySet,
-  input: { providerId: string; returnPath: string; reauthenticate: boolean; retry?: boolean; consentFor?: string; now: number; random: RandomBytes; cookieHeaders?: readonly string[] },
+  input: {
+    providerId: string; returnPath: string; reauthenticate: boolean; retry?: boolean; consentFor?: string; fragmentPage?: boolean;
+    now: number; random: RandomBytes; cookieHeaders?: readonly string[];
+  },
 ): Promise<NewFlow> {
   const verifier = randomToken(input.random);
   const flow: FlowState = {
@@ -123,6 +133,7 @@ export async function newFlow(
     ...(input.reauthenticate && { ra: 1 as const }),
     ...(input.retry === true && { rt: 1 as const }),
     ...(input.consentFor !== undefined && { h: input.consentFor }),
+    ...(input.fragmentPage === true && { fr: 1 as const }),
   };
   return {
     flow,

@@ -4,9 +4,10 @@
  * follow a redirect (an image, a fetch).
  */
 import { EdgeOAuthError } from '../errors';
-import { newFlow } from '../sign-in/flow';
+import { attemptId, newFlow } from '../sign-in/flow';
 import { authRealm } from '../shared/header-value';
 import { escapeHtml, page, signInHref } from './pages';
+import { FRAGMENT_PAGE_HEADERS, fragmentPage, isBrowserDocumentLoad } from './fragment-pages';
 import { CALLBACK_PATH } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
 
@@ -40,11 +41,16 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
   if (provider === undefined && providers.size === 1) provider = providers.values().next().value;
   if (provider === undefined) return picker(ctx, options);
 
+  // A browser's page load may carry a fragment the server cannot see: answered by the page
+  // that saves it for this tab (fragment-pages.ts). Anything else (curl, a client without
+  // Fetch Metadata) gets the plain 302, as a fragment is then out of reach anyway.
+  const keepFragment = isBrowserDocumentLoad(req);
   const started = await newFlow(ctx.config, ctx.keys, {
     providerId: provider.id,
     returnPath: options.returnPath,
     reauthenticate: options.reauthenticate,
     ...(options.retry === true && { retry: true }),
+    ...(keepFragment && { fragmentPage: true }),
     now: ctx.now,
     random: ctx.random,
     cookieHeaders: req.cookieHeaders,
@@ -83,14 +89,20 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
       links: [{ href: signInHref({ provider: provider.id, returnPath: options.returnPath }), label: 'Try again' }],
     });
   }
+  const setCookies = [...options.extraCookies, ...started.evictions, started.setCookie];
+  const checks = options.checks !== undefined ? { checks: options.checks } : {};
+  const body = keepFragment ? fragmentPage('save', attemptId(started.flow), location.href) : undefined;
+  if (body !== undefined) {
+    return { action: 'respond', decision: 'redirect', reason: options.reason, status: 200, headers: FRAGMENT_PAGE_HEADERS, setCookies, body, ...checks };
+  }
   return {
     action: 'respond',
     decision: 'redirect',
     reason: options.reason,
     status: 302,
     headers: { location: location.href, 'cache-control': 'no-store' },
-    setCookies: [...options.extraCookies, ...started.evictions, started.setCookie],
-    ...(options.checks !== undefined && { checks: options.checks }),
+    setCookies,
+    ...checks,
   };
 }
 

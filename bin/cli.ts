@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAttachCommands } from './attach-command';
 import { registerConfigCommands } from './config-command';
 import { registerKeysCommands } from './keys-command';
+import { registerLogsCommand } from './logs-command';
 import { registerMauCommand } from './mau-command';
 import { registerSessionsCommands } from './sessions-command';
 import { printableLines } from './printable';
@@ -23,6 +24,7 @@ export function buildProgram(raw: CliIo = consoleIo): Command {
   registerMauCommand(program, io);
   registerKeysCommands(program, io);
   registerAttachCommands(program, io);
+  registerLogsCommand(program, io);
   return program;
 }
 

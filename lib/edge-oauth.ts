@@ -60,6 +60,7 @@ import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
 import { rejectSecretReplicaRegions } from './global-tables';
 import { asCdkInterface } from './cdk-types';
 import { addSiteClients, managedCognitoPools, type EdgeOAuthCognitoPool } from './cognito-pool';
+import { EdgeOAuthMonitoring } from './monitoring';
 
 /** The path the callback answers; a behaviour of its own, before `/auth/*`. */
 export const CALLBACK_PATH_PATTERN = '/auth/callback';
@@ -93,6 +94,9 @@ export class EdgeOAuth extends Construct {
   private readonly authorizerEntry?: string;
   private _apiAuthorizer?: EdgeOAuthApiAuthorizer;
   private readonly protectDefaultBehavior: boolean;
+  private readonly monitoringEnabled: boolean;
+  /** The dashboard and alarms, once `addAuthBehaviors` or `useExistingDistribution` ran (unless turned off). */
+  monitoring?: EdgeOAuthMonitoring;
   private _distribution?: cloudfront.Distribution;
   private _existingDistributionId?: string;
   /** The callback origin's response timeout: the callback's timeout + 2 s, within 10-60 s. */
@@ -103,6 +107,7 @@ export class EdgeOAuth extends Construct {
     const { config } = props;
     this.config = config;
     this.protectDefaultBehavior = props.protectDefaultBehavior ?? true;
+    this.monitoringEnabled = props.monitoring ?? true;
     const stack = Stack.of(this);
 
     checkEdgeRegion(stack);
@@ -224,6 +229,7 @@ export class EdgeOAuth extends Construct {
     if (this.config.site.domain === undefined) {
       Annotations.of(this).addInfo('config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards');
     }
+    this.addMonitoring(distribution.distributionId);
   }
 
   /** This EdgeOAuth protects a distribution made elsewhere (EdgeOAuthExistingDistribution attaches it): no `addAuthBehaviors`. */
@@ -235,6 +241,16 @@ export class EdgeOAuth extends Construct {
       throw new Error(`EdgeOAuth ${this.node.path}: a user pool the stack creates needs config.site.domain with an existing distribution (its app client's callback URL)`);
     }
     this._existingDistributionId = distributionId;
+    this.addMonitoring(distributionId);
+  }
+
+  /** The dashboard and alarms (lib/monitoring.ts), once the distribution is known; props.monitoring false or the config turn them off. */
+  private addMonitoring(distributionId: string): void {
+    const { dashboard, alarms } = this.config.monitoring;
+    if (!this.monitoringEnabled || (!dashboard && !alarms)) return;
+    this.monitoring = new EdgeOAuthMonitoring(this, 'Monitoring', {
+      config: this.config, distributionId, viewerRequestFunction: this.viewerRequestFunction, callbackFunction: this.callbackFunction, callbackLogGroup: this.callbackFunction.logGroup,
+    });
   }
 
   /** True when the distribution's default behaviour has this viewer-request version. */

@@ -56,6 +56,8 @@ export function lockFileOptions(): { projectRoot?: string; depsLockFilePath?: st
 
 /** The bundling options of edge-oauth's functions: the config and the key set regions baked in (`BAKED_GLOBALS`). */
 export function functionBundling(config: EdgeConfig, keySetRegions: readonly string[]): BundlingOptions {
+  // `monitoring` is for the deploy only (lib/monitoring.ts): the alarm e-mail stays out of the zips.
+  const { monitoring: _deployOnly, ...baked } = config;
   return {
     target: ESBUILD_TARGET,
     format: OutputFormat.CJS,
@@ -64,7 +66,7 @@ export function functionBundling(config: EdgeConfig, keySetRegions: readonly str
     // The runtime provides AWS SDK v3; bundling it would cost the viewer bundle ~100s of KB.
     externalModules: ['@aws-sdk/*'],
     define: {
-      [BAKED_GLOBALS.config]: JSON.stringify(config),
+      [BAKED_GLOBALS.config]: JSON.stringify(baked),
       [BAKED_GLOBALS.keySetRegions]: JSON.stringify(keySetRegions),
     },
     // No license banners in the Lambda@Edge zip.

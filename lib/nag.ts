@@ -122,3 +122,13 @@ export function acknowledgeUserPoolFindings(pool: IConstruct, mfa: string): void
     reason: 'The Essentials feature plan gives managed login and passkeys; threat protection (Plus) is priced per user and left to the operator.',
   });
 }
+
+/** The alarms' SNS topic (lib/monitoring.ts, config monitoring.alarmEmail). */
+export function acknowledgeAlarmTopicFindings(topic: IConstruct): void {
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'The topic carries alarm state changes only (no user data). CloudWatch alarms cannot publish to a topic encrypted with the ' +
+      'AWS managed key (aws/sns); a customer managed key would cost more than the notifications are worth. It enforces TLS (SNS3).',
+  });
+}

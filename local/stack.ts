@@ -16,6 +16,7 @@ import { deployedDeps } from '../lambdas/runtime/deployed';
 import type { AwsEndpoints, DynamoTimeouts } from '../lambdas/store/aws';
 import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
 import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
+import { superviseDynamoDbLocal } from './supervise';
 import { startDevIdp, type DevIdpHandle } from './idp';
 import { startLocalDistribution, type LocalDistribution, type LocalDistributionOptions } from './distribution';
 import { startDemoOrigin, type DemoOriginHandle } from './origin';
@@ -62,6 +63,10 @@ export interface LocalStackOptions {
   readonly distribution?: LocalDistributionOptions;
   /** The fetch the providers use for back-channel calls (tests count them). @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
+  /** Where the stack reports a part it started that exited, and its restart (local/supervise.ts). @default console.error */
+  readonly partLog?: (line: string) => void;
+  /** A part could not be kept running: the caller stops the stack with this error. @default - log it and exit with code 1 */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -83,6 +88,8 @@ export interface LocalStack {
    * result says when the new config named other tables or secrets).
    */
   reload(next: EdgeConfig): { readonly config: EdgeConfig; readonly notes: readonly string[] };
+  /** The DynamoDB Local process the stack runs now (after restarts), when it started one. */
+  dynamoDbLocalPid(): number | undefined;
   /** A config file's new text, reloaded as `reload` does when it is valid; else every problem (field and reason), and the running config stays. */
   reloadText(text: string): { readonly ok: true; readonly config: EdgeConfig; readonly notes: readonly string[] } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
   close(): Promise<void>;
@@ -140,9 +147,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     let dynamo: DynamoDbLocalHandle | undefined;
+    let watched: ReturnType<typeof superviseDynamoDbLocal> | undefined;
     if (options.dynamoEndpoint === undefined) {
       dynamo = await startDynamoDbLocal(options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
-      closers.push(() => dynamo!.close());
+      watched = superviseDynamoDbLocal(dynamo, {
+        dataDir: options.dataDir,
+        // The tables of the config running at that time (a reload may have changed it).
+        afterRestart: (endpoint) => createTables({ endpoint, region: config.aws.region, names: config.aws.tables }),
+        log: options.partLog ?? ((line) => console.error(line)),
+        onFatal: options.onFatal ?? ((error) => { console.error(`edge-oauth local stack: ${error.message}`); void close().then(() => process.exit(1)); }),
+      });
+      closers.push(() => watched!.close());
     }
     const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
     // Hold the site's port from now on (the IdP and the origin need the site's URL before the
@@ -273,6 +288,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       get config() {
         return current;
       },
+      dynamoDbLocalPid: () => watched?.current().pid,
       ...(idp !== undefined && { idp }),
       origin,
       cloudfront,

@@ -12,6 +12,7 @@ import { log } from './log-fields';
 import { withoutTrailing } from '../shared/text';
 import { PROVIDER_TYPES } from './types';
 import { cognitoFields } from './cognito-fields';
+import { monitoring } from './monitoring-fields';
 
 export { allowList, domain, email } from './access-fields';
 
@@ -276,6 +277,7 @@ export const configFields = z
     api: api.optional(),
     admin,
     log,
+    monitoring,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

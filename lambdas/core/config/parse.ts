@@ -103,6 +103,7 @@ export function parseConfig(input: unknown): ParseResult {
     api: resolveApi(raw.api, raw.session.revocationCheckInterval, raw.paths.length > 0 || raw.publicPaths.length > 0),
     admin: { emails: [...new Set(raw.admin.emails)] },
     log: raw.log,
+    monitoring: raw.monitoring,
   };
   return { ok: true, config };
 }

@@ -290,5 +290,16 @@ export interface EdgeConfig {
   readonly admin: AdminSettings;
   /** Which request events the viewer-request function writes (docs/request-events.md). */
   readonly log: RequestLogSettings;
+  /** The dashboard and alarms of the CDK constructs (lambdas/core/config/monitoring-fields.ts, docs/operations.md). */
+  readonly monitoring: MonitoringSettings;
+}
+
+export interface MonitoringSettings {
+  readonly dashboard: boolean;
+  readonly alarms: boolean;
+  readonly alarmEmail?: string | undefined;
+  readonly alarmTopicArn?: string | undefined;
+  readonly regions?: readonly string[] | undefined;
+  readonly refusalThreshold: number;
 }
 

@@ -45,7 +45,7 @@ export interface SessionRecord {
   readonly lastSeenAt?: number;
   /** Last successful back-channel check of the user at the provider (sign-in counts as one). */
   readonly lastAuthCheckAt?: number;
-  /** The user's OAuth tokens, sealed with the session key set (core/tokens.ts). */
+  /** The user's OAuth tokens, sealed with the session key set (keys/token-sealing.ts). */
   readonly tokens?: string;
   /** The refresh lease: one back-channel refresh per session at a time. */
   readonly leaseUntil?: number;

@@ -14,8 +14,8 @@ import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session/session-cookie';
 import type { SessionStore } from '../../lambdas/core/stores';
 import { sealTokens } from '../../lambdas/core/keys/token-sealing';
+import { ApiEventError } from '../../lambdas/core/errors';
 import {
-  ApiEventError,
   createAuthorizerHandler,
   stageWideResource,
   UNAUTHORIZED_MESSAGE,

@@ -1,8 +1,6 @@
 /** The console's addresses (under the `/auth/admin*` behaviour), and how a user is named in them: `<provider>:<user id>`, as the CLI prints it. */
 import type { AppUser } from '../stores';
 
-export const ADMIN_PREFIX = '/auth/admin';
-
 export const ADMIN_PATHS = {
   overview: '/auth/admin',
   users: '/auth/admin/users',

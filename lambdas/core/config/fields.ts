@@ -9,8 +9,6 @@ import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
 import { PROVIDER_TYPES } from './types';
 
-export { allowList, domain, email } from './access-fields';
-
 export const duration = (fieldDefault: string | number) =>
   z
     .union([z.number(), z.string()])

@@ -271,7 +271,7 @@ async function interaction(provider: Provider, accounts: DevAccounts, req: Incom
  * be for a client that then gives up).
  */
 function enforceClientAuthMethod(registered: ReadonlyMap<string, string>) {
-  // The answer oidc-provider gives a failed client authentication (lib/shared/client_auth.js):
+  // The answer oidc-provider gives a failed client authentication (oidc-provider/lib/shared/client_auth.js):
   // 401, the JSON error, and a Basic challenge only when an Authorization header was sent.
   const refuse = (ctx: KoaContext, used: string) => {
     const description = `client authentication failed (${used} is not this client's token_endpoint_auth_method)`;

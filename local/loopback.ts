@@ -15,8 +15,9 @@ export async function listenOnLoopback(server: Server, port = 0): Promise<number
 }
 
 /**
- * Closes the server and every open connection: `server.close()` alone waits for idle
- * keep-alive connections to end (STACK.md), so a client holding one would hang the close.
+ * Closes the server and every open connection: `server.close()` alone waits for connections
+ * that are sending a request or waiting for a response, so a client mid-request would hang the
+ * close (Node.js docs, http › server.closeAllConnections(); docs/development.md).
  */
 export function closeServer(server: Server): Promise<void> {
   return new Promise<void>((resolve, reject) => {

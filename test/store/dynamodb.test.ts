@@ -48,7 +48,7 @@ signInStoreContract('DynamoDB', async () => {
 });
 
 // The global-table layout (lambdas/store/global-stores.ts) keeps the same contracts; here
-// with the nearest copy and the primary being one table (test/store/multi-region.test.ts
+// with the nearest copy and the primary being one table (test/store/multi-region.dynamodb.test.ts
 // races them across simulated regions).
 sessionStoreContract('DynamoDB, global-table layout', async () => {
   let now = 0;

@@ -10,7 +10,13 @@
 /** Why a session was revoked (shown to operators). */
 export type RevocationReason = 'logout' | 'operator' | 'not-allowed' | 'provider-rejected' | 'inactive' | 'no-tokens';
 
-export type EmailVerification = 'verified' | 'unstated' | 'unverifiable';
+/**
+ * What the provider said of a session's email. `none`: a check read the user and found no
+ * usable email (lost, changed without a stated verification, never verifiable): the record
+ * holds no email and must not fall back to the cookie's. A record with neither an email nor
+ * this field was not checked since a sign-in without an email (or predates the field).
+ */
+export type EmailVerification = 'verified' | 'unstated' | 'unverifiable' | 'none';
 
 export interface SessionRecord {
   readonly sessionId: string;
@@ -76,8 +82,12 @@ export interface RefreshDone {
   readonly owner: string;
   readonly at: number;
   readonly tokens?: string | undefined;
-  /** Written with `emailVerification` when set; an undefined email leaves the stored one. */
-  readonly email?: string | undefined;
+  /**
+   * The email the check read, written with `emailVerification`. `null`: checked, no usable
+   * email (lost, or not one the provider vouches for): the stored email is removed and
+   * `emailVerification` becomes `none`. undefined: not read; the stored ones stay.
+   */
+  readonly email?: string | null | undefined;
   readonly emailVerification?: EmailVerification | undefined;
   readonly name?: string | undefined;
   readonly groups?: readonly string[] | undefined;

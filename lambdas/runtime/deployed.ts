@@ -77,6 +77,8 @@ export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = 
       fetch: overrides.fetch ?? globalThis.fetch,
       now: () => Math.floor(clock() / 1000),
       readSecret,
+      // A provider's notice (GitHub's SAML SSO partial results...): logged like a failure, by code.
+      onNotice: (code, detail) => log?.error('provider', { name: 'ProviderNotice', code, message: detail }),
     }),
     random: randomBytes,
     clock,

@@ -149,16 +149,18 @@ export class DynamoSessionStore implements SessionStore {
   }
 
   async completeRefresh(sessionId: string, done: RefreshDone): Promise<boolean> {
-    const email = done.email !== undefined && done.email !== '' ? done.email : undefined;
+    const email = done.email !== undefined && done.email !== null && done.email !== '' ? done.email : undefined;
+    // Checked, no usable email: the stored email goes, and the record says so (stores.ts RefreshDone).
+    const dropEmail = done.email === null || done.email === '';
     const update = new UpdateBuilder()
       .set('groups', done.groups !== undefined ? stringList(done.groups) : undefined)
       .set('lastAuthCheckAt', num(done.at))
       .set('tokens', done.tokens !== undefined ? str(done.tokens) : undefined)
       .set('email', email !== undefined ? str(email) : undefined)
-      .set('emailVerification', email !== undefined && done.emailVerification !== undefined ? str(done.emailVerification) : undefined)
+      .set('emailVerification', dropEmail ? str('none') : email !== undefined && done.emailVerification !== undefined ? str(done.emailVerification) : undefined)
       .set('name', done.name !== undefined && done.name !== '' ? str(done.name) : undefined)
       .set('authFingerprint', done.authFingerprint !== undefined ? str(done.authFingerprint) : undefined)
-      .remove('leaseUntil', 'leaseOwner');
+      .remove('leaseUntil', 'leaseOwner', ...(dropEmail ? ['email'] : []));
     const condition = `${update.name('leaseOwner')} = ${update.value('owner', str(done.owner))}`;
     return (await this.#conditional('UpdateItem', update, condition, sessionId)).written;
   }

@@ -72,7 +72,10 @@ export class MemorySessionStore implements SessionStore {
     const { leaseUntil: _until, leaseOwner: _owner, ...rest } = record;
     const next: Mutable<SessionRecord> = { ...rest, lastAuthCheckAt: done.at };
     if (done.tokens !== undefined) next.tokens = done.tokens;
-    if (done.email !== undefined && done.email !== '') {
+    if (done.email === null || done.email === '') {
+      delete next.email;
+      next.emailVerification = 'none';
+    } else if (done.email !== undefined) {
       next.email = done.email;
       if (done.emailVerification !== undefined) next.emailVerification = done.emailVerification;
     }

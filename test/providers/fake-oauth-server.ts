@@ -28,6 +28,8 @@ export interface FakeRequest {
 export interface FakeResponse {
   readonly status?: number;
   readonly json?: unknown;
+  /** A plain-text body instead of JSON (e.g. GitLab's throttled "Retry later"). */
+  readonly text?: string;
   readonly headers?: Record<string, string>;
 }
 type Handler = (req: FakeRequest) => FakeResponse | Promise<FakeResponse>;
@@ -150,8 +152,8 @@ export class FakeOAuthServer {
     server.on('request', (req, res) => {
       fake.#handle(req).then(
         (r) => {
-          res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...r.headers });
-          res.end(r.json === undefined ? '' : JSON.stringify(r.json));
+          res.writeHead(r.status ?? 200, { 'content-type': r.text !== undefined ? 'text/plain' : 'application/json', ...r.headers });
+          res.end(r.text ?? (r.json === undefined ? '' : JSON.stringify(r.json)));
         },
         () => res.writeHead(500).end(),
       );

@@ -17,12 +17,22 @@ beforeEach(async () => {
 });
 afterEach(() => server.close());
 
-/** GitHub's paging: `per_page` (default 30, at most 100) and `page` (from 1). */
-function paged(items: unknown[]): (req: FakeRequest) => FakeResponse {
+/**
+ * GitHub's paging (https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api):
+ * `per_page` (default 30, at most 100) and `page` (from 1), and a `link` header with the
+ * absolute `next`, `last`, `first` and `prev` URLs, left out when everything fits on one page.
+ * `short`: each page carries one item fewer than `per_page` (GitHub promises nothing about a
+ * page's length: a page is not the last because it is short, only because `next` is missing).
+ */
+function paged(items: unknown[], options: { short?: boolean } = {}): (req: FakeRequest) => FakeResponse {
   return (req) => {
     const perPage = Math.min(100, Number(req.url.searchParams.get('per_page') ?? 30));
     const page = Number(req.url.searchParams.get('page') ?? 1);
-    return { json: items.slice((page - 1) * perPage, page * perPage) };
+    const size = options.short === true ? perPage - 1 : perPage;
+    const pages = Math.max(1, Math.ceil(items.length / size));
+    const at = (n: number) => `<${req.url.origin}${req.url.pathname}?per_page=${perPage}&page=${n}>`;
+    const links = [...(page < pages ? [`${at(page + 1)}; rel="next"`, `${at(pages)}; rel="last"`] : []), ...(page > 1 ? [`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`] : [])];
+    return { json: items.slice((page - 1) * size, page * size), ...(links.length > 0 && { headers: { link: links.join(', ') } }) };
   };
 }
 
@@ -52,7 +62,43 @@ describe('GitHub: organizations and teams', () => {
     expect(profile.groups).toHaveLength(132);
     expect(profile.groups).toEqual(expect.arrayContaining(['my-org', 'org-129', 'my-org/platform', 'other/ops']));
     const pages = server.requests.filter((r) => r.url.pathname === '/user/orgs').map((r) => r.url.search);
-    expect(pages).toEqual(['?per_page=100&page=1', '?per_page=100&page=2']);
+    expect(pages).toEqual(['?per_page=100', '?per_page=100&page=2']);
+  });
+
+  test('pages are followed by the link header to its end, short pages or not', async () => {
+    server.on('GET', `${API}/user/orgs`, paged(orgs, { short: true }));
+    const github = new GitHubProvider(providerConfig('github', { fetchGroups: true }), server.deps());
+    const { url, finish } = await signIn(github, server, octocat);
+    granted = url.searchParams.get('scope')!;
+    const { profile } = await finish();
+    expect(profile.groups).toEqual(expect.arrayContaining(['my-org', 'org-98', 'org-99', 'org-129']));
+    expect(server.requests.filter((r) => r.url.pathname === '/user/orgs').map((r) => r.url.search)).toEqual(['?per_page=100', '?per_page=100&page=2']);
+  });
+
+  test('a next link to another host is not followed (the token goes to api.github.com only)', async () => {
+    server.on('GET', `${API}/user/orgs`, () => ({ json: [{ login: 'first' }], headers: { link: '<https://evil.example/user/orgs?page=2>; rel="next"' } }));
+    const github = new GitHubProvider(providerConfig('github', { fetchGroups: true }), server.deps());
+    const { url, finish } = await signIn(github, server, octocat);
+    granted = url.searchParams.get('scope')!;
+    expect((await finish()).profile.groups).toContain('first');
+    expect(server.requests.some((r) => r.url.host === 'evil.example')).toBe(false);
+  });
+
+  test('SAML SSO partial results (X-GitHub-SSO) are logged as a notice, with the organization ids', async () => {
+    const sso = 'partial-results; organizations=21955855,20582480';
+    server.on('GET', `${API}/user/orgs`, () => ({ json: [{ login: 'open-org' }], headers: { 'x-github-sso': sso } }));
+    const notices: string[] = [];
+    const github = new GitHubProvider(providerConfig('github', { fetchGroups: true }), server.deps({ onNotice: (code, detail) => notices.push(`${code} ${detail}`) }));
+    const { url, finish } = await signIn(github, server, octocat);
+    granted = url.searchParams.get('scope')!;
+    expect((await finish()).profile.groups).toContain('open-org');
+    expect(notices).toEqual([expect.stringMatching(/^GITHUB_SSO_PARTIAL_RESULTS \/user\/orgs: .*SAML SSO.*21955855,20582480/)]);
+  });
+
+  test("a GitHub App's user token (ghu_...): refused, never read as \"in no organization\" (/user/orgs answers [] to it)", async () => {
+    const github = new GitHubProvider(providerConfig('github', { fetchGroups: true }), server.deps());
+    await expect(github.profile({ accessToken: 'ghu_16C7e42F292c6912E7710c838347Ae178B4a' })).rejects.toMatchObject({ code: 'ERR_PROVIDER_FAILED', detail: expect.stringMatching(/GitHub App.*OAuth app/) });
+    expect(server.requests).toHaveLength(0);
   });
 
   test('without a rule: no read:org, no extra calls, no groups', async () => {

@@ -177,6 +177,20 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       expect(stored?.emailVerification).toBeUndefined();
     });
 
+    test('completeRefresh with email null (checked, no usable email): the stored email goes and the record says "none"', async () => {
+      const r = record(id(), { email: 'ada@example.com', emailVerification: 'verified' });
+      await store.createSession(r);
+      await store.acquireRefreshLease(r.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
+      expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 12, email: null, emailVerification: 'unstated' })).toBe(true);
+      const after = await store.getSession(r.sessionId);
+      expect(after?.email).toBeUndefined();
+      expect(after?.emailVerification).toBe('none');
+      // A later check that reads a usable email writes it with its standing again.
+      await store.acquireRefreshLease(r.sessionId, { owner: 'a', now: T0 + 30, until: T0 + 45, checkedBefore: T0 + 12 });
+      expect(await store.completeRefresh(r.sessionId, { owner: 'a', at: T0 + 31, email: 'ada@example.com', emailVerification: 'verified' })).toBe(true);
+      expect(await store.getSession(r.sessionId)).toMatchObject({ email: 'ada@example.com', emailVerification: 'verified' });
+    });
+
     test('setAuthFingerprint: never on a revoked or missing session (it must not come back to life)', async () => {
       const r = record(id(), { authFingerprint: 'fp-1' });
       await store.createSession(r);

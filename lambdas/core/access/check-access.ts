@@ -8,11 +8,12 @@
 import type { AllowList, EdgeConfig } from '../config/types';
 import { inAnyGroup } from './groups';
 import { accessRules } from './path-rules';
+import { sessionEmail } from './usable-email';
 
 /** Who the session says the user is (the stored identity wins over the cookie's). */
 export interface AccessIdentity {
   readonly prv: string;
-  /** Lowercased; the provider verified it (it passed the allow-list). */
+  /** The session's email; a rule matches it only when usable (access/usable-email.ts). */
   readonly email?: string | undefined;
   /** The provider's groups; undefined when they are kept server-side and not known here. */
   readonly groups: readonly string[] | undefined;
@@ -28,13 +29,15 @@ const ALLOWED: AccessDecision = { allowed: true };
 const REFUSED: AccessDecision = { allowed: false, reason: 'path-not-allowed' };
 const UNKNOWN: AccessDecision = { allowed: 'unknown', reason: 'groups-unknown' };
 
-/** Whether the identity passes one rule's allow-list: a listed email, domain, or group. */
+/**
+ * Whether the identity passes one rule's allow-list: a listed email or domain (`email`: the
+ * usable one, already judged by checkPathAccess), or a group.
+ */
 export function passesRule(allow: AllowList, who: AccessIdentity): boolean | 'unknown' {
   const email = who.email;
   if (email !== undefined) {
     if (allow.emails.includes(email)) return true;
-    const at = email.lastIndexOf('@');
-    if (at > 0 && allow.emailDomains.includes(email.slice(at + 1)) && email.indexOf('@') === at) return true;
+    if (allow.emailDomains.includes(email.slice(email.indexOf('@') + 1))) return true;
   }
   const groups = allow.groups ?? [];
   if (groups.length === 0) return false;
@@ -47,8 +50,10 @@ export function checkPathAccess(config: EdgeConfig, uri: string, who: AccessIden
   const access = accessRules(config);
   if (!access.hasRules) return ALLOWED;
   let unknown = false;
+  // The one notion of a usable email: an Amazon address (never verified), or a malformed one, matches no rule.
+  const judged: AccessIdentity = { prv: who.prv, email: sessionEmail(config, who.prv, who.email), groups: who.groups };
   for (const { rule } of access.rulesFor(uri)) {
-    const pass = passesRule(rule.allow, who);
+    const pass = passesRule(rule.allow, judged);
     if (pass === false) return REFUSED;
     if (pass === 'unknown') unknown = true;
   }

@@ -8,7 +8,7 @@ import { sessionHash } from '../request-events';
 import { revokeOneSession, revokeUserSessions } from '../session/revoke';
 import { normalizeEmail } from '../sign-in/allow-list';
 import type { AppUser } from '../stores';
-import { ADMIN_PATHS, parseUserRef, userRefOf } from './paths';
+import { ADMIN_PATHS, adminRouteOf, parseUserRef, userRefOf } from './paths';
 import { keysView, overviewView, sessionRow, userView, usersView, type AdminView } from './views';
 import type { AdminAudit, AdminContext } from './types';
 
@@ -16,7 +16,7 @@ type Audit = Omit<AdminAudit, 'admin'>;
 
 export async function routePage(ctx: AdminContext, path: string, query: URLSearchParams): Promise<{ status: number; reason: string; view: AdminView; audit: Audit }> {
   const ok = (action: string, view: AdminView, target?: Audit['target']) => ({ status: 200, reason: `admin-${action}`, view, audit: { action, ...(target !== undefined && { target }) } });
-  switch (path.replace(/\/+$/, '') || '/') {
+  switch (adminRouteOf(path)) {
     case ADMIN_PATHS.overview:
       return ok('view-overview', await overviewView(ctx.stores, ctx.now));
     case ADMIN_PATHS.users: {
@@ -49,7 +49,7 @@ export async function routePage(ctx: AdminContext, path: string, query: URLSearc
 }
 
 export async function routeAction(ctx: AdminContext, path: string, form: URLSearchParams): Promise<{ reason: string; location: string; audit: Audit }> {
-  if ((path.replace(/\/+$/, '') || '/') !== ADMIN_PATHS.revoke) throw new BadRequestError('path', `${path.slice(0, 100)} takes no form; forms go to ${ADMIN_PATHS.revoke}`);
+  if (adminRouteOf(path) !== ADMIN_PATHS.revoke) throw new BadRequestError('path', `${path.slice(0, 100)} takes no form; forms go to ${ADMIN_PATHS.revoke}`);
   const target = await revokeTarget(ctx, form);
   if (target === undefined) throw new BadRequestError('session', 'there is no such active session of this user (already revoked or expired?)');
   const ref = userRefOf(target.user);

@@ -106,7 +106,7 @@ export async function decideApiRequest(ctx: SessionCheckContext, req: SessionChe
   if (deadline !== undefined && ctx.config.api.cacheTtl > 0 && deadline - ctx.now < ctx.config.api.cacheTtl) {
     return { ...base, kind: 'unauthorized', reason: 'session-ending' };
   }
-  const who = withStoredIdentity(claims, result);
+  const who = withStoredIdentity(ctx.config, claims, result);
   const groups = cookieGroups(who);
   const access = path === '' ? undefined : checkPathAccess(ctx.config, path, { prv: who.prv, email: who.email, groups });
   if (access?.allowed === false) return { ...base, kind: 'forbidden', reason: access.reason, principalId: principalOf(claims) };

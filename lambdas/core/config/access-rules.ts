@@ -27,13 +27,37 @@ function allowLists(config: ParsedConfig, providers: GroupOwner[]): Array<{ path
   return out;
 }
 
+/**
+ * GitHub providers whose client is a GitHub App, by id. GitHub App client ids start `Iv1.`
+ * (older apps) or `Iv23`, OAuth apps' `Ov23` or 20 hex digits: seen on GitHub's app settings
+ * pages, not documented as a format (the adapter also refuses an App's `ghu_` token at run time).
+ */
+function githubAppProviders(config: ParsedConfig): Map<string, number> {
+  const apps = new Map<string, number>();
+  config.providers.forEach((p, i) => {
+    if (p.type === 'github' && (p.clientId.startsWith('Iv1.') || p.clientId.startsWith('Iv23'))) apps.set(p.id ?? p.type, i);
+  });
+  return apps;
+}
+
 export function checkAccessConfig(config: ParsedConfig, ctx: Ctx): void {
   const providers = owners(config);
+  const apps = githubAppProviders(config);
   for (const { path, allow, owner } of allowLists(config, providers)) {
     allow.groups.forEach((group, i) => {
       if (!groupName.safeParse(group).success) return; // reported by the field itself
       const result = qualifyGroup(group, providers, owner);
       if (!result.ok) ctx.addIssue({ code: 'custom', path: [...path, 'groups', i], message: `"${group}": ${result.message}` });
+      const app = result.ok ? apps.get(result.value.slice(0, result.value.indexOf(':'))) : undefined;
+      if (app !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'groups', i],
+          message:
+            `"${group}": providers[${app}] is a GitHub App (clientId "${config.providers[app]!.clientId.slice(0, 6)}..."), and GitHub answers a GitHub App's ` +
+            'user token with an empty organization list (and only one organization\'s teams): no GitHub group could ever match. Use an OAuth app for GitHub group rules',
+        });
+      }
     });
   }
   config.publicPaths.forEach((publicPath, i) => {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
+import { withoutTrailing } from '../shared/text';
 import { PROVIDER_TYPES } from './types';
 
 export const duration = (fieldDefault: string | number) =>
@@ -157,7 +158,7 @@ export const api = z.strictObject({
       const url = new URL(v);
       return url.search === '' && url.hash === '' && url.username === '' && url.password === '';
     }, { message: 'must be an https:// URL without query, fragment or credentials' })
-    .transform((v) => v.replace(/\/+$/, ''))
+    .transform((v) => withoutTrailing(v, '/'))
     .optional(),
   path: z
     .string()

@@ -6,6 +6,9 @@ import { EdgeOAuthError, ProviderError } from '../errors';
 
 export function toProviderError(error: unknown, step: string): EdgeOAuthError {
   if (error instanceof EdgeOAuthError) return error;
+  // Ours, thrown inside a library call (a throttled answer, throttling.ts): openid-client wraps it.
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  if (cause instanceof EdgeOAuthError) return cause;
   const e = oauthErrorOf(error as OAuthLikeError);
   const status = statusOf(e);
   if (status === 429) return rateLimited(step);

@@ -11,7 +11,10 @@
  *   the primary is unverified the profile says so (`emailVerified: false`) and the
  *   policy refuses it; GitHub does not let us pick another of the user's addresses.
  * - Groups: organizations and `org/team`s with `read:org` (github-groups.ts), asked for when a
- *   rule names GitHub groups (config resolution sets `fetchGroups`).
+ *   rule names GitHub groups (config resolution sets `fetchGroups`). An OAuth app only: a
+ *   GitHub App's user token is fine-grained, and `/user/orgs` answers it with an empty list
+ *   (github-groups.ts), so such a token is refused rather than read as "in no organization"
+ *   (the config check refuses GitHub group rules for a GitHub App client id already).
  * - PKCE S256 is supported since July 2025.
  * - New sign-in: `prompt=select_account` shows GitHub's account picker; GitHub has no way
  *   to demand a password again, nor to tell us one was entered.
@@ -26,7 +29,7 @@
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
-import { GITHUB_GROUPS_SCOPE, githubGroups } from './github-groups';
+import { GITHUB_GROUPS_SCOPE, githubGroups, isGitHubAppUserToken } from './github-groups';
 import { fixTokenResponses, OAuth2Provider, stringField } from './oauth2';
 import type { Profile, ProviderDeps } from './types';
 
@@ -41,6 +44,8 @@ interface GitHubEmail {
 }
 
 export class GitHubProvider extends OAuth2Provider {
+  readonly #onNotice: ProviderDeps['onNotice'];
+
   constructor(config: ProviderConfig, deps: ProviderDeps) {
     super(config, deps, {
       issuer: 'https://github.com',
@@ -55,9 +60,16 @@ export class GitHubProvider extends OAuth2Provider {
         status === 200 && typeof body.error === 'string' ? { status: 400, body } : { status, body },
       ),
     });
+    this.#onNotice = deps.onNotice;
   }
 
   protected async fetchProfile(accessToken: string): Promise<Profile> {
+    if (this.config.fetchGroups && isGitHubAppUserToken(accessToken)) {
+      throw new ProviderError(
+        'ERR_PROVIDER_FAILED',
+        'groups: this is a GitHub App (user tokens "ghu_..."), and GitHub lists no organizations to its tokens; GitHub group rules need an OAuth app',
+      );
+    }
     const user = await this.getJson(`${API}/user`, accessToken, API_HEADERS);
     const id = (user as { id?: unknown } | null)?.id;
     if (typeof id !== 'number' && typeof id !== 'string') throw new ProviderError('ERR_PROVIDER_RESPONSE', 'profile: GitHub sent no user id');
@@ -65,12 +77,17 @@ export class GitHubProvider extends OAuth2Provider {
     const primary = Array.isArray(emails) ? (emails as GitHubEmail[]).find((e) => e?.primary === true && typeof e.email === 'string') : undefined;
     const name = stringField(user, 'name') ?? stringField(user, 'login');
     // Organizations and teams (github-groups.ts), when a rule names GitHub groups.
-    const groups = this.config.fetchGroups ? await githubGroups(API, (url) => this.getJson(url, accessToken, API_HEADERS)) : undefined;
+    const groups = this.config.fetchGroups ? await this.groups(accessToken) : undefined;
     return {
       id: String(id),
       ...(name !== undefined && { name }),
       ...(primary !== undefined && { email: primary.email, emailVerified: primary.verified === true }),
       ...(groups !== undefined && { groups }),
     };
+  }
+
+  /** The user's organizations and teams (never from a GitHub App's token: refused above, it would read as "in none"). */
+  private async groups(accessToken: string): Promise<string[]> {
+    return githubGroups(API, (url) => this.getJsonWithHeaders(url, accessToken, API_HEADERS), this.#onNotice);
   }
 }

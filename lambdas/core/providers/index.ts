@@ -10,6 +10,7 @@ import { GoogleProvider } from './google';
 import { LinkedInProvider } from './linkedin';
 import { MicrosoftProvider } from './microsoft';
 import { OidcProvider } from './oidc';
+import { throttlingAware } from './throttling';
 import { TwitchProvider } from './twitch';
 import type { Provider, ProviderDeps } from './types';
 
@@ -27,10 +28,14 @@ const FACTORIES: Partial<Record<ProviderType, ProviderFactory>> = {
   facebook: (config, deps) => new FacebookProvider(config, deps),
 };
 
+/**
+ * The adapter for `config.type`. Its `fetch` knows the provider's throttling answers
+ * (throttling.ts): a rate limit is a failed check, never read as a refused grant.
+ */
 export function createProvider(config: ProviderConfig, deps: ProviderDeps): Provider {
   const factory = FACTORIES[config.type];
   if (factory === undefined) throw new TypeError(`provider type "${config.type}" is not implemented`);
-  return factory(config, deps);
+  return factory(config, { ...deps, fetch: throttlingAware(config.type, deps.fetch) });
 }
 
 export type { Provider, ProviderDeps } from './types';
@@ -51,7 +56,7 @@ export function needsOfflineAccess(config: Pick<EdgeConfig, 'session' | 'originT
  */
 export function createProviders(
   config: Pick<EdgeConfig, 'providers' | 'session' | 'originTokens'>,
-  deps: { fetch: typeof globalThis.fetch; now: () => number; readSecret: (ref: SecretRef) => Promise<string> },
+  deps: { fetch: typeof globalThis.fetch; now: () => number; readSecret: (ref: SecretRef) => Promise<string>; onNotice?: ProviderDeps['onNotice'] },
 ): Map<string, Provider> {
   const offline = needsOfflineAccess(config);
   return new Map(
@@ -61,6 +66,7 @@ export function createProviders(
         fetch: deps.fetch,
         now: deps.now,
         clientSecret: () => deps.readSecret(provider.clientSecret),
+        onNotice: deps.onNotice,
       }),
     ]),
   );

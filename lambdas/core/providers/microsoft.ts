@@ -46,6 +46,7 @@ import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
 import { claimGroups, GRAPH_GROUPS_SCOPE, graphGroups } from './microsoft-groups';
 import type { Profile, ProviderDeps } from './types';
+import { normalizeEmail } from '../access/usable-email';
 
 /** The tenant id of personal Microsoft accounts. */
 export const CONSUMER_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
@@ -96,7 +97,7 @@ export class MicrosoftProvider extends OidcProvider {
   protected override mapProfile(claims: Record<string, unknown>, idToken?: Readonly<Record<string, unknown>>): Profile {
     const { sub, name, email } = claims;
     if (typeof sub !== 'string') throw new ProviderError('ERR_PROVIDER_RESPONSE', 'the "sub" claim (user id) is missing');
-    const verified = typeof email === 'string' ? emailVerified(claims, this.#tenant, idToken !== undefined) : undefined;
+    const verified = typeof email === 'string' ? addressVerified(email, claims, this.#tenant, idToken) : undefined;
     return {
       id: sub,
       ...(typeof name === 'string' && { name }),
@@ -104,6 +105,21 @@ export class MicrosoftProvider extends OidcProvider {
       ...(verified !== undefined && { emailVerified: verified }),
     };
   }
+}
+
+/**
+ * The verification of `email` (the merged claims' address) from the statement that gave it:
+ * `tid` and `xms_edov` are claims of the ID token about the ID token's `email`
+ * (https://learn.microsoft.com/entra/identity-platform/migrate-off-email-claim-authorization),
+ * so they vouch for userinfo's address only when it is the same one. Another address (or one
+ * the ID token lacks) is judged as a userinfo-only statement would be, except that with an ID
+ * token at hand, on a multi-tenant issuer, an address it does not carry is unverified.
+ */
+function addressVerified(email: string, claims: Record<string, unknown>, tenant: string, idToken: Readonly<Record<string, unknown>> | undefined): boolean | undefined {
+  if (idToken === undefined) return emailVerified(claims, tenant, false);
+  const stated = typeof idToken.email === 'string' && normalizeEmail(idToken.email) === normalizeEmail(email);
+  if (stated) return emailVerified(claims, tenant, true);
+  return (MULTI_TENANT as readonly string[]).includes(tenant) ? false : undefined;
 }
 
 /**

@@ -122,6 +122,11 @@ export abstract class OAuth2Provider implements Provider {
 
   /** GET an API resource with the access token; non-2xx answers become ProviderErrors. */
   protected async getJson(url: string, accessToken: string, headers: Record<string, string> = {}): Promise<unknown> {
+    return (await this.getJsonWithHeaders(url, accessToken, headers)).body;
+  }
+
+  /** `getJson`, with the response headers (paging links, notices). */
+  protected async getJsonWithHeaders(url: string, accessToken: string, headers: Record<string, string> = {}): Promise<{ body: unknown; headers: Headers }> {
     const response = await client.fetchProtectedResource(
       this.#configuration,
       accessToken,
@@ -134,7 +139,7 @@ export abstract class OAuth2Provider implements Provider {
     if (response.status === 429) throw rateLimited(step);
     if (!response.ok) throw new ProviderError('ERR_PROVIDER_FAILED', `${step}: HTTP ${response.status}`, { status: response.status });
     try {
-      return await response.json();
+      return { body: await response.json(), headers: response.headers };
     } catch {
       throw new ProviderError('ERR_PROVIDER_RESPONSE', `${step}: the body is not JSON`);
     }

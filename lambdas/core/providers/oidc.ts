@@ -15,6 +15,7 @@ import type { AuthorizationRequest, CallbackInput, Profile, Provider, ProviderDe
 import { toProviderError } from './errors';
 import { chooseClientAuthMethod, clientAuthFor, type ClientAuthMethod } from './client-auth';
 import { cleanGroups } from '../access/groups';
+import { normalizeEmail } from '../access/usable-email';
 
 const REQUIRED_SCOPES = ['openid', 'email', 'profile'];
 
@@ -150,7 +151,7 @@ export class OidcProvider implements Provider {
       if (input.authenticatedAfter !== undefined) this.checkReauthenticated(claims, input.authenticatedAfter);
       const tokens = tokenSet(response, this.#deps.now());
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, String(claims.sub));
-      const merged = { ...claims, ...userinfo };
+      const merged = mergeClaims(claims, userinfo, this.config.claims);
       return { tokens, profile: await this.withGroups(this.mapProfile(merged, claims), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'token');
@@ -165,7 +166,7 @@ export class OidcProvider implements Provider {
       const tokens = tokenSet(response, this.#deps.now(), refreshToken);
       const claims = response.claims();
       const userinfo = await client.fetchUserInfo(configuration, tokens.accessToken, claims?.sub ?? client.skipSubjectCheck);
-      const merged = { ...(claims ?? {}), ...userinfo };
+      const merged = mergeClaims(claims, userinfo, this.config.claims);
       return { tokens, profile: await this.withGroups(this.mapProfile(merged, claims), merged, tokens.accessToken) };
     } catch (error) {
       throw toProviderError(error, 'refresh');
@@ -193,11 +194,11 @@ export class OidcProvider implements Provider {
 
   /**
    * Maps claims to the profile through the configured claim names. `claims`: the ID token's
-   * merged with userinfo's (userinfo wins); `_idToken`: the validated ID token's claims alone,
+   * merged with userinfo's (mergeClaims); `idToken`: the validated ID token's claims alone,
    * for what must come from it (Google's `hd`); undefined on a re-check from userinfo only,
    * or a refresh that brought no ID token.
    */
-  protected mapProfile(claims: Record<string, unknown>, _idToken?: Readonly<Record<string, unknown>>): Profile {
+  protected mapProfile(claims: Record<string, unknown>, idToken?: Readonly<Record<string, unknown>>): Profile {
     const { claims: mapping } = this.config;
     const id = claims[mapping.id];
     if (typeof id !== 'string' && typeof id !== 'number') {
@@ -215,6 +216,9 @@ export class OidcProvider implements Provider {
       ...(verified === 'false' && { emailVerified: false }),
       // The groups claim (config `claims.groups`); absent: in no group (session/refresh.ts).
       ...(mapping.groups !== undefined && claims[mapping.groups] !== undefined && { groups: cleanGroups(this.config.type, claims[mapping.groups]) }),
+      // Absent, and no ID token to say so (a refresh answer without one, OIDC Core 12.2, or
+      // userinfo alone): the issuer did not speak of the groups; the session's stand.
+      ...(mapping.groups !== undefined && claims[mapping.groups] === undefined && idToken === undefined && { groupsNotRead: true as const }),
     };
   }
 
@@ -225,6 +229,30 @@ export class OidcProvider implements Provider {
   protected async withGroups(profile: Profile, _claims: Record<string, unknown>, _accessToken: string): Promise<Profile> {
     return profile;
   }
+}
+
+/**
+ * The ID token's claims merged with userinfo's (userinfo wins: OIDC Core 5.3.2 returns the
+ * current claims), except that an email and its verification come from the same statement:
+ * `email_verified` is read from the source that gave the address, and from either only when
+ * both give the same one. An ID token's `email_verified: true` never vouches for another
+ * address that userinfo returned, and userinfo's never for the ID token's.
+ */
+export function mergeClaims(
+  idToken: Readonly<Record<string, unknown>> | undefined,
+  userinfo: Readonly<Record<string, unknown>>,
+  mapping: { readonly email: string; readonly emailVerified: string },
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...idToken, ...userinfo };
+  if (idToken === undefined) return merged;
+  const fromUserinfo = userinfo[mapping.email];
+  const fromIdToken = idToken[mapping.email];
+  if (typeof fromUserinfo === 'string' && typeof fromIdToken === 'string' && normalizeEmail(fromUserinfo) === normalizeEmail(fromIdToken)) return merged;
+  // One source gave the address (userinfo when it has one, else the ID token): its statement alone.
+  const source = typeof fromUserinfo === 'string' ? userinfo : idToken;
+  delete merged[mapping.emailVerified];
+  if (source[mapping.emailVerified] !== undefined) merged[mapping.emailVerified] = source[mapping.emailVerified];
+  return merged;
 }
 
 export function tokenSet(response: client.TokenEndpointResponse, now: number, previousRefreshToken?: string): TokenSet {

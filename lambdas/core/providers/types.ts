@@ -13,6 +13,11 @@ export interface ProviderDeps {
   readonly clientSecret: () => Promise<string>;
   /** Seconds since the epoch. */
   readonly now: () => number;
+  /**
+   * Something the operator should know about a provider's answer that is not an error (a
+   * stable code and a short detail, no token): logged. @default - not reported
+   */
+  readonly onNotice?: ((code: string, detail: string) => void) | undefined;
 }
 
 export interface AuthorizationRequest {
@@ -69,6 +74,13 @@ export interface Profile {
    * undefined when the provider type has none or they were not asked for.
    */
   readonly groups?: readonly string[];
+  /**
+   * The groups are configured but this answer did not speak of them: a refresh answer
+   * without an ID token (OIDC Core 12.2 lets the issuer omit it) or a userinfo-only
+   * re-check, from an issuer that puts the groups claim in the ID token only. A re-check
+   * keeps the session's stored groups (session/refresh.ts) instead of reading "in none".
+   */
+  readonly groupsNotRead?: true;
 }
 
 export interface SignInResult {

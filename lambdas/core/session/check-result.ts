@@ -31,7 +31,11 @@ export interface CheckRequest {
 
 /** The user as last stored (after a back-channel check the provider's current values). */
 export interface StoredIdentity {
-  readonly email?: string | undefined;
+  /**
+   * The usable email (access/usable-email.ts) as stored: `null` when the record holds none
+   * (checked: no usable email; the cookie's must not be used); undefined: not read.
+   */
+  readonly email?: string | null | undefined;
   readonly name?: string | undefined;
   /** undefined: the record has none stored (a session from before groups). */
   readonly groups?: readonly string[] | undefined;

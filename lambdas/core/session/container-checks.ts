@@ -22,6 +22,7 @@ import { randomToken } from '../shared/random';
 import { refreshSession, type RefreshOutcome } from './refresh';
 import { reevaluateSession } from './reevaluate';
 import { authFingerprint } from '../access/fingerprint';
+import { storedStatement, usableEmail } from '../access/usable-email';
 import { activityTouch } from './inactivity';
 import { MauMarks } from './monthly-active-users';
 import { MAX_COOKIE_AGE } from './session-cookie';
@@ -211,7 +212,7 @@ export class SessionChecks {
           hasRefreshToken: outcome.tokens.refreshToken !== undefined,
           refreshBlockedUntil: undefined,
         };
-        return { ...this.#store(claims.sid, view, { email: outcome.email, name: outcome.name, groups: outcome.groups ?? (entry.ok.status === 'ok' ? entry.ok.identity?.groups : undefined) }, outcome.tokens).ok, calls };
+        return { ...this.#store(claims.sid, view, { email: outcome.email ?? null, name: outcome.name, groups: outcome.groups ?? (entry.ok.status === 'ok' ? entry.ok.identity?.groups : undefined) }, outcome.tokens).ok, calls };
       }
       case 'no-lease': {
         const status = recordStatus(this.#settings, outcome.record, claims, now);
@@ -269,7 +270,9 @@ export class SessionChecks {
   #remember(req: CheckRequest, record: SessionRecord, now: number): Entry {
     const tokens = openTokens(record.tokens, req.keys);
     const view = viewOf(record, now, { expiresAt: tokens?.expiresAt, hasRefreshToken: tokens?.refreshToken !== undefined });
-    return this.#store(req.claims.sid, view, { email: record.email, name: record.name, groups: record.groups }, tokens);
+    // The record's email judged as every rule judges it; none after a check (`none`): null, never the cookie's.
+    const email = record.email === undefined && record.emailVerification !== 'none' ? undefined : (usableEmail(storedStatement(record.email, record.emailVerification)) ?? null);
+    return this.#store(req.claims.sid, view, { email, name: record.name, groups: record.groups }, tokens);
   }
 
   #store(sessionId: string, view: SessionView, identity: StoredIdentity, tokens: TokenSet | undefined): Entry {

@@ -12,7 +12,8 @@
 import type { EdgeConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import type { KeySet } from '../keys/key-set';
-import { allowListFor, checkAllowList, emailVerificationOf, normalizeEmail, recheckedEmail, type PolicyDecision } from '../sign-in/allow-list';
+import { allowListFor, checkAllowList, emailVerificationOf, recheckedEmail, type PolicyDecision } from '../sign-in/allow-list';
+import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { REFRESH_LEASE_SECONDS } from './due-checks';
 import type { SessionRecord, SessionStore, UserStore } from '../stores';
@@ -122,9 +123,14 @@ export async function refreshSession(
   // Never weaker than what sign-in established: an email whose verification the provider does
   // not state keeps the session's standing if unchanged, and is unverified if not (allow-list.ts).
   profile = recheckedEmail(profile, record);
+  // The answer did not speak of the groups (no ID token in a refresh answer, OIDC Core 12.2,
+  // and none at userinfo): the session's groups, from the last statement, stand.
+  if (profile.groups === undefined && profile.groupsNotRead === true && record?.groups !== undefined) profile = { ...profile, groups: record.groups };
 
-  // An email the provider says is unverified is not passed on (a group may still admit the user).
-  const email = profile.email === undefined || profile.emailVerified === false ? undefined : normalizeEmail(profile.email);
+  // Only a usable email is passed on and kept (access/usable-email.ts): none (lost, changed and
+  // not stated verified, unverified, never verifiable) removes the stored one (`null`), so
+  // nothing falls back to the address of the sign-in or the cookie.
+  const email = usableEmail(profile);
   // The groups as the provider says now (none said: in none, so a removal always counts),
   // against the allow-list of the current config.
   const groups = profile.groups ?? [];
@@ -137,7 +143,7 @@ export async function refreshSession(
   try {
     const sealed = next !== tokens ? await sealTokens(next, ctx.keys) : undefined;
     calls.push('refresh-complete');
-    const done = { owner: ctx.owner, at: now, tokens: sealed, email, emailVerification: emailVerificationOf(profile), name: profile.name, groups, authFingerprint: authFingerprint(ctx.config) };
+    const done = { owner: ctx.owner, at: now, tokens: sealed, email: email ?? null, emailVerification: emailVerificationOf(profile), name: profile.name, groups, authFingerprint: authFingerprint(ctx.config) };
     const [stored] = await Promise.all([sessions.completeRefresh(claims.sid, done), userUpdate]);
     // Lost the lease (took longer than REFRESH_LEASE_SECONDS and someone else took over): theirs wins.
     if (!stored) ctx.onError?.(new Error('the refresh lease expired before the result was stored'), 'refresh-complete');

@@ -10,14 +10,14 @@
  * provider is allowed.
  */
 import { inAnyGroup } from '../access/groups';
+import { emailStanding, normalizeEmail, storedStatement, type EmailStatement } from '../access/usable-email';
 import type { AllowList, EdgeConfig } from '../config/types';
 import type { EmailVerification, SessionRecord } from '../stores';
 
-export interface ProfileForPolicy {
-  readonly email?: string | undefined;
-  readonly emailVerified?: boolean | undefined;
-  /** The provider documents no verification of its email: it is refused as unverified where an allow-list applies. */
-  readonly emailUnverifiable?: boolean | undefined;
+export { normalizeEmail } from '../access/usable-email';
+
+/** The email as the provider stated it (access/usable-email.ts decides whether it is usable), and the groups. */
+export interface ProfileForPolicy extends EmailStatement {
   /** The user's groups at the provider (normalised: access/groups.ts). */
   readonly groups?: readonly string[] | undefined;
 }
@@ -31,36 +31,31 @@ export function allowListFor(config: EdgeConfig, providerId: string): AllowList 
   return config.providers.find((p) => p.id === providerId)?.allow ?? config.allow;
 }
 
-/**
- * The one form of an email address that is matched and passed on: lower case, nothing
- * trimmed (a padded address is not the one the provider verified), and no character
- * outside ASCII lower-cased into ASCII (the Kelvin sign "\u212A" would become "k", and
- * "\u212Aim@example.com" pass for "kim@example.com").
- */
-export function normalizeEmail(email: string): string {
-  return Array.from(email, (c) => {
-    const lower = c.toLowerCase();
-    return c > '\x7f' && /[\x00-\x7f]/.test(lower) ? c : lower;
-  }).join('');
-}
-
 /** `providerId`: the user's provider, whose groups `allow.groups` may name. */
 export function checkAllowList(profile: ProfileForPolicy, allow: AllowList, providerId?: string): PolicyDecision {
   const groups = allow.groups ?? [];
   if (providerId !== undefined && inAnyGroup(providerId, profile.groups, groups)) return { allowed: true };
   const byEmail = allow.emails.length > 0 || allow.emailDomains.length > 0;
   const restricted = byEmail || groups.length > 0;
-  const email = profile.email === undefined ? undefined : normalizeEmail(profile.email);
-  if (email === undefined || email === '') return restricted ? { allowed: false, reason: byEmail ? 'email-missing' : 'not-on-allow-list' } : { allowed: true };
-  if (profile.emailVerified === false) return { allowed: false, reason: 'email-unverified' };
-  const parts = email.split('@');
-  if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-    return restricted ? { allowed: false, reason: byEmail ? 'email-malformed' : 'not-on-allow-list' } : { allowed: true };
+  // The one notion of a usable email (access/usable-email.ts), as every other rule reads it.
+  const standing = emailStanding(profile);
+  if (standing.usable) {
+    if (!restricted) return { allowed: true };
+    const email = standing.email;
+    if (allow.emails.includes(email) || allow.emailDomains.includes(email.slice(email.indexOf('@') + 1))) return { allowed: true };
+    return { allowed: false, reason: 'not-on-allow-list' };
   }
-  if (!restricted) return { allowed: true };
-  if (profile.emailUnverifiable === true && profile.emailVerified !== true) return { allowed: false, reason: 'email-unverified' };
-  if (allow.emails.includes(email) || allow.emailDomains.includes(parts[1]!)) return { allowed: true };
-  return { allowed: false, reason: 'not-on-allow-list' };
+  switch (standing.why) {
+    // Refused even with every list empty: the provider says the address is not the user's.
+    case 'unverified':
+      return { allowed: false, reason: 'email-unverified' };
+    case 'missing':
+      return restricted ? { allowed: false, reason: byEmail ? 'email-missing' : 'not-on-allow-list' } : { allowed: true };
+    case 'malformed':
+      return restricted ? { allowed: false, reason: byEmail ? 'email-malformed' : 'not-on-allow-list' } : { allowed: true };
+    case 'unverifiable':
+      return restricted ? { allowed: false, reason: 'email-unverified' } : { allowed: true };
+  }
 }
 
 /**
@@ -95,12 +90,7 @@ export function emailVerificationOf(profile: ProfileForPolicy): EmailVerificatio
  * provider. A record from before `emailVerification` was stored counts as `unstated`.
  */
 export function checkStoredSession(config: EdgeConfig, record: Pick<SessionRecord, 'provider' | 'email' | 'emailVerification' | 'groups'>): PolicyDecision {
-  const profile: ProfileForPolicy = {
-    email: record.email,
-    ...(record.emailVerification === 'verified' && { emailVerified: true }),
-    ...(record.emailVerification === 'unverifiable' && { emailUnverifiable: true }),
-    groups: record.groups,
-  };
+  const profile: ProfileForPolicy = { ...storedStatement(record.email, record.emailVerification), groups: record.groups };
   return checkAllowList(profile, allowListFor(config, record.provider), record.provider);
 }
 

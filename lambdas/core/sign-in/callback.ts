@@ -10,7 +10,8 @@ import { FLOW_TTL, readFlow, stateHash } from './flow';
 import type { KeySet } from '../keys/key-set';
 import { PAGE_HEADERS, renderPage, signInHref, type Link } from '../viewer/pages';
 import { CALLBACK_PATH } from '../viewer/special-paths';
-import { allowListFor, checkAllowList, DENIAL_MESSAGES, normalizeEmail } from './allow-list';
+import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
+import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { seal } from '../keys/seal';
@@ -129,8 +130,9 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     uid: result.profile.id,
     prv: provider.id,
     name: result.profile.name,
-    // Admitted by a group with an email the provider says is unverified: the email is not passed on.
-    email: result.profile.email === undefined || result.profile.emailVerified === false ? undefined : normalizeEmail(result.profile.email),
+    // Only a usable email (access/usable-email.ts) is passed on: not one the provider says is
+    // unverified (a group may still admit the user), nor one it never verifies (Amazon).
+    email: usableEmail(result.profile),
     groups: result.profile.groups,
     now: ctx.now,
   });

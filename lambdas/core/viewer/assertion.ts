@@ -15,6 +15,7 @@
  */
 import { importJWK, SignJWT } from 'jose';
 import { groupsOut } from '../access/groups-out';
+import { sessionEmail } from '../access/usable-email';
 import type { EdgeConfig } from '../config/types';
 import type { SessionClaims } from '../session/session-cookie';
 import { privateJwk, type SigningKey, type SigningKeySet } from '../keys/signing-keys';
@@ -46,13 +47,15 @@ export function assertionIssuer(config: EdgeConfig, scheme: 'https' | 'http', ho
 }
 
 export function assertionClaims(config: EdgeConfig, session: SessionClaims, issuer: string, now: number): AssertionClaims {
+  const usable = sessionEmail(config, session.prv, session.email);
   return {
     iss: issuer,
     aud: config.assertion.audience ?? issuer,
     sub: session.uid,
     iat: now,
     exp: now + config.assertion.ttl,
-    ...(session.email !== undefined && { email: session.email }),
+    // Only a usable email (access/usable-email.ts), as the identity headers.
+    ...(usable !== undefined && { email: usable }),
     ...(session.name !== undefined && { name: session.name }),
     provider: session.prv,
     ...groupClaims(config, session),

@@ -7,6 +7,7 @@
 import type { EdgeConfig } from '../config/types';
 import { clearCookie } from '../shared/cookies';
 import { headerValue } from './identity-headers';
+import { sessionEmail } from '../access/usable-email';
 import { PAGE_HEADERS, renderPage, signInHref } from './pages';
 import { DENIAL_MESSAGES } from '../sign-in/allow-list';
 import { sessionCookieName, type SessionClaims } from '../session/session-cookie';
@@ -15,15 +16,24 @@ import type { CheckResult } from '../session/container-checks';
 /** Seconds a browser is told to wait after the 503 page. */
 export const UNAVAILABLE_RETRY_AFTER = 30;
 
-/** The claims with the stored name, email and groups (the provider's current values after a back-channel check). */
-export function withStoredIdentity(claims: SessionClaims, result: CheckResult | undefined): SessionClaims {
-  if (result?.status !== 'ok' || result.identity === undefined) return claims;
-  const { email, name, groups } = result.identity;
+/**
+ * The claims with the stored name, email and groups (the provider's current values after a
+ * back-channel check), and only a usable email (access/usable-email.ts): the identity every
+ * rule, header and assertion of the request reads. A stored "no usable email" (`null`: lost
+ * or changed at a re-check) removes the cookie's; the cookie's counts only when nothing was read.
+ */
+export function withStoredIdentity(config: EdgeConfig, claims: SessionClaims, result: CheckResult | undefined): SessionClaims {
+  const identity = result?.status === 'ok' ? result.identity : undefined;
+  const stored = identity?.email;
+  const email = sessionEmail(config, claims.prv, stored === undefined ? claims.email : (stored ?? undefined));
+  const name = identity?.name;
+  const groups = identity?.groups;
   const sameGroups = groups === undefined || groups === claims.grp || (claims.grp !== undefined && sameList(groups, claims.grp));
-  if ((email === undefined || email === claims.email) && (name === undefined || name === claims.name) && sameGroups) return claims;
-  const { gs: _serverSide, ...rest } = claims;
+  if (email === claims.email && (name === undefined || name === claims.name) && sameGroups) return claims;
+  const { gs: _serverSide, email: _email, ...rest } = claims;
   return {
-    ...(sameGroups ? claims : rest),
+    ...rest,
+    ...(sameGroups && claims.gs !== undefined && { gs: claims.gs }),
     ...(email !== undefined && { email }),
     ...(name !== undefined && { name }),
     ...(!sameGroups && { grp: groups }),

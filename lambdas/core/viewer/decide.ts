@@ -101,7 +101,7 @@ async function allowSession(ctx: ViewerContext, req: ViewerRequest, claims: Sess
     const answer = checkFailurePage(ctx.config, claims, result, returnPathOf(req.uri, req.querystring));
     return { action: 'respond', decision: 'block', session: claims, ...answer, ...checks };
   }
-  const who = withStoredIdentity(claims, result);
+  const who = withStoredIdentity(ctx.config, claims, result);
   // The path rules on top of the allow-list the session passed (access/check-access.ts).
   const access = checkPathAccess(ctx.config, req.uri, { prv: who.prv, email: who.email, groups: cookieGroups(who) });
   if (access.allowed === false) return { ...pathDeniedPage(ctx.config, who), session: claims, ...checks };
@@ -124,7 +124,7 @@ async function servePublic(ctx: ViewerContext, req: ViewerRequest): Promise<View
   const session = req.cookieHeaders.length > 0 ? await checkSession(ctx, req) : undefined;
   if (session?.status === 'valid' && (session.result === undefined || session.result.status === 'ok')) {
     const checks = session.result !== undefined && session.result.calls.length > 0 ? { checks: session.result.calls } : {};
-    const headers = await forwardHeaders(ctx, req, withStoredIdentity(session.claims, session.result));
+    const headers = await forwardHeaders(ctx, req, withStoredIdentity(ctx.config, session.claims, session.result));
     headers.push(...tokenHeaders(ctx.config, session.result));
     return { action: 'forward', decision: 'allow', reason: 'public-session', session: session.claims, headers, ...checks };
   }

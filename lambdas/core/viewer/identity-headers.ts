@@ -4,6 +4,7 @@
  * as far as it trusts the path from CloudFront (see docs/identity-assertion.md).
  */
 import { groupsOut, truncatedHeaderName } from '../access/groups-out';
+import { sessionEmail } from '../access/usable-email';
 import type { EdgeConfig } from '../config/types';
 import type { SessionClaims } from '../session/session-cookie';
 import { headerValue } from '../shared/header-value';
@@ -65,7 +66,9 @@ export function identityHeaders(config: EdgeConfig, claims: SessionClaims): Arra
     [config.headers.provider, headerValue(claims.prv)],
   ];
   if (claims.name !== undefined) out.push([config.headers.userName, headerValue(claims.name)]);
-  if (claims.email !== undefined) out.push([config.headers.userEmail, headerValue(claims.email)]);
+  // Only a usable email (access/usable-email.ts): never one the provider does not vouch for.
+  const email = sessionEmail(config, claims.prv, claims.email);
+  if (email !== undefined) out.push([config.headers.userEmail, headerValue(email)]);
   if (claims.grp !== undefined && claims.grp.length > 0 && config.headers.userGroups !== undefined) {
     const groups = groupsOut(config, claims.prv, claims.grp);
     out.push([config.headers.userGroups, groups.header]);

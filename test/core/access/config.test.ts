@@ -97,6 +97,17 @@ describe('access config', () => {
     expect(none['allow.groups[0]']).toMatch(/no configured provider has groups/);
   });
 
+  test("GitHub group rules with a GitHub App's client id are refused (GitHub lists no organizations to its tokens), naming the rule", () => {
+    for (const clientId of ['Iv23liAbCdEf01234567', 'Iv1.0123456789abcdef']) {
+      const byPath = problems({ providers: [{ ...github, clientId }], paths: [{ prefix: '/eng/', allow: { groups: ['github:my-org/team'] } }], allow: { groups: ['my-org'] } });
+      expect(byPath['allow.groups[0]']).toMatch(/providers\[0\] is a GitHub App .*empty organization list.*Use an OAuth app/);
+      expect(byPath['paths[0].allow.groups[0]']).toMatch(/GitHub App/);
+    }
+    // An OAuth app's client id (Ov23..., or 20 hex digits): fine; a GitHub App without group rules: fine.
+    expect(config({ providers: [{ ...github, clientId: 'Ov23liAbCdEf01234567' }], allow: { groups: ['my-org'] } }).allow.groups).toEqual(['github:my-org']);
+    expect(config({ providers: [{ ...github, clientId: 'Iv23liAbCdEf01234567' }], allow: { emailDomains: ['example.com'] } }).providers[0]!.clientId).toBe('Iv23liAbCdEf01234567');
+  });
+
   test('a public path a rule covers, and an API cache with per-path decisions, are refused', () => {
     const byPath = problems({
       providers: [github],

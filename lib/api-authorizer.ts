@@ -25,6 +25,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { API_STATUS, apiErrorBody } from '../lambdas/core/api/authorizer';
 import { MAX_API_CACHE_TTL } from '../lambdas/core/config/fields';
+import { authRealm } from '../lambdas/core/shared/header-value';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { packageEntry, regionalFunction } from './functions';
 
@@ -176,8 +177,7 @@ function checkSameEnvironment(authorizer: Construct, api: IConstruct): void {
 
 /** `WWW-Authenticate` for the 401: a realm of safe characters only (it is a quoted, static header value). */
 function wwwAuthenticate(config: EdgeConfig): string {
-  const realm = (config.site.domain ?? config.site.name).replace(/[^A-Za-z0-9 .:_-]/g, '').slice(0, 80) || 'edge-oauth';
-  return `'EdgeOAuth realm="${realm}"'`;
+  return `'EdgeOAuth realm="${authRealm(config.site)}"'`;
 }
 
 /** A static JSON template (VTL): nothing in it may start a VTL reference or directive. */

@@ -2,6 +2,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
+import { edgeHeaderNameProblem } from '../lambdas/core/edge-limits';
 
 /** Lambda@Edge functions must be created in us-east-1; CDK does not check it. */
 export function checkEdgeRegion(stack: Stack): void {
@@ -37,6 +38,11 @@ export function checkDistributionRegion(auth: IConstruct, distribution: IConstru
 
 /** Settings the local stack allows and a deployment must not. Throws with the offending value. */
 export function validateForDeployment(config: EdgeConfig): void {
+  // A config built in code (not through parseConfig) meets the same header lists (edge-limits.ts).
+  for (const [field, name] of edgeHeaderFields(config)) {
+    const problem = edgeHeaderNameProblem(name);
+    if (problem !== undefined) throw new Error(`EdgeOAuth: ${field}: ${problem}`);
+  }
   for (const provider of config.providers) {
     if (provider.allowInsecureRequests) {
       throw new Error(`EdgeOAuth: providers "${provider.id}": allowInsecureRequests is for local development only; remove it to deploy`);
@@ -45,4 +51,13 @@ export function validateForDeployment(config: EdgeConfig): void {
       throw new Error(`EdgeOAuth: providers "${provider.id}": issuer "${provider.issuer}" must be https:// to deploy`);
     }
   }
+}
+
+/** Every header name the viewer-request function sets, with its config field. */
+function edgeHeaderFields(config: EdgeConfig): Array<[string, string]> {
+  const out: Array<[string, string]> = Object.entries(config.headers).map(([key, name]) => [`headers.${key}`, name]);
+  if (config.headers.userGroups !== undefined) out.push(['headers.userGroups (its -truncated companion)', `${config.headers.userGroups}-truncated`]);
+  out.push(['assertion.header', config.assertion.header]);
+  out.push(['originTokens.accessTokenHeader', config.originTokens.accessTokenHeader], ['originTokens.refreshTokenHeader', config.originTokens.refreshTokenHeader]);
+  return out;
 }

@@ -31,6 +31,7 @@ import { requestEvent, type RequestLogger } from '../core/request-events';
 import { SessionChecks } from '../core/session/container-checks';
 import type { MauStore, SessionStore, UserStore } from '../core/stores';
 import { elapsedUs } from '../runtime/console-logger';
+import { routePath } from './route-path';
 
 export interface AuthorizerDeps {
   readonly config: EdgeConfig;
@@ -66,7 +67,10 @@ interface ParsedEvent {
   readonly cookieHeaders: string[];
   readonly host: string;
   readonly method: string;
+  /** The request path as received (the request event). */
   readonly path: string;
+  /** The route path the access rules match (route-path.ts); null: it cannot be known. */
+  readonly routePath: string | null;
   readonly ip?: string | undefined;
   readonly userAgent?: string | undefined;
 }
@@ -98,7 +102,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): (event: Authorize
     try {
       return await decideApiRequest(
         { config: deps.config, keys, now: Math.floor(clock() / 1000), checks },
-        { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent, path: req.path },
+        { cookieHeaders: req.cookieHeaders, host: req.host, ip: req.ip, userAgent: req.userAgent, path: req.routePath },
       );
     } catch (error) {
       onError(error, 'authorizer');
@@ -192,6 +196,8 @@ function parseEvent(event: AuthorizerEvent): ParsedEvent {
       host: v2.requestContext?.domainName ?? headerValues(v2.headers, undefined, 'host')[0] ?? '',
       method: v2.requestContext?.http?.method ?? '',
       path: v2.rawPath ?? v2.requestContext?.http?.path ?? '',
+      routePath:
+        routePath({ template: v2.routeKey, pathParameters: v2.pathParameters, rawPath: v2.rawPath ?? v2.requestContext?.http?.path, stage: v2.requestContext?.stage, domainName: v2.requestContext?.domainName }) ?? null,
       ip: v2.requestContext?.http?.sourceIp,
       userAgent: v2.requestContext?.http?.userAgent,
     };
@@ -207,6 +213,8 @@ function parseEvent(event: AuthorizerEvent): ParsedEvent {
     host: headerValues(v1.headers, v1.multiValueHeaders, 'host')[0] ?? v1.requestContext?.domainName ?? '',
     method: v1.httpMethod ?? '',
     path: v1.path ?? '',
+    routePath:
+      routePath({ template: v1.resource ?? v1.requestContext?.resourcePath, pathParameters: v1.pathParameters, rawPath: v1.path, stage: v1.requestContext?.stage, domainName: v1.requestContext?.domainName }) ?? null,
     ip: v1.requestContext?.identity?.sourceIp,
     userAgent: headerValues(v1.headers, v1.multiValueHeaders, 'user-agent')[0],
   };

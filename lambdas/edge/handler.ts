@@ -6,12 +6,12 @@
  * the forward path writes cookies: session state that changes while a session is in use
  * (last activity, checks) lives server-side (see the sessions store).
  */
-import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
+import { forwardRequest, generatedResponse } from './egress';
 import { AssertionCache } from '../core/viewer/assertion';
 import { keysUnavailablePage } from '../core/viewer/check-failure';
 import { returnPathOf } from '../core/sign-in/return-path';
 import type { EdgeConfig } from '../core/config/types';
-import { withoutCookies } from '../core/shared/cookies';
 import { isReservedHeader, reservedHeaderNames } from '../core/viewer/identity-headers';
 import type { KeySet } from '../core/keys/key-set';
 import type { Provider } from '../core/providers/types';
@@ -69,6 +69,11 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
   return async function handler(event) {
     const started = process.hrtime.bigint();
     const request = event.Records[0]!.cf.request;
+    // CloudFront sends both, but AWS's own sample events leave them out (aws-sam-cli's
+    // CloudFront events have no querystring, aws-lambda-java-libs' none either): never
+    // "?undefined" in a return path, never a throw before the handler's own error handling.
+    if (typeof request.querystring !== 'string') request.querystring = '';
+    if (typeof request.headers !== 'object' || request.headers === null) request.headers = {};
     const headers = request.headers;
     for (const name of Object.keys(headers)) if (isReservedHeader(reserved, name)) delete headers[name];
 
@@ -82,7 +87,7 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
       onError(error, 'keys');
       const action: Extract<ViewerAction, { action: 'respond' }> = { action: 'respond', decision: 'block', ...keysUnavailablePage(deps.config, returnPathOf(request.uri, request.querystring)) };
       deps.log?.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), { clientIp: request.clientIp, status: 503 }));
-      return respond(action);
+      return generatedResponse(action);
     }
     let action: ViewerAction;
     try {
@@ -121,7 +126,8 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
       onError(error, 'viewer');
       action = unavailablePage(deps.config.site.name);
     }
-    const result = action.action === 'forward' ? forward(request, action, cookieHeaders, ownCookie) : respond(action);
+    // One place computes what leaves the edge, within CloudFront's limits (egress.ts).
+    const result = action.action === 'forward' ? forwardRequest(deps.config, request, action, cookieHeaders, ownCookie) : generatedResponse(action);
     if (deps.log !== undefined) {
       const extra = {
         clientId: action.session !== undefined ? clientIds.get(action.session.prv) : undefined,
@@ -133,46 +139,3 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
     return result;
   };
 }
-
-function forward(
-  request: CloudFrontRequest,
-  action: Extract<ViewerAction, { action: 'forward' }>,
-  cookieHeaders: string[],
-  ownCookie: (name: string) => boolean,
-): CloudFrontRequest {
-  const headers: CloudFrontHeaders = request.headers;
-  if (!action.keepOwnCookies && cookieHeaders.length > 0) {
-    // The origin never sees edge-oauth's cookies: it cannot replay a session, and large
-    // cookies cannot break its header limits.
-    const rest = withoutCookies(cookieHeaders, ownCookie);
-    if (rest === undefined) delete headers.cookie;
-    else headers.cookie = [{ key: 'Cookie', value: rest }];
-  }
-  for (const [name, value] of action.headers) headers[name] = [{ key: name, value }];
-  if (action.uri !== undefined) request.uri = action.uri;
-  return request;
-}
-
-function respond(action: Extract<ViewerAction, { action: 'respond' }>): CloudFrontResultResponse {
-  const headers: CloudFrontHeaders = {};
-  for (const [name, value] of Object.entries(action.headers)) headers[name] = [{ key: name, value }];
-  if (action.setCookies.length > 0) headers['set-cookie'] = action.setCookies.map((value) => ({ key: 'Set-Cookie', value }));
-  return {
-    status: String(action.status),
-    statusDescription: STATUS_TEXT[action.status] ?? '',
-    headers,
-    ...(action.body !== undefined && { body: action.body, bodyEncoding: 'text' as const }),
-  };
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  200: 'OK',
-  302: 'Found',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-};

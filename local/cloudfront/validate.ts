@@ -17,6 +17,8 @@
  *          (CloudFront inserts a Title-Case key); a 204 with a body → 502; a generated response over
  *          the size quota → 502.
  *          https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-generating-http-responses-in-requests.html
+ *  [CFH]   "Restrictions on Lambda@Edge" › CloudFront headers: "For viewer events, CloudFront-Viewer-Country
+ *          is disallowed". https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-at-edge-function-restrictions.html
  *  [QUOTA] "Quotas on Lambda@Edge": generated response (headers and body) ≤ 40 KB for viewer request;
  *          "General quotas": a request including headers and query string (not the body) ≤ 20,480 bytes.
  *          https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html
@@ -57,8 +59,15 @@ const DISALLOWED_EXACT = new Set([
   'x-cache',
   'x-forwarded-proto',
   'x-real-ip',
+  // [CFH] "For viewer events, CloudFront-Viewer-Country is disallowed."
+  'cloudfront-viewer-country',
 ]);
-/** [HDR] Wildcard entries of the disallowed list: X-Amz-Cf-*, X-Edge-*. */
+/**
+ * [HDR] Wildcard entries of the disallowed list: X-Amz-Cf-*, X-Edge-*. The current page
+ * lists ten X-Amzn-* names (above), not the family an older edition named: a function may
+ * set X-Amzn-Trace-Id, so the replica does not refuse it (edge-oauth's config, which
+ * needs no such name, refuses the whole family: lambdas/core/edge-limits.ts).
+ */
 const DISALLOWED_PREFIXES = ['x-amz-cf-', 'x-edge-'];
 
 /** [HDR] Read-only headers for viewer request events (Lambda@Edge). */
@@ -152,10 +161,12 @@ export function validateViewerRequestResult(original: CloudFrontRequest, returne
   const { uri, querystring, method, clientIp } = returned;
   // [EVT] uri is read/write but must begin with '/'.
   if (typeof uri !== 'string' || !uri.startsWith('/')) out.push({ rule: 'uri', message: 'request.uri must be a string that begins with "/"' });
-  // [QS] no spaces, control characters or fragment identifier in the query string.
+  // [QS] "The updated query string can't include spaces, control characters, or the fragment
+  // identifier": the rule is on a query string the function changed; one passed through as
+  // the viewer sent it is CloudFront's own (it would not turn it into a 502).
   if (typeof querystring !== 'string') out.push({ rule: 'querystring', message: 'request.querystring must be a string' });
   // eslint-disable-next-line no-control-regex
-  else if (/[\s\x00-\x1f\x7f#]/.test(querystring)) {
+  else if (querystring !== (original.querystring ?? '') && /[\s\x00-\x1f\x7f#]/.test(querystring)) {
     out.push({ rule: 'querystring', message: 'request.querystring must not contain spaces, control characters or "#"' });
   }
   if (typeof uri === 'string' && typeof querystring === 'string' && uri.length + querystring.length >= MAX_URI_AND_QUERYSTRING_CHARS) {
@@ -205,7 +216,10 @@ export function validateGeneratedResponse(response: unknown): Violation[] {
   const r = response as Partial<Record<keyof CloudFrontResultResponse, unknown>>;
   const out: Violation[] = [];
   const status = parseStatus(r.status);
-  if (status === undefined) out.push({ rule: 'status', message: `status ${JSON.stringify(r.status)} is not an HTTP status code between 200 and 599` });
+  // [GEN] the response object: `status: 'HTTP status code (string)'`. A number is not what
+  // CloudFront documents, so the replica refuses it (a function must not rely on leniency).
+  if (typeof r.status !== 'string') out.push({ rule: 'status', message: `status must be a string, got ${typeof r.status}` });
+  else if (status === undefined) out.push({ rule: 'status', message: `status ${JSON.stringify(r.status)} is not an HTTP status code between 200 and 599` });
   if (r.statusDescription !== undefined && (typeof r.statusDescription !== 'string' || BAD_VALUE.test(r.statusDescription))) {
     out.push({ rule: 'status-description', message: 'statusDescription must be a string without control characters' });
   }

@@ -45,7 +45,7 @@ describe('config', () => {
     expect(byPath['allow.emailDomains[0]']).toMatch(/no wildcard/);
     expect(byPath['session.inactivityTimeout']).toMatch(/not a duration/);
     expect(byPath['session.cookiePrefix']).toMatch(/collides/);
-    expect(byPath['headers.userId']).toMatch(/does not let Lambda@Edge set/);
+    expect(byPath['headers.userId']).toMatch(/disallowed x-amz-cf-\* headers/);
     expect(byPath['(root)']).toMatch(/unknown field\(s\): extra/);
   });
 

@@ -87,6 +87,20 @@ describe('validateViewerRequestResult', () => {
     expect(rules(validateViewerRequestResult(original(), { ...original(), clientIp: '10.0.0.1' }))).toEqual(['read-only-field']);
   });
 
+  // Issue #25: as strict as CloudFront, and no stricter where that would hide a defect.
+  it('refuses CloudFront-Viewer-Country set by a viewer-request function (disallowed for viewer events)', () => {
+    const r = original();
+    r.headers['cloudfront-viewer-country'] = [{ key: 'CloudFront-Viewer-Country', value: 'US' }];
+    expect(rules(validateViewerRequestResult(original(), r))).toEqual(['disallowed-header']);
+    expect(isDisallowedHeader('CloudFront-Viewer-Country')).toBe(true);
+  });
+
+  it('applies the query-string rule only to a query string the function changed', () => {
+    const viewer = { ...original(), querystring: 'q=a b' };
+    expect(validateViewerRequestResult(viewer, { ...viewer })).toEqual([]);
+    expect(rules(validateViewerRequestResult(viewer, { ...viewer, querystring: 'q=a b&x=1' }))).toEqual(['querystring']);
+  });
+
   it('rejects a request larger than 20,480 bytes', () => {
     const r = original();
     r.headers['x-big'] = [{ key: 'X-Big', value: 'v'.repeat(20_500) }];
@@ -102,7 +116,8 @@ describe('validateViewerRequestResult', () => {
 describe('validateGeneratedResponse', () => {
   it('accepts a minimal response (only status is required) and a full one', () => {
     expect(validateGeneratedResponse({ status: '200' })).toEqual([]);
-    expect(validateGeneratedResponse({ status: 302 })).toEqual([]);
+    // [GEN] "status: 'HTTP status code (string)'": a number is refused (issue #25).
+    expect(rules(validateGeneratedResponse({ status: 302 }))).toEqual(['status']);
     expect(
       validateGeneratedResponse({
         status: '200',

@@ -81,10 +81,15 @@ export function sessionDeadline(config: EdgeConfig, claims: SessionClaims): numb
 const ANONYMOUS: ApiIdentity = { userId: '', userName: '', userEmail: '', provider: '', userGroups: '' };
 
 /**
- * The authorizer's answer for one request. `path`: the request path the API received (the
- * access rules; none given: no path rules apply). Never throws for anything the client sent.
+ * The authorizer's answer for one request. `path`: the route path (the access rules; none
+ * given: no path rules apply; `null`: it cannot be known, so with access rules: unavailable). Never throws for anything the client sent.
  */
-export async function decideApiRequest(ctx: SessionCheckContext, req: SessionCheckRequest & { readonly path?: string | undefined }): Promise<ApiDecision> {
+export async function decideApiRequest(ctx: SessionCheckContext, req: SessionCheckRequest & { readonly path?: string | null | undefined }): Promise<ApiDecision> {
+  if (req.path === null && ((ctx.config.paths?.length ?? 0) > 0 || (ctx.config.publicPaths?.length ?? 0) > 0)) {
+    // The route path cannot be known (authorizer/route-path.ts) and the access rules depend
+    // on it: fail closed, never a pass on a path no rule could be matched against.
+    return { kind: 'unavailable', decision: 'block', reason: 'route-path-unknown' };
+  }
   const session = await checkSession(ctx, req);
   const path = req.path ?? '';
   if (path !== '' && accessRules(ctx.config).isPublic(path) && (session.status !== 'valid' || (session.result !== undefined && session.result.status !== 'ok'))) {

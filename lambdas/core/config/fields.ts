@@ -5,6 +5,7 @@
  * resolution to `EdgeConfig` in parse.ts.
  */
 import { z } from 'zod';
+import { edgeHeaderNameProblem } from '../edge-limits';
 import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
 import { withoutTrailing } from '../shared/text';
@@ -29,8 +30,10 @@ export const duration = (fieldDefault: string | number) =>
 export const headerName = z
   .string()
   .regex(/^[a-z0-9-]+$/i, 'must be an HTTP header name (letters, digits, "-")')
-  .refine((v) => !/^(x-amz-cf-|x-edge-|x-accel-)/i.test(v), {
-    message: 'CloudFront does not let Lambda@Edge set headers starting x-amz-cf-, x-edge- or x-accel-',
+  .superRefine((v, ctx) => {
+    // The disallowed and read-only header lists for viewer requests, with their source (edge-limits.ts).
+    const problem = edgeHeaderNameProblem(v);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   })
   .transform((v) => v.toLowerCase());
 

@@ -4,6 +4,7 @@
  * the session settings). Every problem names its field path.
  */
 import type { z } from 'zod';
+import { edgeHeaderNameProblem } from '../edge-limits';
 import { checkAccessConfig } from './access-rules';
 import { providerRequirements } from './provider-requirements';
 import type { ParsedConfig } from './fields';
@@ -32,6 +33,13 @@ export function checkConfig(config: ParsedConfig, ctx: Ctx): void {
       if (names.has(value)) ctx.addIssue({ code: 'custom', path: ['headers', key], message: `"${value}" is used twice` });
       names.add(value);
     }
+    // The groups header's companion (access/groups-out.ts truncatedHeaderName) is set by the edge too.
+    const companion = `${config.headers.userGroups}-truncated`;
+    const companionProblem = edgeHeaderNameProblem(companion);
+    if (companionProblem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['headers', 'userGroups'], message: `its companion header ${companionProblem}` });
+    }
+    if (names.has(companion)) ctx.addIssue({ code: 'custom', path: ['headers', 'userGroups'], message: `its companion header "${companion}" is already an identity header` });
     checkApi(config, ctx);
     checkAccessConfig(config, ctx);
     if (names.has(config.assertion.header)) {

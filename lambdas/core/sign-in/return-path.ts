@@ -27,6 +27,6 @@ export function sanitizeReturnPath(input: string | undefined | null): string {
 }
 
 /** The original request target (CloudFront's `uri` and raw `querystring`) as a return path. */
-export function returnPathOf(uri: string, querystring: string): string {
-  return sanitizeReturnPath(querystring === '' ? uri : `${uri}?${querystring}`);
+export function returnPathOf(uri: string, querystring: string | undefined): string {
+  return sanitizeReturnPath(querystring === '' || querystring === undefined ? uri : `${uri}?${querystring}`);
 }

@@ -25,7 +25,7 @@ import { checkFailurePage } from './check-failure';
 import { HOST_HEADER, VIEWER_IP_HEADER } from './identity-headers';
 import { page } from './pages';
 import { startSignIn } from './sign-in-start';
-import { normalizePath } from './special-paths';
+import { asciiQuery, normalizePath } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
 
 /** The behaviour's path pattern is `/auth/admin*`: CloudFront matches the raw path, case-sensitively. */
@@ -38,8 +38,7 @@ export async function adminForward(ctx: ViewerContext, req: ViewerRequest): Prom
   if (!req.uri.startsWith(ADMIN_PATH_PREFIX)) {
     // "/AUTH/admin" or "//auth/admin" is on the default behaviour: forwarding it would send
     // the session cookie to the site's origin. Send the browser to the canonical spelling.
-    const path = normalizePath(req.uri);
-    const location = req.querystring === '' ? path : `${path}?${req.querystring}`;
+    const location = canonicalAdminLocation(req.uri, req.querystring);
     return { action: 'respond', decision: 'special', reason: 'admin-canonical', status: 302, headers: { location, 'cache-control': 'no-store' }, setCookies: [] };
   }
   const returnPath = req.method === 'GET' ? returnPathOf(req.uri, req.querystring) : ADMIN_PATH_PREFIX;
@@ -67,4 +66,31 @@ export async function adminForward(ctx: ViewerContext, req: ViewerRequest): Prom
   }
   // The console needs the session cookie: it checks the session again itself.
   return { action: 'forward', decision: 'special', reason: 'admin', session: claims, headers, keepOwnCookies: true, ...checks };
+}
+
+/**
+ * Where a wrong spelling of an admin path is sent: `/auth/admin` and the rest of the path,
+ * its case kept (only the prefix is folded), as ASCII. normalizePath decodes `%XX` byte by
+ * byte (so `%C3%A9` is two characters below U+0100): those bytes are escaped again as they
+ * came; any other character outside visible ASCII is escaped as UTF-8, and so are `%`, `?`
+ * and `#` that came from an escape (they would change the URL's meaning).
+ */
+export function canonicalAdminLocation(uri: string, querystring: string): string {
+  // Raw non-ASCII characters as their UTF-8 escapes first, so every character below U+0100
+  // after normalizePath is one byte.
+  const segments = normalizePath(asciiQuery(uri), true).split('/').slice(3);
+  const rest = segments.map((segment) => `/${escapeSegment(segment)}`).join('');
+  const query = asciiQuery(querystring);
+  return `${ADMIN_PATH_PREFIX}${rest}${query === '' ? '' : `?${query}`}`;
+}
+
+function escapeSegment(segment: string): string {
+  let out = '';
+  for (const ch of segment) {
+    const code = ch.codePointAt(0)!;
+    if (code > 0x20 && code < 0x7f && ch !== '%' && ch !== '?' && ch !== '#') out += ch;
+    else if (code <= 0xff) out += `%${code.toString(16).toUpperCase().padStart(2, '0')}`;
+    else out += encodeURIComponent(code >= 0xd800 && code <= 0xdfff ? '\ufffd' : ch);
+  }
+  return out;
 }

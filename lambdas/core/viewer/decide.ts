@@ -20,7 +20,7 @@ import { logout } from './logout';
 import { isPassthroughPreflight, OPTIONS_PASSTHROUGH } from './options-passthrough';
 import { notFoundPage, pathDeniedPage } from './pages';
 import { startSignIn } from './sign-in-start';
-import { CALLBACK_PATH, classifyPath, type SpecialPath } from './special-paths';
+import { asciiQuery, CALLBACK_PATH, classifyPath, type SpecialPath } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
 
 export type { Outcome, ViewerAction, ViewerContext, ViewerRequest } from './types';
@@ -53,7 +53,7 @@ async function decideSpecial(ctx: ViewerContext, req: ViewerRequest, special: Sp
         // function runs: "/AUTH/callback" or "/auth//callback" is on the default behaviour,
         // and forwarding it would hand the code and the flow cookie to the site's origin.
         // Send the browser to the one spelling that reaches the callback origin.
-        const location = req.querystring === '' ? CALLBACK_PATH : `${CALLBACK_PATH}?${req.querystring}`;
+        const location = req.querystring === '' ? CALLBACK_PATH : `${CALLBACK_PATH}?${asciiQuery(req.querystring)}`;
         return { action: 'respond', decision: 'special', reason: 'callback-canonical', status: 302, headers: { location, 'cache-control': 'no-store' }, setCookies: [] };
       }
       // Through to the callback origin, with the viewer's host and IP (the function URL sees neither).

@@ -113,3 +113,27 @@ export function pathDeniedPage(config: EdgeConfig, who: SessionClaims): Extract<
     ],
   }) as Extract<ViewerAction, { action: 'respond' }>;
 }
+
+/**
+ * The request with edge-oauth's headers would pass CloudFront's request size limit
+ * (lambdas/edge/egress.ts): 431, never forwarded (CloudFront would answer 502). The
+ * visitor's own headers (cookies, mostly) leave too little room.
+ */
+export function requestTooLargePage(siteName: string): Extract<ViewerAction, { action: 'respond' }> {
+  return page(siteName, 431, 'block', 'request-too-large', {
+    title: 'Request too large',
+    paragraphs: ['This request carries too many or too large headers (often cookies) to be passed on. Clearing this site\'s cookies usually helps.'],
+    links: [{ href: '/', label: 'Go to the home page' }],
+  }) as Extract<ViewerAction, { action: 'respond' }>;
+}
+
+/** A generated page that would pass CloudFront's 40 KB limit (lambdas/edge/egress.ts): a short one, same status and cookies. */
+export function oversizedPage(action: Extract<ViewerAction, { action: 'respond' }>): Extract<ViewerAction, { action: 'respond' }> {
+  const small = page('this site', action.status, action.decision, action.reason, {
+    title: 'Please try again',
+    paragraphs: ['This page could not be shown in full.'],
+    links: [{ href: '/', label: 'Go to the home page' }],
+  }) as Extract<ViewerAction, { action: 'respond' }>;
+  const location = action.headers.location;
+  return { ...small, ...(location !== undefined && location.length <= 8192 && { headers: { ...small.headers, location } }), setCookies: action.setCookies };
+}

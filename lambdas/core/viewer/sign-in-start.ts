@@ -5,7 +5,8 @@
  */
 import { EdgeOAuthError } from '../errors';
 import { newFlow } from '../sign-in/flow';
-import { page, signInHref } from './pages';
+import { authRealm } from '../shared/header-value';
+import { escapeHtml, page, signInHref } from './pages';
 import { CALLBACK_PATH } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
 
@@ -81,19 +82,30 @@ function signInRequired(ctx: ViewerContext, options: SignInOptions): ViewerActio
     decision: 'block',
     reason: `${options.reason}-not-navigation`,
     status: 401,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': `Cookie realm="${ctx.config.site.name.replace(/["\\]/g, '')}"` },
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', 'www-authenticate': `Cookie realm="${authRealm({ name: ctx.config.site.name })}"` },
     setCookies: options.extraCookies,
     body: JSON.stringify({ error: 'unauthorized', message: 'Sign in required.', signIn }),
     ...(options.checks !== undefined && { checks: options.checks }),
   };
 }
 
+/**
+ * Bytes of links the picker may carry. Each link repeats the return path (URL-encoded, then
+ * HTML-escaped: up to ~6 KB for a 2,048-character path), and a viewer-request function's
+ * page must fit 40 KB (edge-limits.ts): past this budget the links carry no return path and
+ * the visitor lands on `/` after signing in (docs/deploy.md, "Limits").
+ */
+export const PICKER_LINKS_BUDGET = 24 * 1024;
+
 function picker(ctx: ViewerContext, options: SignInOptions): ViewerAction {
   const unknown = options.providerId !== undefined;
-  const links = [...ctx.providers.values()].map((p) => ({
-    href: signInHref({ provider: p.id, returnPath: options.returnPath, reauthenticate: options.reauthenticate }),
-    label: `Continue with ${p.displayName}`,
-  }));
+  const linksFor = (returnPath: string) =>
+    [...ctx.providers.values()].map((p) => ({
+      href: signInHref({ provider: p.id, returnPath, reauthenticate: options.reauthenticate }),
+      label: `Continue with ${p.displayName}`,
+    }));
+  let links = linksFor(options.returnPath);
+  if (links.reduce((n, l) => n + escapeHtml(l.href).length + escapeHtml(l.label).length, 0) > PICKER_LINKS_BUDGET) links = linksFor('/');
   return page(ctx.config.site.name, unknown ? 400 : 200, 'redirect', unknown ? 'unknown-provider' : 'choose-provider', {
     title: `Sign in to ${ctx.config.site.name}`,
     paragraphs: unknown ? ['That sign-in provider is not available here. Choose one:'] : ['Choose how to sign in:'],

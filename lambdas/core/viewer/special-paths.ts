@@ -111,3 +111,13 @@ export function classifyPath(uri: string): SpecialPath {
       return { kind: 'not-found' };
   }
 }
+
+/**
+ * A query string as it may go into a `Location` header: visible ASCII only (RFC 9110 §5.5).
+ * What CloudFront passes is normally percent-encoded already; any other character is
+ * escaped as UTF-8 (a lone surrogate as U+FFFD), existing escapes stay as they are.
+ */
+export function asciiQuery(querystring: string): string {
+  if (/^[\x21-\x7e]*$/.test(querystring)) return querystring;
+  return querystring.replace(/[^\x21-\x7e]/gu, (ch) => encodeURIComponent(ch.length === 1 && ch >= '\ud800' && ch <= '\udfff' ? '\ufffd' : ch));
+}

@@ -7,14 +7,14 @@ import type { Command } from 'commander';
 import { CliError, EdgeOAuthError } from '../lambdas/core/errors';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MauStore, SessionStore, UserStore } from '../lambdas/core/stores';
-import { DYNAMODB_TIMEOUTS } from '../lambdas/store/aws';
-import { TableNotFoundError } from '../lambdas/store/dynamodb-attrs';
+import { DYNAMODB_TIMEOUTS } from '../lambdas/store/aws/clients';
+import { TableNotFoundError } from '../lambdas/store/dynamodb/attrs';
 import { clientOptions, DEFAULT_CONFIG_FILE, resolveAwsTarget } from './aws-target';
-import { DynamoMauStore } from '../lambdas/store/dynamodb-mau';
-import { DynamoSessionStore } from '../lambdas/store/dynamodb-sessions';
-import { DynamoUserStore } from '../lambdas/store/dynamodb-users';
+import { DynamoMauStore } from '../lambdas/store/dynamodb/mau';
+import { DynamoSessionStore } from '../lambdas/store/dynamodb/sessions';
+import { DynamoUserStore } from '../lambdas/store/dynamodb/users';
 import { printable, printableLines } from './printable';
-import { globalStores } from '../lambdas/store/global-stores';
+import { globalStores } from '../lambdas/store/global/stores';
 
 /** Where the commands write: stdout/stderr by default, a buffer in tests. */
 export interface CliIo {

@@ -1,5 +1,5 @@
 /**
- * edge-oauth's state: the DynamoDB tables (from lambdas/store/tables.ts) and the Secrets
+ * edge-oauth's state: the DynamoDB tables (from lambdas/store/dynamodb/tables.ts) and the Secrets
  * Manager secrets (provider client secrets, the session key set), either created here or
  * referenced by the names in the config.
  *
@@ -12,7 +12,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/tables';
+import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/dynamodb/tables';
 import { keySetGeneratorBundle, withKeySetGeneratorDirectory } from './key-set-generator/code';
 import { acknowledgeClientSecretFindings, acknowledgeKeySetFindings } from './nag';
 import { LAMBDA_RUNTIME } from './runtime';

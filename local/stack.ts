@@ -13,7 +13,7 @@ import { generateKeySetSecret } from '../lambdas/core/keys/key-set';
 import type { RequestLogger } from '../lambdas/core/request-events';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { deployedDeps } from '../lambdas/runtime/deployed';
-import type { AwsEndpoints, DynamoTimeouts } from '../lambdas/store/aws';
+import type { AwsEndpoints, DynamoTimeouts } from '../lambdas/store/aws/clients';
 import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
 import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
 import { startDevIdp, type DevIdpHandle } from './idp';

@@ -132,7 +132,7 @@ export interface SessionStore {
   /**
    * A user's sessions, newest first (operator tools), at most `limit` of them (@default - all),
    * without the sealed tokens and the refresh lease: the DynamoDB index it reads does not
-   * hold them (lambdas/store/tables.ts).
+   * hold them (lambdas/store/dynamodb/tables.ts).
    */
   listSessionsOfUser(provider: string, userId: string, options?: { limit?: number }): Promise<SessionRecord[]>;
 }

@@ -83,7 +83,7 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
       keys = await deps.keys();
     } catch (error) {
       // Fail closed with our own page (a cold start that cannot read the key set in time:
-      // lambdas/store/secrets.ts bounds the read), never CloudFront's page for a failed function.
+      // lambdas/store/aws/secrets.ts bounds the read), never CloudFront's page for a failed function.
       onError(error, 'keys');
       const action: Extract<ViewerAction, { action: 'respond' }> = { action: 'respond', decision: 'block', ...keysUnavailablePage(deps.config, returnPathOf(request.uri, request.querystring)) };
       deps.log?.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), { clientIp: request.clientIp, status: 503 }));

@@ -7,8 +7,8 @@
  * The session key set and (with `aws.replicaRegions`, global tables) the tables are used in
  * the nearest copy: the region running this container (`AWS_REGION`; Lambda@Edge runs in
  * the regional edge cache serving the viewer) when it holds one, else the nearest
- * (lambdas/store/regions.ts), else the primary; writes that need one region go to the
- * primary (lambdas/store/regional.ts). The client secrets are not replicated
+ * (lambdas/store/global/regions.ts), else the primary; writes that need one region go to the
+ * primary (lambdas/store/global/regional.ts). The client secrets are not replicated
  * (lib/edge-oauth-data.ts) and are read in `config.aws.region`. The AWS SDK is loaded on
  * first use, so none of this costs anything at init.
  */
@@ -17,9 +17,9 @@ import type { EdgeConfig } from '../core/config/types';
 import { createProviders } from '../core/providers';
 import type { RequestLogger } from '../core/request-events';
 import { consoleLogger } from './console-logger';
-import { DYNAMODB_TIMEOUTS, dynamoStores, tableRegions, type AwsCredentials, type DynamoTimeouts } from '../store/aws';
-import { nearestRegion, secretIdInRegion } from '../store/regions';
-import { createSecretReader, keySetLoader } from '../store/secrets';
+import { DYNAMODB_TIMEOUTS, dynamoStores, tableRegions, type AwsCredentials, type DynamoTimeouts } from '../store/aws/clients';
+import { nearestRegion, secretIdInRegion } from '../store/global/regions';
+import { createSecretReader, keySetLoader } from '../store/aws/secrets';
 
 /** What differs between a deployed container and the local stack; every default is the deployed one. */
 export interface DeployedOverrides {
@@ -37,7 +37,7 @@ export interface DeployedOverrides {
   readonly credentials?: AwsCredentials;
   /** @default DYNAMODB_TIMEOUTS */
   readonly dynamoTimeouts?: DynamoTimeouts;
-  /** How long a secret is cached. @default - 5 minutes (lambdas/store/secrets.ts) */
+  /** How long a secret is cached. @default - 5 minutes (lambdas/store/aws/secrets.ts) */
   readonly secretCacheTtlMs?: number;
   /** Wall clock in ms. @default Date.now */
   readonly clock?: () => number;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildProgram } from '../../bin/cli';
 import { openStores } from '../../bin/store-options';
-import { globalStores } from '../../lambdas/store/global-stores';
+import { globalStores } from '../../lambdas/store/global/stores';
 import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { testDynamoEndpoint } from '../support/dynamodb';
 

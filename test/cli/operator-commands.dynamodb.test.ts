@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildProgram } from '../../bin/cli';
-import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
-import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
-import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
+import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
+import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
 import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { testDynamoEndpoint } from '../support/dynamodb';
 

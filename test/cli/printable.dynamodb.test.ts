@@ -11,8 +11,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { buildProgram } from '../../bin/cli';
 import { printable, printableLines } from '../../bin/printable';
-import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
-import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
+import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
 import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { testDynamoEndpoint } from '../support/dynamodb';
 

@@ -1,6 +1,6 @@
 /**
  * Every repository path the docs and the code comments name exists: a path from the
- * repository's root (`lambdas/store/aws.ts`, `docs/config.md`) in README.md, docs/**,
+ * repository's root (`lambdas/store/aws/clients.ts`, `docs/config.md`) in README.md, docs/**,
  * lambdas/core/README.md and SECURITY.md, or in a comment of a TypeScript file, and every
  * relative link target of those Markdown files. A move that forgets a reference fails here,
  * naming the file that cites it.

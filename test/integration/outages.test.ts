@@ -90,7 +90,7 @@ describe('the store cannot be reached', () => {
 describe('the store hangs (accepts connections, never answers)', () => {
   // The viewer-request function has 5 s (Lambda@Edge quotas; the local CloudFront enforces
   // it, local/cloudfront.ts). A store call that hangs must end inside it (DYNAMODB_TIMEOUTS,
-  // lambdas/store/aws.ts), so the visitor gets what a store failure gives (here: grace), not
+  // lambdas/store/aws/clients.ts), so the visitor gets what a store failure gives (here: grace), not
   // CloudFront's "LambdaLimitExceeded" 503 (local/stack.ts: a 3.5 s deadline per call locally).
   let stack: LocalStack;
   let proxy: TcpProxy;

@@ -3,7 +3,7 @@
  * handlers, the real oidc-provider, DynamoDB Local, the local Secrets Manager.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';

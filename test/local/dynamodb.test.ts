@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { buildSync } from 'esbuild';
 import { createTables } from '../../local/dynamodb';
-import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/tables';
+import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/dynamodb/tables';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { must } from '../support/must';
 
@@ -45,7 +45,7 @@ test('a users table from before byLastSeen (npm start --data-dir) gets the index
   expect(users.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['byEmail', 'byLastSeen']);
 });
 
-test('createTables is idempotent and builds the keys, GSIs and TTL of lambdas/store/tables.ts', async () => {
+test('createTables is idempotent and builds the keys, GSIs and TTL of lambdas/store/dynamodb/tables.ts', async () => {
   await createTables({ endpoint: testDynamoEndpoint(), names });
   await createTables({ endpoint: testDynamoEndpoint(), names }); // again: no error
 

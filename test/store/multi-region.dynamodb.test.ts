@@ -11,10 +11,10 @@ import type { Provider, SignInResult } from '../../lambdas/core/providers/types'
 import { SessionChecks, type CheckResult } from '../../lambdas/core/session/container-checks';
 import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
 import type { MauStore, SessionRecord, SessionStore } from '../../lambdas/core/stores';
-import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
-import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
-import { MAU_SHARDS } from '../../lambdas/store/dynamodb-sharded-mau';
-import { globalStores, type GlobalStores } from '../../lambdas/store/global-stores';
+import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
+import { MAU_SHARDS } from '../../lambdas/store/global/sharded-mau';
+import { globalStores, type GlobalStores } from '../../lambdas/store/global/stores';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startGlobalTables, type SimulatedGlobalTables } from '../../local/global-tables';
 import { seededRandom, testConfig, testKeys } from '../core/fixtures';

@@ -222,7 +222,7 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       await store.createSession(live);
       await store.acquireRefreshLease(live.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
       const listed = await store.listSessionsOfUser('dev', userId);
-      // The byUser index projects what the operator tools show (lambdas/store/tables.ts): not
+      // The byUser index projects what the operator tools show (lambdas/store/dynamodb/tables.ts): not
       // the tokens, the lease, the groups, nor what only the session checks read.
       const { tokens: _t, groups: _g, emailVerification: _v, authFingerprint: _f, ...shown } = r;
       expect(listed.find((s) => s.sessionId === r.sessionId)).toEqual({ ...shown, purgeAt: r.expiresAt });

@@ -1,5 +1,5 @@
 /** In-memory MauStore: for unit tests and as the contract suite's reference. */
-import type { MauMark, MauStore } from '../core/stores';
+import type { MauMark, MauStore } from '../../core/stores';
 
 export class MemoryMauStore implements MauStore {
   readonly #marks = new Set<string>();

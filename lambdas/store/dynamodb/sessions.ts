@@ -13,8 +13,8 @@ import {
   UpdateItemCommand,
   type Put,
 } from '@aws-sdk/client-dynamodb';
-import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
-import { getN, getS, itemOfFailedCondition, num, optional, storeCall, str, UpdateBuilder, type Item } from './dynamodb-attrs';
+import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../../core/stores';
+import { getN, getS, itemOfFailedCondition, num, optional, storeCall, str, UpdateBuilder, type Item } from './attrs';
 import { keys, TTL_ATTRIBUTE } from './tables';
 
 export interface DynamoStoreOptions {

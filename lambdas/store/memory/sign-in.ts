@@ -1,5 +1,5 @@
 /** In-memory SignInStore: the three writes one after the other (no transactions in memory). */
-import type { MauStore, SessionStore, SignInRecord, SignInStore, UserStore } from '../core/stores';
+import type { MauStore, SessionStore, SignInRecord, SignInStore, UserStore } from '../../core/stores';
 
 export class MemorySignInStore implements SignInStore {
   constructor(

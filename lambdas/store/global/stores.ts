@@ -4,13 +4,13 @@
  * for which call goes where, and docs/multi-region.md for why.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { TableNames } from '../core/config/types';
-import type { MauStore, SessionStore, SignInStore, UserStore } from '../core/stores';
-import { DynamoActivity } from './dynamodb-activity';
-import { DynamoSessionStore } from './dynamodb-sessions';
-import { DynamoShardedMauStore } from './dynamodb-sharded-mau';
-import { DynamoSignInStore } from './dynamodb-sign-in';
-import { DynamoUserStore } from './dynamodb-users';
+import type { TableNames } from '../../core/config/types';
+import type { MauStore, SessionStore, SignInStore, UserStore } from '../../core/stores';
+import { DynamoActivity } from './activity';
+import { DynamoSessionStore } from '../dynamodb/sessions';
+import { DynamoShardedMauStore } from './sharded-mau';
+import { DynamoSignInStore } from '../dynamodb/sign-in';
+import { DynamoUserStore } from '../dynamodb/users';
 import { RegionalMauStore, RegionalSessionStore, RegionalUserStore } from './regional';
 
 export interface GlobalStores {

@@ -1,7 +1,7 @@
 /** In-memory UserStore: for unit tests and as the contract suite's reference. */
-import { normalizeEmail } from '../core/sign-in/allow-list';
-import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../core/stores';
-import { decodeUserCursor, encodeUserCursor } from './user-cursor';
+import { normalizeEmail } from '../../core/sign-in/allow-list';
+import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../../core/stores';
+import { decodeUserCursor, encodeUserCursor } from '../user-cursor';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

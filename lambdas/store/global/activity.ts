@@ -1,14 +1,14 @@
 /**
  * A session's last activity in its own item (`SEEN#<session id>`, sessions table), for
- * global tables (lambdas/store/regional.ts). Every region writes it, the session item
+ * global tables (lambdas/store/global/regional.ts). Every region writes it, the session item
  * itself is written in the primary region only: global tables resolve concurrent writes
  * by last writer wins over the whole item, so an activity write in one region must never
  * touch the item a revocation or a refresh writes in another (it would undo them).
  * Two activity writes racing in two regions lose nothing that matters: both are "now".
  */
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, type Put } from '@aws-sdk/client-dynamodb';
-import { getN, itemOfFailedCondition, num, storeCall, str, UpdateBuilder, type Item } from './dynamodb-attrs';
-import { keys, TTL_ATTRIBUTE } from './tables';
+import { getN, itemOfFailedCondition, num, storeCall, str, UpdateBuilder, type Item } from '../dynamodb/attrs';
+import { keys, TTL_ATTRIBUTE } from '../dynamodb/tables';
 
 /** What the activity item says: the last activity and when the session may be deleted. */
 export interface Activity {

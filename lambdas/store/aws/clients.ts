@@ -1,9 +1,9 @@
 /** AWS clients for the deployed functions, the local stack and the CLI (endpoint override). */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EdgeConfig } from '../core/config/types';
-import type { MauStore, SessionStore, SignInStore, UserStore } from '../core/stores';
-import { lazyLoader, lazyMauStore, lazySessionStore, lazySignInStore, lazyUserStore } from './lazy';
-import { nearestRegion } from './regions';
+import type { EdgeConfig } from '../../core/config/types';
+import type { MauStore, SessionStore, SignInStore, UserStore } from '../../core/stores';
+import { lazyLoader, lazyMauStore, lazySessionStore, lazySignInStore, lazyUserStore } from '../lazy';
+import { nearestRegion } from '../global/regions';
 
 export interface AwsEndpoints {
   /** DynamoDB endpoint, e.g. the local stack's DynamoDB Local. @default - AWS */
@@ -75,7 +75,7 @@ export function tableRegions(config: EdgeConfig): readonly string[] {
  * The four stores, created (with the SDK loaded) on first use. One region: one client, in
  * `config.aws.region`. With `aws.replicaRegions` (global tables): the copy in
  * `executingRegion` (Lambda's `AWS_REGION`), else the nearest, else the primary, for what
- * may be done near, and the primary for the rest (lambdas/store/regional.ts).
+ * may be done near, and the primary for the rest (lambdas/store/global/regional.ts).
  */
 export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, timeouts: DynamoTimeouts = DYNAMODB_TIMEOUTS, executingRegion?: string): DynamoStores {
   const clientIn = (region: string) =>
@@ -97,7 +97,7 @@ export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, t
   if (config.aws.replicaRegions.length > 0) {
     const nearRegion = nearestRegion(executingRegion, tableRegions(config));
     const near = nearRegion === config.aws.region ? home : clientIn(nearRegion);
-    const stores = lazyLoader(async () => (await import('./global-stores')).globalStores(tables, await near(), await home()));
+    const stores = lazyLoader(async () => (await import('../global/stores')).globalStores(tables, await near(), await home()));
     return {
       sessions: lazySessionStore(async () => (await stores()).sessions),
       users: lazyUserStore(async () => (await stores()).users),
@@ -107,9 +107,9 @@ export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, t
   }
   const client = home;
   return {
-    sessions: lazySessionStore(async () => new (await import('./dynamodb-sessions')).DynamoSessionStore({ tableName: tables.sessions, client: await client() })),
-    users: lazyUserStore(async () => new (await import('./dynamodb-users')).DynamoUserStore({ tableName: tables.users, client: await client() })),
-    mau: lazyMauStore(async () => new (await import('./dynamodb-mau')).DynamoMauStore({ tableName: tables.mau, client: await client() })),
-    signIns: lazySignInStore(async () => new (await import('./dynamodb-sign-in')).DynamoSignInStore({ tables, client: await client() })),
+    sessions: lazySessionStore(async () => new (await import('../dynamodb/sessions')).DynamoSessionStore({ tableName: tables.sessions, client: await client() })),
+    users: lazyUserStore(async () => new (await import('../dynamodb/users')).DynamoUserStore({ tableName: tables.users, client: await client() })),
+    mau: lazyMauStore(async () => new (await import('../dynamodb/mau')).DynamoMauStore({ tableName: tables.mau, client: await client() })),
+    signIns: lazySignInStore(async () => new (await import('../dynamodb/sign-in')).DynamoSignInStore({ tables, client: await client() })),
   };
 }

@@ -21,10 +21,10 @@ import {
   type Put,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { MauMark, MauStore } from '../core/stores';
-import { MAU_MARK_RETENTION_SECONDS } from './dynamodb-mau';
-import { getS, num, storeCall, str, type Item } from './dynamodb-attrs';
-import { keys, TTL_ATTRIBUTE } from './tables';
+import type { MauMark, MauStore } from '../../core/stores';
+import { MAU_MARK_RETENTION_SECONDS } from '../dynamodb/mau';
+import { getS, num, storeCall, str, type Item } from '../dynamodb/attrs';
+import { keys, TTL_ATTRIBUTE } from '../dynamodb/tables';
 
 /** Partitions per month. 16 partitions take 16,000 new marks a second at a month's start. */
 export const MAU_SHARDS = 16;

@@ -20,8 +20,8 @@
  *   to it (last writer wins). What can be lost is bookkeeping (sign-in count, last sign-in
  *   time, hosts); the next sign-in or refresh writes it again. Documented.
  */
-import type { LeaseResult, MauStore, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult, UserActivity, UserStore } from '../core/stores';
-import type { Activity, DynamoActivity } from './dynamodb-activity';
+import type { LeaseResult, MauStore, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult, UserActivity, UserStore } from '../../core/stores';
+import type { Activity, DynamoActivity } from './activity';
 
 /** The session stores of the two copies used: the nearest (`near`) and the primary (`home`); the same region when the function runs at home. */
 export interface RegionalSessionParts {

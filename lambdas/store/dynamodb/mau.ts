@@ -6,9 +6,9 @@
  * host names); transactions that merely conflict with another are retried.
  */
 import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand, TransactionCanceledException, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { StoreError } from '../core/errors';
-import type { MauMark, MauStore } from '../core/stores';
-import { getN, num, storeCall, str } from './dynamodb-attrs';
+import { StoreError } from '../../core/errors';
+import type { MauMark, MauStore } from '../../core/stores';
+import { getN, num, storeCall, str } from './attrs';
 import { keys, TTL_ATTRIBUTE } from './tables';
 
 /** Marks are kept this long after their month starts (the counts are kept). */

@@ -7,17 +7,17 @@
  *
  * With global tables (`layout: 'global'`, docs/multi-region.md) the month's mark is the
  * sharded one alone (no counter item), and the session item keeps its hard end as its TTL
- * (its activity lives in its own item, lambdas/store/dynamodb-activity.ts).
+ * (its activity lives in its own item, lambdas/store/global/activity.ts).
  */
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { putActivity } from './dynamodb-activity';
-import type { TableNames } from '../core/config/types';
-import { StoreError } from '../core/errors';
-import type { SessionRecord, SignInRecord, SignInStore } from '../core/stores';
-import { markItems, transact } from './dynamodb-mau';
-import { shardedMarkPut } from './dynamodb-sharded-mau';
-import { putSession } from './dynamodb-sessions';
-import { upsertUser } from './dynamodb-users';
+import { putActivity } from '../global/activity';
+import type { TableNames } from '../../core/config/types';
+import { StoreError } from '../../core/errors';
+import type { SessionRecord, SignInRecord, SignInStore } from '../../core/stores';
+import { markItems, transact } from './mau';
+import { shardedMarkPut } from '../global/sharded-mau';
+import { putSession } from './sessions';
+import { upsertUser } from './users';
 
 export class DynamoSignInStore implements SignInStore {
   readonly #tables: TableNames;

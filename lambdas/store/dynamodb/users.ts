@@ -12,11 +12,11 @@ import {
   UpdateItemCommand,
   type Update,
 } from '@aws-sdk/client-dynamodb';
-import { normalizeEmail } from '../core/sign-in/allow-list';
-import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../core/stores';
-import { getN, getS, getSS, num, optional, storeCall, str, strings, UpdateBuilder, type Item } from './dynamodb-attrs';
+import { normalizeEmail } from '../../core/sign-in/allow-list';
+import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../../core/stores';
+import { getN, getS, getSS, num, optional, storeCall, str, strings, UpdateBuilder, type Item } from './attrs';
 import { keys, USER_KIND } from './tables';
-import { decodeUserCursor, encodeUserCursor } from './user-cursor';
+import { decodeUserCursor, encodeUserCursor } from '../user-cursor';
 
 const text = (value: string | undefined, max = 256) => (value !== undefined && value !== '' ? str(value.slice(0, max)) : undefined);
 

@@ -4,7 +4,7 @@
  * client), to keep the bundles small.
  */
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { StoreError, TableNotFoundError } from '../core/errors';
+import { StoreError, TableNotFoundError } from '../../core/errors';
 
 export type Item = Record<string, AttributeValue>;
 

@@ -9,10 +9,10 @@
  * CloudFront answers with its own 503.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretRef } from '../core/config/types';
-import type { AwsCredentials } from './aws';
-import { StoreError } from '../core/errors';
-import { KEY_SET_CACHE_SECONDS, parseKeySet, type KeySet } from '../core/keys/key-set';
+import type { SecretRef } from '../../core/config/types';
+import type { AwsCredentials } from './clients';
+import { StoreError } from '../../core/errors';
+import { KEY_SET_CACHE_SECONDS, parseKeySet, type KeySet } from '../../core/keys/key-set';
 
 /** Bounds of one secret read. */
 export interface SecretsManagerTimeouts {
@@ -29,7 +29,7 @@ export interface SecretsManagerTimeouts {
 /**
  * The bounds every deployed function uses. A GetSecretValue in the region takes tens of
  * milliseconds; the deadline leaves the viewer-request function 3 of its 5 s for the rest
- * (a due DynamoDB call ends within DYNAMODB_TIMEOUTS.deadlineMs, 2 s, lambdas/store/aws.ts).
+ * (a due DynamoDB call ends within DYNAMODB_TIMEOUTS.deadlineMs, 2 s, lambdas/store/aws/clients.ts).
  * `requestTimeout` needs `throwOnRequestTimeout`: without it @smithy/node-http-handler
  * (4.14 here) only logs a warning (its HttpHandler options' documentation says so).
  */

@@ -1,7 +1,7 @@
 /** In-memory SessionStore: for unit tests and as the contract suite's reference. */
-import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../core/stores';
+import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../../core/stores';
 
-import { SESSION_UNLISTED_ATTRIBUTES } from './tables';
+import { SESSION_UNLISTED_ATTRIBUTES } from '../dynamodb/tables';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

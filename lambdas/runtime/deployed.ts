@@ -17,7 +17,8 @@ import type { EdgeConfig } from '../core/config/types';
 import { createProviders } from '../core/providers';
 import type { RequestLogger } from '../core/request-events';
 import { consoleLogger } from './console-logger';
-import { DYNAMODB_TIMEOUTS, dynamoStores, tableRegions, type AwsCredentials, type DynamoTimeouts } from '../store/aws/clients';
+import { DYNAMODB_TIMEOUTS, type AwsCredentials, type DynamoTimeouts } from '../store/aws/clients';
+import { dynamoStores, tableRegions } from '../store/stores';
 import { nearestRegion, secretIdInRegion } from '../store/global/regions';
 import { createSecretReader, keySetLoader } from '../store/aws/secrets';
 

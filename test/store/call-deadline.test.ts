@@ -6,7 +6,8 @@
  * connections and never answers.
  */
 import { StoreError } from '../../lambdas/core/errors';
-import { DYNAMODB_TIMEOUTS, dynamoStores } from '../../lambdas/store/aws/clients';
+import { DYNAMODB_TIMEOUTS } from '../../lambdas/store/aws/clients';
+import { dynamoStores } from '../../lambdas/store/stores';
 import { SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/aws/secrets';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { testConfig } from '../core/fixtures';

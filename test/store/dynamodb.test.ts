@@ -5,7 +5,7 @@ import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { DynamoSignInStore } from '../../lambdas/store/dynamodb/sign-in';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
 import { globalStores } from '../../lambdas/store/global/stores';
-import { dynamoStores } from '../../lambdas/store/aws/clients';
+import { dynamoStores } from '../../lambdas/store/stores';
 import { testConfig } from '../core/fixtures';
 import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { testDynamoEndpoint } from '../support/dynamodb';

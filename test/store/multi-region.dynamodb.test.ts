@@ -14,7 +14,8 @@ import type { MauStore, SessionRecord, SessionStore } from '../../lambdas/core/s
 import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { MAU_SHARDS } from '../../lambdas/store/global/sharded-mau';
-import { globalStores, type GlobalStores } from '../../lambdas/store/global/stores';
+import type { Stores } from '../../lambdas/core/stores';
+import { globalStores } from '../../lambdas/store/global/stores';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
 import { startGlobalTables, type SimulatedGlobalTables } from '../../local/global-tables';
 import { seededRandom, testConfig, testKeys } from '../core/fixtures';
@@ -30,7 +31,7 @@ const LAG_MS = 300;
 
 let sim: SimulatedGlobalTables;
 const clients = {} as Record<Region, DynamoDBClient>;
-const stores = {} as Record<Region, GlobalStores>;
+const stores = {} as Record<Region, Stores>;
 const keys = testKeys();
 const config = testConfig({ session: { authCheckInterval: '5m', revocationCheckInterval: '60s', checkGracePeriod: '2m' } });
 

@@ -18,13 +18,14 @@ import { seal } from '../keys/seal';
 import { serializeCookie } from '../shared/cookies';
 import { newSessionClaims, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { signInRecord } from './sign-in-record';
-import type { SessionStore, SignInStore } from '../stores';
+import type { SessionStore, SignInStateStore, SignInStore } from '../stores';
 
 export interface CallbackContext {
   readonly config: EdgeConfig;
   readonly keys: KeySet;
   readonly providers: ReadonlyMap<string, Provider>;
-  readonly sessions: SessionStore;
+  /** The sessions, and the used sign-in states (replay protection) kept beside them. */
+  readonly sessions: SessionStore & SignInStateStore;
   /** Writes the session, App User and MAU mark together. @default - the session only, with `sessions` */
   readonly signIns?: SignInStore | undefined;
   readonly now: number;

@@ -1,9 +1,5 @@
 /** AWS clients for the deployed functions, the local stack and the CLI (endpoint override). */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EdgeConfig } from '../../core/config/types';
-import type { MauStore, SessionStore, SignInStore, UserStore } from '../../core/stores';
-import { lazyLoader, lazyMauStore, lazySessionStore, lazySignInStore, lazyUserStore } from '../lazy';
-import { nearestRegion } from '../global/regions';
 
 export interface AwsEndpoints {
   /** DynamoDB endpoint, e.g. the local stack's DynamoDB Local. @default - AWS */
@@ -22,13 +18,6 @@ export interface AwsEndpoints {
 export interface AwsCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
-}
-
-export interface DynamoStores {
-  readonly sessions: SessionStore;
-  readonly users: UserStore;
-  readonly mau: MauStore;
-  readonly signIns: SignInStore;
 }
 
 export interface DynamoTimeouts {
@@ -66,50 +55,23 @@ export function withCallDeadline<C extends { send: unknown }>(client: C, deadlin
   return client;
 }
 
-/** The regions holding the tables: the primary first, then the replicas. */
-export function tableRegions(config: EdgeConfig): readonly string[] {
-  return [config.aws.region, ...config.aws.replicaRegions];
-}
-
 /**
- * The four stores, created (with the SDK loaded) on first use. One region: one client, in
- * `config.aws.region`. With `aws.replicaRegions` (global tables): the copy in
- * `executingRegion` (Lambda's `AWS_REGION`), else the nearest, else the primary, for what
- * may be done near, and the primary for the rest (lambdas/store/global/regional.ts).
+ * A DynamoDB client per region, the SDK loaded on first use, bounded by `timeouts`, at
+ * `endpoints` (the local stack's DynamoDB Local) or AWS: the `clientIn` of openStores
+ * (lambdas/store/stores.ts).
  */
-export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, timeouts: DynamoTimeouts = DYNAMODB_TIMEOUTS, executingRegion?: string): DynamoStores {
-  const clientIn = (region: string) =>
-    lazyLoader(async (): Promise<DynamoDBClient> => {
-      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-      const endpoint = endpoints.dynamodbByRegion?.[region] ?? endpoints.dynamodb;
-      const client = new DynamoDBClient({
-        region,
-        maxAttempts: 2,
-        // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
-        requestHandler: { connectionTimeout: timeouts.connectionTimeout, requestTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true },
-        ...(endpoint !== undefined && { endpoint }),
-        ...(endpoints.credentials !== undefined && { credentials: endpoints.credentials }),
-      });
-      return withCallDeadline(client, timeouts.deadlineMs);
+export function dynamoClients(endpoints: AwsEndpoints = {}, timeouts: DynamoTimeouts = DYNAMODB_TIMEOUTS): (region: string) => Promise<DynamoDBClient> {
+  return async (region) => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const endpoint = endpoints.dynamodbByRegion?.[region] ?? endpoints.dynamodb;
+    const client = new DynamoDBClient({
+      region,
+      maxAttempts: 2,
+      // Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes.
+      requestHandler: { connectionTimeout: timeouts.connectionTimeout, requestTimeout: timeouts.requestTimeout, throwOnRequestTimeout: true },
+      ...(endpoint !== undefined && { endpoint }),
+      ...(endpoints.credentials !== undefined && { credentials: endpoints.credentials }),
     });
-  const tables = config.aws.tables;
-  const home = clientIn(config.aws.region);
-  if (config.aws.replicaRegions.length > 0) {
-    const nearRegion = nearestRegion(executingRegion, tableRegions(config));
-    const near = nearRegion === config.aws.region ? home : clientIn(nearRegion);
-    const stores = lazyLoader(async () => (await import('../global/stores')).globalStores(tables, await near(), await home()));
-    return {
-      sessions: lazySessionStore(async () => (await stores()).sessions),
-      users: lazyUserStore(async () => (await stores()).users),
-      mau: lazyMauStore(async () => (await stores()).mau),
-      signIns: lazySignInStore(async () => (await stores()).signIns),
-    };
-  }
-  const client = home;
-  return {
-    sessions: lazySessionStore(async () => new (await import('../dynamodb/sessions')).DynamoSessionStore({ tableName: tables.sessions, client: await client() })),
-    users: lazyUserStore(async () => new (await import('../dynamodb/users')).DynamoUserStore({ tableName: tables.users, client: await client() })),
-    mau: lazyMauStore(async () => new (await import('../dynamodb/mau')).DynamoMauStore({ tableName: tables.mau, client: await client() })),
-    signIns: lazySignInStore(async () => new (await import('../dynamodb/sign-in')).DynamoSignInStore({ tables, client: await client() })),
+    return withCallDeadline(client, timeouts.deadlineMs);
   };
 }

@@ -13,7 +13,7 @@ import {
   UpdateItemCommand,
   type Put,
 } from '@aws-sdk/client-dynamodb';
-import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../../core/stores';
+import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SignInStateStore, SessionTouch, TouchResult } from '../../core/stores';
 import { getN, getS, itemOfFailedCondition, num, optional, storeCall, str, UpdateBuilder, type Item } from './attrs';
 import { keys, TTL_ATTRIBUTE } from './tables';
 
@@ -76,7 +76,7 @@ export function putSession(tableName: string, record: SessionRecord): Put {
   return { TableName: tableName, Item: toItem(record), ConditionExpression: 'attribute_not_exists(pk)' };
 }
 
-export class DynamoSessionStore implements SessionStore {
+export class DynamoSessionStore implements SessionStore, SignInStateStore {
   readonly #table: string;
   readonly #client: DynamoDBClient;
   readonly #now: () => number;

@@ -20,13 +20,14 @@
  *   to it (last writer wins). What can be lost is bookkeeping (sign-in count, last sign-in
  *   time, hosts); the next sign-in or refresh writes it again. Documented.
  */
-import type { LeaseResult, MauStore, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult, UserActivity, UserStore } from '../../core/stores';
+import type { LeaseResult, MauStore, RevocationReason, SessionRecord, SessionStore, SignInStateStore, SessionTouch, TouchResult, UserActivity, UserStore } from '../../core/stores';
 import type { Activity, DynamoActivity } from './activity';
 
 /** The session stores of the two copies used: the nearest (`near`) and the primary (`home`); the same region when the function runs at home. */
 export interface RegionalSessionParts {
   readonly near: SessionStore;
-  readonly home: SessionStore;
+  /** The primary also keeps the sign-in states (one write region for replay protection). */
+  readonly home: SessionStore & SignInStateStore;
   readonly nearActivity: DynamoActivity;
   readonly homeActivity: DynamoActivity;
 }
@@ -38,7 +39,7 @@ function withSeen(record: SessionRecord, seen: Activity | undefined): SessionRec
   return { ...record, lastSeenAt, purgeAt: Math.min(seen.purgeAt, record.expiresAt) };
 }
 
-export class RegionalSessionStore implements SessionStore {
+export class RegionalSessionStore implements SessionStore, SignInStateStore {
   readonly #p: RegionalSessionParts;
 
   constructor(parts: RegionalSessionParts) {

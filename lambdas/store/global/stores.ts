@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableNames } from '../../core/config/types';
-import type { MauStore, SessionStore, SignInStore, UserStore } from '../../core/stores';
+import type { Stores } from '../../core/stores';
 import { DynamoActivity } from './activity';
 import { DynamoSessionStore } from '../dynamodb/sessions';
 import { DynamoShardedMauStore } from './sharded-mau';
@@ -13,14 +13,7 @@ import { DynamoSignInStore } from '../dynamodb/sign-in';
 import { DynamoUserStore } from '../dynamodb/users';
 import { RegionalMauStore, RegionalSessionStore, RegionalUserStore } from './regional';
 
-export interface GlobalStores {
-  readonly sessions: SessionStore;
-  readonly users: UserStore;
-  readonly mau: MauStore;
-  readonly signIns: SignInStore;
-}
-
-export function globalStores(tables: TableNames, near: DynamoDBClient, home: DynamoDBClient, now?: () => number): GlobalStores {
+export function globalStores(tables: TableNames, near: DynamoDBClient, home: DynamoDBClient, now?: () => number): Stores {
   const sessions = (client: DynamoDBClient) => new DynamoSessionStore({ tableName: tables.sessions, client, ...(now !== undefined && { now }) });
   const nearSessions = sessions(near);
   const homeSessions = near === home ? nearSessions : sessions(home);

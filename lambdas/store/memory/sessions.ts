@@ -1,5 +1,5 @@
 /** In-memory SessionStore: for unit tests and as the contract suite's reference. */
-import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SessionTouch, TouchResult } from '../../core/stores';
+import type { LeaseResult, RefreshDone, RevocationReason, SessionRecord, SessionStore, SignInStateStore, SessionTouch, TouchResult } from '../../core/stores';
 
 import { SESSION_UNLISTED_ATTRIBUTES } from '../dynamodb/tables';
 
@@ -12,7 +12,7 @@ function withoutUnlisted(record: SessionRecord): SessionRecord {
   return copy as unknown as SessionRecord;
 }
 
-export class MemorySessionStore implements SessionStore {
+export class MemorySessionStore implements SessionStore, SignInStateStore {
   readonly #sessions = new Map<string, SessionRecord>();
   readonly #states = new Map<string, number>();
 

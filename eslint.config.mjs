@@ -19,13 +19,13 @@ const MAX_FUNCTION_LINES = 60;
 
 /** Files over MAX_FILE_LINES today, and why each may stay so until it is split. */
 const LONG_FILES = {
-  'local/idp.ts': 'the dev IdP: to split into emulator pieces when local/ moves by role (issue 26)',
-  'local/cloudfront.ts': 'the CloudFront emulator: to split when local/ moves by role (issue 26)',
+  'local/emulators/idp/provider.ts': 'the dev IdP: to split into emulator pieces when local/ moves by role (issue 26)',
+  'local/emulators/cloudfront/server.ts': 'the CloudFront emulator: to split when local/ moves by role (issue 26)',
   'test/authorizer/handler.test.ts': 'one suite per authorizer outcome; to split by outcome',
   'test/providers/fake-oauth-server.ts': 'one fake of every provider endpoint shape the providers test against',
   'test/cdk/edge-oauth.test.ts': 'the EdgeOAuth construct suite; to split by concern with the constructor split',
   'test/cdk/api.test.ts': 'the API authorizer construct suite; to split by concern',
-  'test/local/cloudfront.test.ts': 'the CloudFront emulator suite; to split with local/cloudfront.ts',
+  'test/local/cloudfront.test.ts': 'the CloudFront emulator suite; to split with local/emulators/cloudfront/server.ts',
 };
 
 /**
@@ -44,13 +44,13 @@ const LONG_FUNCTIONS = {
   'lib/existing-distribution.ts': 'the ExistingDistribution constructor (87); to split into named builders',
   'lib/protected-api.ts': 'the ProtectedApi constructor (82); to split into named builders',
   'bin/keys-command.ts': 'registerKeysCommands (87): one commander definition per subcommand; to split per subcommand',
-  'local/cloudfront.ts': 'startCloudFront (213) and its request handler (175, 69): to split with local/ by role',
-  'local/cloudfront-api.ts': 'startCloudFrontApi (109): to split with local/ by role',
-  'local/cloudfront-api/xml.ts': 'parseDocument (61): one XML scanner loop',
-  'local/idp.ts': 'startDevIdp (119): to split with local/ by role',
-  'local/secrets-manager.ts': 'operations (62): one table of the emulated operations',
-  'local/stack.ts': 'startLocalStack (150): to split into named steps with local/ by role',
-  'local/start.ts': 'main (62): the npm start command line in sequence',
+  'local/emulators/cloudfront/server.ts': 'startCloudFront (213) and its request handler (175, 69): to split with local/ by role',
+  'local/emulators/cloudfront-api/server.ts': 'startCloudFrontApi (109): to split with local/ by role',
+  'local/emulators/cloudfront-api/xml.ts': 'parseDocument (61): one XML scanner loop',
+  'local/emulators/idp/provider.ts': 'startDevIdp (119): to split with local/ by role',
+  'local/emulators/secrets-manager.ts': 'operations (62): one table of the emulated operations',
+  'local/stack/stack.ts': 'startLocalStack (150): to split into named steps with local/ by role',
+  'local/stack/start.ts': 'main (62): the npm start command line in sequence',
   'bench/cognito.ts': 'cognitoFixture (62): one fixture',
   'bench/proxy.ts': 'benchProxy (99): one benchmark script in sequence',
   'bench/run.ts': 'main (111): the benchmark run in sequence',
@@ -81,7 +81,7 @@ const PRINTS = {
   'lambdas/runtime/console-logger.ts': 'the one logger of the deployed functions (CloudWatch Logs reads stdout)',
   'lib/attach/handler.ts': 'a custom-resource handler: its log is CloudWatch Logs',
   'lib/key-set-generator/handler.ts': 'a custom-resource handler: its log is CloudWatch Logs',
-  'local/idp.ts': 'quiets oidc-provider\'s dev-mode warning and prints its server errors',
+  'local/emulators/idp/provider.ts': 'quiets oidc-provider\'s dev-mode warning and prints its server errors',
   'test/e2e/journey.ts': 'says when a port clash made it retry',
   'test/library/pack.cdk.test.ts': 'says why it skipped and how it installed',
   'test/security/flow-bounds.test.ts': 'prints the measured request size',
@@ -125,7 +125,7 @@ export default tseslint.config(
       'max-lines': ['error', { max: MAX_FILE_LINES, skipBlankLines: false, skipComments: false }],
       'max-lines-per-function': ['error', { max: MAX_FUNCTION_LINES, skipBlankLines: false, skipComments: false, IIFEs: true }],
       'no-console': 'error',
-      // A variable assigned once after a closure that reads it (local/idp.ts) stays a let.
+      // A variable assigned once after a closure that reads it (local/emulators/idp/provider.ts) stays a let.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
@@ -142,7 +142,7 @@ export default tseslint.config(
   // Tests and benchmarks read CDK templates and JSON of any shape.
   { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   // Command lines and the processes they start print to the terminal: that is their output.
-  { files: ['bin/**/*.ts', 'bench/**/*.ts', 'local/start.ts'], rules: { 'no-console': 'off' } },
+  { files: ['bin/**/*.ts', 'bench/**/*.ts', 'local/stack/start.ts'], rules: { 'no-console': 'off' } },
   // The CommonJS files (the bin shim, jest's config): Node's globals, require.
   {
     files: ['**/*.js'],

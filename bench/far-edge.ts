@@ -20,7 +20,7 @@ import type { KeySet } from '../lambdas/core/keys/key-set';
 import { createProviders } from '../lambdas/core/providers';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { dynamoStores } from '../lambdas/store/stores';
-import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal } from '../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal } from '../local/emulators/dynamodb/dynamodb-local';
 import { benchSession, eventFactory, OTHER_COOKIES } from './fixtures';
 import { startLatencyProxy } from './latency-proxy';
 

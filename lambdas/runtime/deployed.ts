@@ -1,7 +1,7 @@
 /**
  * What every deployed function runs on: the baked config's secrets, stores and providers.
  * (The edge, the callback and the API authorizer differ only in their handler.) The local
- * stack (local/stack.ts) runs the same wiring, with `DeployedOverrides` pointing it at the
+ * stack (local/stack/stack.ts) runs the same wiring, with `DeployedOverrides` pointing it at the
  * local peers.
  *
  * The session key set and (with `aws.replicaRegions`, global tables) the tables are used in
@@ -30,7 +30,7 @@ export interface DeployedOverrides {
   readonly region?: string;
   /** DynamoDB endpoint, e.g. DynamoDB Local. @default - AWS */
   readonly dynamodbEndpoint?: string;
-  /** DynamoDB endpoint per region (the multi-region simulation, local/global-tables.ts). @default - AWS */
+  /** DynamoDB endpoint per region (the multi-region simulation, local/emulators/dynamodb/multi-region.ts). @default - AWS */
   readonly dynamodbEndpoints?: Readonly<Record<string, string>>;
   /** Secrets Manager endpoint, e.g. the local one. @default - AWS */
   readonly secretsManagerEndpoint?: string;

@@ -8,9 +8,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { AssertionCache } from '../../lambdas/core/viewer/assertion';
 import { parseKeySet, rotateSigningKeySecret } from '../../lambdas/core/keys/key-set';
-import type { AssertionCheck } from '../../local/origin';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { AssertionCheck } from '../../local/stack/origin';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
 

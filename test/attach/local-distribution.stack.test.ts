@@ -6,10 +6,10 @@
  * an unprotected behaviour stays public; after detach the site is public again.
  */
 import { attachConfig, detachConfig } from '../../lib/attach/plan';
-import { plainOf, type PlainObject } from '../../local/cloudfront-api/xml';
-import { LOCAL_ATTACH_TARGETS } from '../../local/distribution';
-import { matchPathPattern, routeFor } from '../../local/cloudfront/behaviors';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { plainOf, type PlainObject } from '../../local/emulators/cloudfront-api/xml';
+import { LOCAL_ATTACH_TARGETS } from '../../local/stack/distribution';
+import { matchPathPattern, routeFor } from '../../local/emulators/cloudfront/behaviors';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { siteConfig } from './fixtures';
 

@@ -11,7 +11,7 @@ import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { seededRandom, testConfig, testKeys } from '../core/fixtures';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { httpEventV2, restEvent } from './events';

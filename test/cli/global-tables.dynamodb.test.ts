@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { buildProgram } from '../../bin/cli';
 import { openStores } from '../../bin/store-options';
 import { globalStores } from '../../lambdas/store/global/stores';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testDynamoEndpoint } from '../support/dynamodb';
 
 const now = Math.floor(Date.now() / 1000);

@@ -10,7 +10,7 @@ import { buildProgram } from '../../bin/cli';
 import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testDynamoEndpoint } from '../support/dynamodb';
 
 const now = Math.floor(Date.now() / 1000);

@@ -13,7 +13,7 @@ import { buildProgram } from '../../bin/cli';
 import { printable, printableLines } from '../../bin/printable';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testDynamoEndpoint } from '../support/dynamodb';
 
 const now = Math.floor(Date.now() / 1000);

@@ -12,7 +12,7 @@ import { createProviders } from '../../lambdas/core/providers';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { deployedDeps } from '../../lambdas/runtime/deployed';
 import { createSecretReader, SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/aws/secrets';
-import { validateGeneratedResponse } from '../../local/cloudfront/validate';
+import { validateGeneratedResponse } from '../../local/emulators/cloudfront/validate';
 import { testConfig } from '../core/fixtures';
 import { startSilentServer, type SilentServer } from '../support/silent-server';
 

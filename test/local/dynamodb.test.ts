@@ -11,7 +11,7 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { buildSync } from 'esbuild';
-import { createTables } from '../../local/dynamodb';
+import { createTables } from '../../local/emulators/dynamodb/dynamodb-local';
 import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/dynamodb/tables';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { must } from '../support/must';
@@ -96,7 +96,7 @@ test('one shared database: a client with other dummy credentials sees the same i
 
 test('a missing java gives the install hint', () => {
   // jest gives tests a copy of process.env, so PATH must change in a real child process:
-  // bundle local/dynamodb.ts (packages stay external) and run it with a PATH without java.
+  // bundle local/emulators/dynamodb/dynamodb-local.ts (packages stay external) and run it with a PATH without java.
   const { outputFiles } = buildSync({
     entryPoints: [join(__dirname, '../../local/dynamodb.ts')],
     bundle: true,

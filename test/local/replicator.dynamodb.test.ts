@@ -1,10 +1,10 @@
 /**
- * The global-table simulation itself (local/replicator.ts): lag, item-level last writer
+ * The global-table simulation itself (local/emulators/dynamodb/replicator.ts): lag, item-level last writer
  * wins, local-only conditions, convergence. The multi-region race tests rely on these.
  */
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startGlobalTables, type SimulatedGlobalTables } from '../../local/global-tables';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startGlobalTables, type SimulatedGlobalTables } from '../../local/emulators/dynamodb/multi-region';
 import { testDynamoEndpoint } from '../support/dynamodb';
 
 jest.setTimeout(600_000);

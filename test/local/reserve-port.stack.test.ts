@@ -4,9 +4,9 @@
  * that connection to end, and a client that never hangs up kept it waiting forever.
  */
 import { connect, type Socket } from 'node:net';
-import { reservePort } from '../../local/reserve-port';
-import { freePort } from '../../local/dynamodb';
-import { startLocalStack } from '../../local/stack';
+import { reservePort } from '../../local/stack/reserve-port';
+import { freePort } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startLocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 
 /** Resolves with the promise's value, or rejects after `ms` naming what hung. */

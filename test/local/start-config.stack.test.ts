@@ -1,7 +1,7 @@
 /**
  * `npm start -- --config my.jsonc --secrets my-secrets.json` (docs/local-stack.md): the local
  * stack runs an operator's config against their own issuer, here a local one (`issuer` +
- * `allowInsecureRequests`), for each provider type that takes an issuer. What local/start.ts
+ * `allowInsecureRequests`), for each provider type that takes an issuer. What local/stack/start.ts
  * does with the two files is done here the same way (loadConfigFile, JSON secrets), with the
  * tests' shared DynamoDB Local; a full sign-in goes through the CloudFront emulator.
  */
@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadConfigFile } from '../../lib/config-file';
-import { startDevIdp, type DevIdpHandle } from '../../local/idp';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startDevIdp, type DevIdpHandle } from '../../local/emulators/idp/provider';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
 

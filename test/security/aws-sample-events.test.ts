@@ -15,7 +15,7 @@ import { createCallbackHandler } from '../../lambdas/callback/handler';
 import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { MemoryUserStore } from '../../lambdas/store/memory/users';
 import { MemoryMauStore } from '../../lambdas/store/memory/mau';
-import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
+import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/emulators/cloudfront/validate';
 import { seededRandom, testConfig, testKeys } from '../core/fixtures';
 import { viewerFor } from '../edge/viewer-harness';
 

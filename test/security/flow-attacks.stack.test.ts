@@ -5,7 +5,7 @@
  * login CSRF, session fixation, and a forged Host header. None may yield a session.
  */
 import http from 'node:http';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser, type Hop } from '../support/http-client';
 

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { FLOW_SLOTS, readFlow } from '../../lambdas/core/sign-in/flow';
 import { MAX_NAME_LENGTH } from '../../lambdas/core/session/session-cookie';
-import { MAX_REQUEST_BYTES, requestHeadBytes } from '../../local/cloudfront/validate';
+import { MAX_REQUEST_BYTES, requestHeadBytes } from '../../local/emulators/cloudfront/validate';
 import { edge, keySet, locationOf, NOW, sessionCookie, setCookiesOf } from './support';
 
 const { keys } = keySet();

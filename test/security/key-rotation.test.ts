@@ -12,8 +12,8 @@ import { parseKeySet, rotateKeySetSecret, rotateSigningKeySecret, type KeySet } 
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { createSecretReader, keySetLoader } from '../../lambdas/store/aws/secrets';
 import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startSecretsManager, type SecretsManagerHandle } from '../../local/emulators/secrets-manager';
 import { isResponse, keySet, locationOf, NOW, securityConfig, setCookiesOf, SITE, stubProvider, viewerEvent } from './support';
 
 const SECRET_ID = 'edge-oauth/session-keys';

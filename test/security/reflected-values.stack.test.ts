@@ -4,7 +4,7 @@
  * arrives; into a page (the provider's email and name, its `error` parameter) everything is
  * HTML-escaped. And what the origin receives: the Cookie header without our cookies.
  */
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser, type Hop } from '../support/http-client';
 

@@ -11,8 +11,8 @@
 import { format } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { consoleLogger } from '../../lambdas/runtime/console-logger';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser, type Hop } from '../support/http-client';
 

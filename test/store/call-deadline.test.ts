@@ -9,7 +9,7 @@ import { StoreError } from '../../lambdas/core/errors';
 import { DYNAMODB_TIMEOUTS } from '../../lambdas/store/aws/clients';
 import { dynamoStores } from '../../lambdas/store/stores';
 import { SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/aws/secrets';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testConfig } from '../core/fixtures';
 import { startSilentServer, type SilentServer } from '../support/silent-server';
 

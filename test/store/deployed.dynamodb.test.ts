@@ -1,16 +1,16 @@
 /**
  * `deployedDeps` (lambdas/runtime/deployed.ts), the wiring of every deployed function, pointed at
- * the local peers as local/stack.ts does: its key set comes from Secrets Manager and its stores
+ * the local peers as local/stack/stack.ts does: its key set comes from Secrets Manager and its stores
  * reach DynamoDB with the credentials passed in, with nothing written to process.env.
- * (The integration tests run the same wiring through local/stack.ts.)
+ * (The integration tests run the same wiring through local/stack/stack.ts.)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateKeySetSecret } from '../../lambdas/core/keys/key-set';
 import { consoleLogger } from '../../lambdas/runtime/console-logger';
 import { deployedDeps, type DeployedOverrides } from '../../lambdas/runtime/deployed';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
-import { devConfig } from '../../local/stack';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startSecretsManager, type SecretsManagerHandle } from '../../local/emulators/secrets-manager';
+import { devConfig } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 
 const suffix = randomUUID().slice(0, 8);

@@ -7,7 +7,7 @@ import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
 import { globalStores } from '../../lambdas/store/global/stores';
 import { dynamoStores } from '../../lambdas/store/stores';
 import { testConfig } from '../core/fixtures';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { mauStoreContract } from './mau.contract';
 import { sessionStoreContract } from './sessions.contract';

@@ -1,5 +1,5 @@
 /**
- * edge-oauth on global tables, raced across three simulated regions (local/replicator.ts:
+ * edge-oauth on global tables, raced across three simulated regions (local/emulators/dynamodb/replicator.ts:
  * one DynamoDB Local per region, last writer wins per item, 300 ms lag, and one region's
  * clock 2 s fast so it wins the races it takes part in). Each race is also run on the
  * single-region layout, to show the simulation bites where global tables bite.
@@ -16,8 +16,8 @@ import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { MAU_SHARDS } from '../../lambdas/store/global/sharded-mau';
 import type { Stores } from '../../lambdas/core/stores';
 import { globalStores } from '../../lambdas/store/global/stores';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startGlobalTables, type SimulatedGlobalTables } from '../../local/global-tables';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startGlobalTables, type SimulatedGlobalTables } from '../../local/emulators/dynamodb/multi-region';
 import { seededRandom, testConfig, testKeys } from '../core/fixtures';
 import { testDynamoEndpoint } from '../support/dynamodb';
 

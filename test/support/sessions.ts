@@ -10,8 +10,8 @@ import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
 import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import type { LocalStack } from '../../local/stack';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import type { LocalStack } from '../../local/stack/stack';
 import { buildProgram } from '../../bin/cli';
 import { TestBrowser } from './http-client';
 

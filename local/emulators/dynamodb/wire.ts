@@ -1,6 +1,6 @@
 /**
  * DynamoDB's JSON protocol, spoken directly (AWS JSON 1.0, `X-Amz-Target`): the replicator
- * (local/replicator.ts) reads DynamoDB Streams, for which no SDK client is installed, and
+ * (local/emulators/dynamodb/replicator.ts) reads DynamoDB Streams, for which no SDK client is installed, and
  * copies items as the streams give them (attribute values in their wire form).
  * For DynamoDB Local only: it wants an Authorization header but never checks it.
  */

@@ -8,8 +8,8 @@
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { escapeHtml as esc } from '../lambdas/core/shared/html';
-import { listenOnLoopback, closeServer } from './loopback';
+import { escapeHtml as esc } from '../../../lambdas/core/shared/html';
+import { listenOnLoopback, closeServer } from '../../stack/loopback';
 
 export interface DevIdpClient {
   clientId: string;

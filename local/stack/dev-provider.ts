@@ -7,8 +7,8 @@
  * rules and session limits can be tried without a real provider. `cdk synth` and the
  * deploy refuse `"type": "dev"` (lambdas/core/config/fields.ts names the field).
  */
-import { formatPath, parseConfig, type ConfigProblem, type ParseResult } from '../lambdas/core/config/parse';
-import { parseJsonc } from '../lambdas/core/config/parse-text';
+import { formatPath, parseConfig, type ConfigProblem, type ParseResult } from '../../lambdas/core/config/parse';
+import { parseJsonc } from '../../lambdas/core/config/parse-text';
 
 export interface DevIdpClient {
   readonly issuer: string;

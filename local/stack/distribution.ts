@@ -10,9 +10,9 @@
  * emulator runs no other function); the origin `edge-oauth-callback` is the callback
  * handler; every other origin is `origins[id]`, else the demo origin.
  */
-import { CALLBACK_ORIGIN_ID, type AttachTargets } from '../lib/attach/plan';
-import { startCloudFrontApi, type CloudFrontApiHandle } from './cloudfront-api';
-import { routeFor } from './cloudfront/behaviors';
+import { CALLBACK_ORIGIN_ID, type AttachTargets } from '../../lib/attach/plan';
+import { startCloudFrontApi, type CloudFrontApiHandle } from '../emulators/cloudfront-api/server';
+import { routeFor } from '../emulators/cloudfront/behaviors';
 
 export interface LocalDistributionOptions {
   /** @default 'ELOCALDIST' */

@@ -29,7 +29,7 @@
  * What is not simulated: replication of TTL deletions with their own rules, per-table
  * stream retention (24 h), MRSC (multi-Region strong consistency, see the docs).
  */
-import { canonicalJson, DynamoJsonError, dynamoJson, type JsonItem } from './dynamo-json';
+import { canonicalJson, DynamoJsonError, dynamoJson, type JsonItem } from './wire';
 
 export interface SimulatedRegion {
   /** The region's name, e.g. `us-east-1`. */

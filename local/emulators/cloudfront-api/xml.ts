@@ -1,6 +1,6 @@
 /**
  * The XML of the CloudFront API (REST-XML, API version 2020-05-31), for the local
- * control-plane endpoint (local/cloudfront-api.ts): a small strict parser and a writer.
+ * control-plane endpoint (local/emulators/cloudfront-api/server.ts): a small strict parser and a writer.
  *
  * What the real `@aws-sdk/client-cloudfront` (3.1164.0) sends, captured on the wire
  * (/tmp/research/cloudfront-api.md §2.1): the prolog `<?xml version="1.0" encoding="UTF-8"?>`,

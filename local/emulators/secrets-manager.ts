@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback, closeServer } from './loopback';
+import { listenOnLoopback, closeServer } from '../stack/loopback';
 
 export interface SecretsManagerOptions {
   port?: number;

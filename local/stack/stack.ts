@@ -5,25 +5,25 @@
  * integration tests both use this.
  */
 import { randomBytes } from 'node:crypto';
-import { createAdminHandler } from '../lambdas/admin/handler';
-import { createCallbackHandler } from '../lambdas/callback/handler';
-import { parseConfig } from '../lambdas/core/config/parse';
-import type { EdgeConfig } from '../lambdas/core/config/types';
-import { generateKeySetSecret } from '../lambdas/core/keys/key-set';
-import type { RequestLogger } from '../lambdas/core/request-events';
-import { createViewerHandler } from '../lambdas/edge/handler';
-import { deployedDeps } from '../lambdas/runtime/deployed';
-import type { AwsEndpoints, DynamoTimeouts } from '../lambdas/store/aws/clients';
-import { startCloudFront, type CloudFrontEmulator } from './cloudfront';
-import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb';
-import { startDevIdp, type DevIdpHandle } from './idp';
+import { createAdminHandler } from '../../lambdas/admin/handler';
+import { createCallbackHandler } from '../../lambdas/callback/handler';
+import { parseConfig } from '../../lambdas/core/config/parse';
+import type { EdgeConfig } from '../../lambdas/core/config/types';
+import { generateKeySetSecret } from '../../lambdas/core/keys/key-set';
+import type { RequestLogger } from '../../lambdas/core/request-events';
+import { createViewerHandler } from '../../lambdas/edge/handler';
+import { deployedDeps } from '../../lambdas/runtime/deployed';
+import type { AwsEndpoints, DynamoTimeouts } from '../../lambdas/store/aws/clients';
+import { startCloudFront, type CloudFrontEmulator } from '../emulators/cloudfront/server';
+import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from '../emulators/dynamodb/dynamodb-local';
+import { startDevIdp, type DevIdpHandle } from '../emulators/idp/provider';
 import { startLocalDistribution, type LocalDistribution, type LocalDistributionOptions } from './distribution';
 import { startDemoOrigin, type DemoOriginHandle } from './origin';
 import { reservePort } from './reserve-port';
 import { parseLocalConfigText, type DevIdpClient } from './dev-provider';
-import type { ConfigProblem } from '../lambdas/core/config/parse';
-import { ConfigError } from '../lambdas/core/errors';
-import { startSecretsManager, type SecretsManagerHandle } from './secrets-manager';
+import type { ConfigProblem } from '../../lambdas/core/config/parse';
+import { ConfigError } from '../../lambdas/core/errors';
+import { startSecretsManager, type SecretsManagerHandle } from '../emulators/secrets-manager';
 
 export interface LocalStackOptions {
   /** The site's port; 0 = any free port. */
@@ -32,7 +32,7 @@ export interface LocalStackOptions {
   readonly config?: EdgeConfig;
   /**
    * A config file's text (JSONC), which may name the embedded dev IdP as a provider
-   * `{"id": "dev", "type": "dev"}` (local/dev-provider.ts); `reloadText` runs a new one.
+   * `{"id": "dev", "type": "dev"}` (local/stack/dev-provider.ts); `reloadText` runs a new one.
    * Throws ConfigError with every problem when it is not valid.
    */
   readonly configText?: string;
@@ -55,7 +55,7 @@ export interface LocalStackOptions {
   readonly viewerContainers?: number;
   /**
    * Serve a distribution config through the local CloudFront control plane: requests are
-   * routed the way its current config says (local/distribution.ts).
+   * routed the way its current config says (local/stack/distribution.ts).
    * @default - every request runs the viewer-request function; /auth/callback to the callback, the rest to the demo origin
    */
   readonly distribution?: LocalDistributionOptions;

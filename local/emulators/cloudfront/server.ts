@@ -19,10 +19,10 @@ import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import type { CloudFrontHeaders, CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult } from 'aws-lambda';
 import type { CloudFrontResultResponse, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { appendHeader, buildViewerRequestEvent, cloneEvent, headerPairs, newCloudFrontRequestId, normalizeIp, splitTarget, viewerBody } from './cloudfront/event';
-import { applyFunctionUrlResult, buildFunctionUrlEvent, DEFAULT_FUNCTION_URL_DOMAIN, functionUrlError, type HttpResult } from './cloudfront/function-url';
-import { isGeneratedResponse, MAX_REQUEST_BYTES, parseStatus, validateGeneratedResponse, validateViewerRequestResult, type Violation } from './cloudfront/validate';
-import { escapeHtml } from '../lambdas/core/shared/html';
+import { appendHeader, buildViewerRequestEvent, cloneEvent, headerPairs, newCloudFrontRequestId, normalizeIp, splitTarget, viewerBody } from './event';
+import { applyFunctionUrlResult, buildFunctionUrlEvent, DEFAULT_FUNCTION_URL_DOMAIN, functionUrlError, type HttpResult } from './function-url';
+import { isGeneratedResponse, MAX_REQUEST_BYTES, parseStatus, validateGeneratedResponse, validateViewerRequestResult, type Violation } from './validate';
+import { escapeHtml } from '../../../lambdas/core/shared/html';
 
 export interface CloudFrontEmulatorOptions {
   /** 0 = ephemeral; the server binds 127.0.0.1. */
@@ -46,7 +46,7 @@ export interface CloudFrontEmulatorOptions {
   /** e.g. http://127.0.0.1:PORT of the demo origin. */
   originUrl: string;
   /**
-   * Routing by a distribution config (local/cloudfront/behaviors.ts), asked on every request
+   * Routing by a distribution config (local/emulators/cloudfront/behaviors.ts), asked on every request
    * with the viewer's path: whether the behaviour runs the viewer-request function, and its
    * origin (`callback`, or an origin URL). Without it every request runs the function and
    * goes to `originUrl`, the callback path to `callback`.

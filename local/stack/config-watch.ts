@@ -1,6 +1,6 @@
 /**
  * `npm start -- --config <file>` follows the file: each saved change is reloaded as a
- * redeploy would (local/stack.ts reloadText: new handler containers with the new config on
+ * redeploy would (local/stack/stack.ts reloadText: new handler containers with the new config on
  * the same tables, key set and sessions). A broken edit is reported with each problem's
  * field and reason (the config parser's problems) and the last good config keeps running.
  */

@@ -10,7 +10,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import { escapeHtml } from '../lambdas/core/shared/html';
+import { escapeHtml } from '../../lambdas/core/shared/html';
 import { listenOnLoopback, closeServer } from './loopback';
 
 export interface DemoOriginOptions {

@@ -15,7 +15,7 @@
 import { readFileSync } from 'node:fs';
 import { watchConfigFile } from './config-watch';
 import { parseArgs } from 'node:util';
-import { consoleLogger } from '../lambdas/runtime/console-logger';
+import { consoleLogger } from '../../lambdas/runtime/console-logger';
 import { LOCAL_ATTACH_TARGETS } from './distribution';
 import { startLocalStack } from './stack';
 

@@ -19,7 +19,6 @@ const MAX_FUNCTION_LINES = 60;
 
 /** Files over MAX_FILE_LINES today, and why each may stay so until it is split. */
 const LONG_FILES = {
-  'local/emulators/idp/provider.ts': 'the dev IdP: to split into emulator pieces when local/ moves by role (issue 26)',
   'local/emulators/cloudfront/server.ts': 'the CloudFront emulator: to split when local/ moves by role (issue 26)',
   'test/authorizer/handler.test.ts': 'one suite per authorizer outcome; to split by outcome',
   'test/providers/fake-oauth-server.ts': 'one fake of every provider endpoint shape the providers test against',
@@ -47,7 +46,6 @@ const LONG_FUNCTIONS = {
   'local/emulators/cloudfront/server.ts': 'startCloudFront (213) and its request handler (175, 69): to split with local/ by role',
   'local/emulators/cloudfront-api/server.ts': 'startCloudFrontApi (109): to split with local/ by role',
   'local/emulators/cloudfront-api/xml.ts': 'parseDocument (61): one XML scanner loop',
-  'local/emulators/idp/provider.ts': 'startDevIdp (119): to split with local/ by role',
   'local/emulators/secrets-manager.ts': 'operations (62): one table of the emulated operations',
   'local/stack/stack.ts': 'startLocalStack (150): to split into named steps with local/ by role',
   'local/stack/start.ts': 'main (62): the npm start command line in sequence',

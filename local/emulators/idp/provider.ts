@@ -6,10 +6,13 @@
  * The issuer uses the host name `localhost` while the site runs on 127.0.0.1: cookies are
  * not isolated by port, and the IdP's `_session` cookie must not reach the site.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { escapeHtml as esc } from '../../../lambdas/core/shared/html';
 import { listenOnLoopback, closeServer } from '../../stack/loopback';
+import { DevAccounts } from './accounts';
+import type { KoaContext, Provider, ProviderClass } from './oidc-provider';
+import { interaction, page, sendHtml } from './pages';
 
 export interface DevIdpClient {
   clientId: string;
@@ -48,114 +51,6 @@ export interface DevIdpHandle {
   close(): Promise<void>;
 }
 
-export interface DevAccount {
-  readonly sub: string;
-  email: string;
-  name?: string;
-  emailVerified: boolean;
-  /** The `groups` claim (the sign-in form's "Groups" field, comma-separated). */
-  groups?: string[];
-  disabled: boolean;
-}
-
-/** The in-memory account store. Getters return copies; change accounts through update(). */
-export class DevAccounts {
-  private readonly bySub = new Map<string, DevAccount>();
-
-  get(sub: string): DevAccount | undefined {
-    const a = this.bySub.get(sub);
-    return a && { ...a };
-  }
-
-  findByEmail(email: string): DevAccount | undefined {
-    const a = this.live(email);
-    return a && { ...a };
-  }
-
-  update(sub: string, patch: { email?: string; name?: string; emailVerified?: boolean; groups?: string[] }): DevAccount {
-    const a = this.must(sub);
-    if (patch.email !== undefined) a.email = patch.email.trim();
-    if (patch.name !== undefined) a.name = patch.name;
-    if (patch.emailVerified !== undefined) a.emailVerified = patch.emailVerified;
-    if (patch.groups !== undefined) a.groups = [...patch.groups];
-    return { ...a };
-  }
-
-  /** A disabled account cannot sign in, refresh, or read userinfo (findAccount → undefined). */
-  disable(sub: string): void {
-    this.must(sub).disabled = true;
-  }
-
-  enable(sub: string): void {
-    this.must(sub).disabled = false;
-  }
-
-  /** The sign-in form: the account for this email (created on first sign-in) with the form's claims. */
-  signIn(email: string, name: string | undefined, emailVerified: boolean, groups: string[] = []): DevAccount {
-    let a = this.live(email);
-    if (!a) {
-      // Stable per email on first sign-in. An account whose email was changed keeps its sub,
-      // so a later sign-in with its old email must not collide with it.
-      const base = `u-${createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 16)}`;
-      let sub = base;
-      for (let i = 2; this.bySub.has(sub); i++) sub = `${base}-${i}`;
-      a = { sub, email: email.trim(), emailVerified, disabled: false };
-      this.bySub.set(sub, a);
-    }
-    if (name) a.name = name;
-    a.emailVerified = emailVerified;
-    a.groups = groups;
-    return { ...a };
-  }
-
-  private live(email: string): DevAccount | undefined {
-    const wanted = email.trim().toLowerCase();
-    return [...this.bySub.values()].find((a) => a.email.toLowerCase() === wanted);
-  }
-
-  private must(sub: string): DevAccount {
-    const a = this.bySub.get(sub);
-    if (!a) throw new Error(`dev IdP: no account ${sub}`);
-    return a;
-  }
-}
-
-// ---- the slice of oidc-provider's API used here (the package ships no type declarations)
-type Req = IncomingMessage;
-type Res = ServerResponse;
-interface Interaction {
-  uid: string;
-  prompt: { name: string; details: Record<string, unknown> };
-  params: Record<string, unknown>;
-  session?: { accountId?: string };
-  grantId?: string;
-}
-interface Grant {
-  addOIDCScope(scope: string): void;
-  addOIDCClaims(claims: string[]): void;
-  addResourceScope(indicator: string, scope: string): void;
-  save(): Promise<string>;
-}
-type KoaContext = {
-  path: string;
-  method: string;
-  query: Record<string, string | string[] | undefined>;
-  type: string;
-  body: unknown;
-  status: number;
-  headers: Record<string, string | undefined>;
-  set(name: string, value: string): void;
-  oidc?: { client?: { clientId: string } };
-};
-interface Provider {
-  callback(): (req: Req, res: Res) => void;
-  interactionDetails(req: Req, res: Res): Promise<Interaction>;
-  interactionFinished(req: Req, res: Res, result: object, o: { mergeWithLastSubmission: boolean }): Promise<void>;
-  Grant: { new (init: { accountId?: string; clientId: string }): Grant; find(id: string): Promise<Grant | undefined> };
-  use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void;
-  on(event: 'server_error', listener: (ctx: unknown, err: Error) => void): void;
-}
-type ProviderClass = new (issuer: string, configuration: object) => Provider;
 
 // Dev notices that would print on every start (Node 20 is below the package's supported
 // LTS, and the in-memory adapter is exactly what we want). Only these exact ones are dropped.
@@ -183,83 +78,6 @@ const loadProvider = (): Promise<ProviderClass> =>
 
 const ROUTES = { authorization: '/auth', token: '/token', userinfo: '/me', end_session: '/session/end', jwks: '/jwks' };
 const FAIL_PATHS: Record<FailKind, string> = { token: ROUTES.token, userinfo: ROUTES.userinfo };
-
-function page(title: string, body: string): string {
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:26rem;margin:3rem auto;padding:0 1rem}
-label{display:block;margin:.6rem 0}input[type=email],input[type=text]{display:block;width:100%;padding:.4rem;box-sizing:border-box}
-button{padding:.5rem 1.2rem}.error{color:#a00}</style></head><body>${body}</body></html>`;
-}
-
-function loginPage(i: Interaction, error?: string): string {
-  const hint = typeof i.params.login_hint === 'string' ? i.params.login_hint : '';
-  return page(
-    'Sign in - edge-oauth dev IdP',
-    `<h1>Dev identity provider</h1><p>Sign in to <strong>${esc(String(i.params.client_id))}</strong>. Any email works.</p>
-${error ? `<p class="error">${esc(error)}</p>` : ''}
-<form method="post" action="/interaction/${esc(i.uid)}/login" autocomplete="off">
-<label>Email <input name="email" type="email" required autofocus value="${esc(hint)}"></label>
-<label>Name (optional) <input name="name" type="text"></label>
-<label>Groups (optional, comma-separated) <input name="groups" type="text" placeholder="eng, admins"></label>
-<label><input name="email_verified" type="checkbox" value="true" checked> Email verified</label>
-<button type="submit">Sign in</button></form>
-<p><a href="/interaction/${esc(i.uid)}/abort">Cancel</a></p>`,
-  );
-}
-
-/** The form's "Groups": comma-separated, trimmed, each once, empty ones dropped (at most 1000). */
-export function parseGroups(field: string): string[] {
-  return [...new Set(field.split(',').map((g) => g.trim()).filter((g) => g !== ''))].slice(0, 1000);
-}
-
-function sendHtml(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    if ((size += chunk.length) > 65536) throw new Error('form too large');
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
-
-/** GET /interaction/:uid, POST /interaction/:uid/login, GET /interaction/:uid/abort */
-async function interaction(provider: Provider, accounts: DevAccounts, req: IncomingMessage, res: ServerResponse, path: string) {
-  const m = /^\/interaction\/([\w-]+)(\/login|\/abort)?$/.exec(path);
-  const details = m && (await provider.interactionDetails(req, res));
-  if (!m || !details || details.uid !== m[1]) return sendHtml(res, 404, page('Not found', '<p>No such interaction.</p>'));
-  const [, , action] = m;
-
-  if (action === '/abort') {
-    return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
-  }
-  if (action === '/login' && req.method === 'POST') {
-    const form = await readForm(req);
-    const email = (form.get('email') ?? '').trim();
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) return sendHtml(res, 400, loginPage(details, 'Enter an email address.'));
-    const account = accounts.signIn(email, form.get('name')?.trim() || undefined, form.has('email_verified'), parseGroups(form.get('groups') ?? ''));
-    if (account.disabled) {
-      return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'account disabled' }, { mergeWithLastSubmission: false });
-    }
-    return provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
-  }
-  if (!action && req.method === 'GET' && details.prompt.name === 'login') return sendHtml(res, 200, loginPage(details));
-  if (!action && req.method === 'GET' && details.prompt.name === 'consent') {
-    // Automatic consent: grant exactly what is missing, no page.
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-    const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-    const grant = existing ?? new provider.Grant({ ...(details.session?.accountId !== undefined && { accountId: details.session.accountId }), clientId: String(details.params.client_id) });
-    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
-    const grantId = await grant.save();
-    return provider.interactionFinished(req, res, { consent: existing ? {} : { grantId } }, { mergeWithLastSubmission: true });
-  }
-  return sendHtml(res, 400, page('Unexpected', `<p>Unexpected interaction ${esc(details.prompt.name)}.</p>`));
-}
 
 /**
  * The token endpoint refuses a client authentication method the client did not register,
@@ -302,24 +120,29 @@ function enforceClientAuthMethod(registered: ReadonlyMap<string, string>) {
   };
 }
 
-export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
-  const Provider = await loadProvider();
-  const accounts = new DevAccounts();
-  const failures: Record<FailKind, number[]> = { token: [], userinfo: [] };
-  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  let provider: Provider | undefined;
+type Failures = Record<FailKind, number[]>;
 
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://idp').pathname;
-    for (const kind of ['token', 'userinfo'] as const) {
-      const status = path === FAIL_PATHS[kind] ? failures[kind].shift() : undefined;
-      if (status !== undefined) {
-        req.resume();
-        const body = JSON.stringify({ error: 'temporarily_unavailable', error_description: `dev IdP: failNext('${kind}', ${status})` });
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
-        return;
-      }
+/** The next failure queued for this path (failNext), answered instead of the OP; false when none. */
+function answeredFailure(failures: Failures, path: string, req: IncomingMessage, res: ServerResponse): boolean {
+  for (const kind of ['token', 'userinfo'] as const) {
+    const status = path === FAIL_PATHS[kind] ? failures[kind].shift() : undefined;
+    if (status !== undefined) {
+      req.resume();
+      const body = JSON.stringify({ error: 'temporarily_unavailable', error_description: `dev IdP: failNext('${kind}', ${status})` });
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(body);
+      return true;
     }
+  }
+  return false;
+}
+
+/** The IdP's server: queued failures first, then our interaction pages, then the OP once it is built (`op()`). */
+function idpServer(failures: Failures, accounts: DevAccounts, op: () => Provider | undefined) {
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://idp').pathname;
+    if (answeredFailure(failures, path, req, res)) return;
+    const provider = op();
     if (path.startsWith('/interaction/') && provider) {
       interaction(provider, accounts, req, res, path).catch((err: Error & { error_description?: string }) => {
         // Typically an expired or missing interaction cookie: the user starts over at the site.
@@ -328,24 +151,57 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
       });
       return;
     }
-    if (handler) handler(req, res);
+    if (provider) (handler ??= provider.callback())(req, res);
     else res.writeHead(503).end(); // not constructed yet (nobody knows the port yet anyway)
   });
-  const issuer = `http://${opts.host ?? 'localhost'}:${await listenOnLoopback(server, opts.port)}`;
+}
 
+/** The registered clients, in oidc-provider's client metadata. */
+function clientMetadata(opts: DevIdpOptions) {
+  return opts.clients.map((c) => ({
+    client_id: c.clientId,
+    client_secret: c.clientSecret,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris ?? [...new Set(c.redirectUris.map((u) => `${new URL(u).origin}/`))],
+    response_types: ['code'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    // oidc-provider 9 accepts either of these whatever is registered: enforced in front (enforceClientAuthMethod).
+    token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
+  }));
+}
+
+/** oidc-provider's findAccount: a live account's claims, read at each use (tests change them between requests). */
+function findAccount(accounts: DevAccounts) {
+  return async (_ctx: unknown, sub: string) => {
+    if (!accounts.get(sub) || accounts.get(sub)?.disabled) return undefined;
+    return {
+      accountId: sub,
+      claims: async () => {
+        const a = accounts.get(sub);
+        return { sub, email: a?.email, email_verified: a?.emailVerified, name: a?.name, groups: a?.groups?.length ? a.groups : undefined };
+      },
+    };
+  };
+}
+
+/** RP-initiated logout: the confirmation form submits itself (signing out of the site signs out of the dev IdP). */
+const RP_INITIATED_LOGOUT = {
+  enabled: true,
+  logoutSource: async (ctx: KoaContext, form: string) => {
+    ctx.body = page('Sign out - edge-oauth dev IdP', `${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>')}
+<p>Signing out...</p><button form="op.logoutForm" type="submit">Sign out</button><script>document.forms[0].submit()</script>`);
+  },
+  postLogoutSuccessSource: async (ctx: KoaContext) => {
+    ctx.body = page('Signed out - edge-oauth dev IdP', '<h1>Signed out</h1><p>You are signed out of the dev identity provider.</p>');
+  },
+};
+
+/** oidc-provider's configuration (https://github.com/panva/node-oidc-provider/blob/main/docs/README.md#configuration-options). */
+function providerConfiguration(opts: DevIdpOptions, accounts: DevAccounts) {
   // A fresh RSA key per start (RS256 is the ID token default), so no dev-keystore warning.
   const jwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
-  const configuration = {
-    clients: opts.clients.map((c) => ({
-      client_id: c.clientId,
-      client_secret: c.clientSecret,
-      redirect_uris: c.redirectUris,
-      post_logout_redirect_uris: c.postLogoutRedirectUris ?? [...new Set(c.redirectUris.map((u) => `${new URL(u).origin}/`))],
-      response_types: ['code'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      // oidc-provider 9 accepts either of these whatever is registered: enforced in front (below).
-      token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
-    })),
+  return {
+    clients: clientMetadata(opts),
     clientAuthMethods: opts.clientAuthMethods ?? ['client_secret_basic', 'client_secret_post'],
     jwks: { keys: [{ ...jwk, kid: 'dev-idp-rs256', use: 'sig', alg: 'RS256' }] },
     cookies: { keys: ['edge-oauth-dev-idp-cookie-key-not-a-secret'] },
@@ -355,35 +211,12 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
     scopes: ['openid', 'email', 'profile', 'offline_access'],
     // `groups` with the profile scope edge-oauth asks for: at userinfo (like GitLab's), not in the ID token.
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
-    findAccount: async (_ctx: unknown, sub: string) => {
-      if (!accounts.get(sub) || accounts.get(sub)?.disabled) return undefined;
-      return {
-        accountId: sub,
-        claims: async () => {
-          const a = accounts.get(sub);
-          return { sub, email: a?.email, email_verified: a?.emailVerified, name: a?.name, groups: a?.groups?.length ? a.groups : undefined };
-        },
-      };
-    },
+    findAccount: findAccount(accounts),
     interactions: { url: async (_ctx: unknown, i: { uid: string }) => `/interaction/${i.uid}` },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }, code: { scopes: Set<string> }) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
-    features: {
-      devInteractions: { enabled: false },
-      userinfo: { enabled: true },
-      rpInitiatedLogout: {
-        enabled: true,
-        // The confirmation form submits itself: signing out of the site signs out of the dev IdP.
-        logoutSource: async (ctx: KoaContext, form: string) => {
-          ctx.body = page('Sign out - edge-oauth dev IdP', `${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>')}
-<p>Signing out...</p><button form="op.logoutForm" type="submit">Sign out</button><script>document.forms[0].submit()</script>`);
-        },
-        postLogoutSuccessSource: async (ctx: KoaContext) => {
-          ctx.body = page('Signed out - edge-oauth dev IdP', '<h1>Signed out</h1><p>You are signed out of the dev identity provider.</p>');
-        },
-      },
-    },
+    features: { devInteractions: { enabled: false }, userinfo: { enabled: true }, rpInitiatedLogout: RP_INITIATED_LOGOUT },
     // Explicit values: the defaults are functions that print a notice on first use.
     ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 14 * 86400, Interaction: 3600, Session: 14 * 86400, Grant: 14 * 86400 },
     clientBasedCORS: () => true,
@@ -392,26 +225,36 @@ export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
       ctx.body = page('Error - edge-oauth dev IdP', `<h1>Error</h1>${Object.entries(out).map(([k, v]) => `<p><strong>${esc(k)}</strong>: ${esc(String(v))}</p>`).join('')}`);
     },
   };
-  const op = await quietly(() => new Provider(issuer, configuration));
+}
 
-  // offline_access without prompt=consent is silently dropped by oidc-provider (OIDC Core
-  // 11). Real providers (Google's access_type=offline...) don't demand it, and our flow
-  // doesn't send it: add `consent` to the prompt (consent is automatic here anyway).
-  op.use(async (ctx, next) => {
-    if (ctx.path === ROUTES.authorization && ctx.method === 'GET') {
-      const scope = typeof ctx.query.scope === 'string' ? ctx.query.scope.split(' ') : [];
-      const prompts = new Set(typeof ctx.query.prompt === 'string' ? ctx.query.prompt.split(' ').filter(Boolean) : []);
-      if (scope.includes('offline_access') && !prompts.has('none') && !prompts.has('consent')) {
-        ctx.query = { ...ctx.query, prompt: [...prompts, 'consent'].join(' ') };
-      }
+/**
+ * offline_access without prompt=consent is silently dropped by oidc-provider (OIDC Core
+ * 11). Real providers (Google's access_type=offline...) don't demand it, and our flow
+ * doesn't send it: add `consent` to the prompt (consent is automatic here anyway).
+ */
+async function consentForOfflineAccess(ctx: KoaContext, next: () => Promise<void>): Promise<void> {
+  if (ctx.path === ROUTES.authorization && ctx.method === 'GET') {
+    const scope = typeof ctx.query.scope === 'string' ? ctx.query.scope.split(' ') : [];
+    const prompts = new Set(typeof ctx.query.prompt === 'string' ? ctx.query.prompt.split(' ').filter(Boolean) : []);
+    if (scope.includes('offline_access') && !prompts.has('none') && !prompts.has('consent')) {
+      ctx.query = { ...ctx.query, prompt: [...prompts, 'consent'].join(' ') };
     }
-    await next();
-  });
+  }
+  await next();
+}
+
+export async function startDevIdp(opts: DevIdpOptions): Promise<DevIdpHandle> {
+  const Provider = await loadProvider();
+  const accounts = new DevAccounts();
+  const failures: Failures = { token: [], userinfo: [] };
+  let provider: Provider | undefined;
+  const server = idpServer(failures, accounts, () => provider);
+  const issuer = `http://${opts.host ?? 'localhost'}:${await listenOnLoopback(server, opts.port)}`;
+  const op = await quietly(() => new Provider(issuer, providerConfiguration(opts, accounts)));
+  op.use(consentForOfflineAccess);
   op.use(enforceClientAuthMethod(new Map(opts.clients.map((c) => [c.clientId, c.tokenEndpointAuthMethod ?? 'client_secret_basic']))));
   op.on('server_error', (_ctx, err) => console.error('dev IdP server_error:', err));
   provider = op;
-  handler = op.callback();
-
   return {
     issuer,
     accounts,

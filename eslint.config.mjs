@@ -19,7 +19,6 @@ const MAX_FUNCTION_LINES = 60;
 
 /** Files over MAX_FILE_LINES today, and why each may stay so until it is split. */
 const LONG_FILES = {
-  'local/emulators/cloudfront/server.ts': 'the CloudFront emulator: to split when local/ moves by role (issue 26)',
   'test/authorizer/handler.test.ts': 'one suite per authorizer outcome; to split by outcome',
   'test/providers/fake-oauth-server.ts': 'one fake of every provider endpoint shape the providers test against',
   'test/cdk/edge-oauth.test.ts': 'the EdgeOAuth construct suite; to split by concern with the constructor split',
@@ -43,7 +42,6 @@ const LONG_FUNCTIONS = {
   'lib/existing-distribution.ts': 'the ExistingDistribution constructor (87); to split into named builders',
   'lib/protected-api.ts': 'the ProtectedApi constructor (82); to split into named builders',
   'bin/keys-command.ts': 'registerKeysCommands (87): one commander definition per subcommand; to split per subcommand',
-  'local/emulators/cloudfront/server.ts': 'startCloudFront (213) and its request handler (175, 69): to split with local/ by role',
   'local/emulators/cloudfront-api/server.ts': 'startCloudFrontApi (109): to split with local/ by role',
   'local/emulators/cloudfront-api/xml.ts': 'parseDocument (61): one XML scanner loop',
   'local/emulators/secrets-manager.ts': 'operations (62): one table of the emulated operations',

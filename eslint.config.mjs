@@ -45,7 +45,6 @@ const LONG_FUNCTIONS = {
   'local/emulators/cloudfront-api/server.ts': 'startCloudFrontApi (109): to split with local/ by role',
   'local/emulators/cloudfront-api/xml.ts': 'parseDocument (61): one XML scanner loop',
   'local/emulators/secrets-manager.ts': 'operations (62): one table of the emulated operations',
-  'local/stack/stack.ts': 'startLocalStack (150): to split into named steps with local/ by role',
   'local/stack/start.ts': 'main (62): the npm start command line in sequence',
   'bench/cognito.ts': 'cognitoFixture (62): one fixture',
   'bench/proxy.ts': 'benchProxy (99): one benchmark script in sequence',

@@ -5,17 +5,14 @@
  * integration tests both use this.
  */
 import { randomBytes } from 'node:crypto';
-import { createAdminHandler } from '../../lambdas/admin/handler';
-import { createCallbackHandler } from '../../lambdas/callback/handler';
 import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
 import { generateKeySetSecret } from '../../lambdas/core/keys/key-set';
 import type { RequestLogger } from '../../lambdas/core/request-events';
-import { createViewerHandler } from '../../lambdas/edge/handler';
-import { deployedDeps } from '../../lambdas/runtime/deployed';
-import type { AwsEndpoints, DynamoTimeouts } from '../../lambdas/store/aws/clients';
+import type { AwsEndpoints } from '../../lambdas/store/aws/clients';
 import { startCloudFront, type CloudFrontEmulator } from '../emulators/cloudfront/server';
-import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal, type DynamoDbLocalHandle } from '../emulators/dynamodb/dynamodb-local';
+import { createTables, startDynamoDbLocal } from '../emulators/dynamodb/dynamodb-local';
+import { LocalDeployment } from './deployment';
 import { startDevIdp, type DevIdpHandle } from '../emulators/idp/provider';
 import { startLocalDistribution, type LocalDistribution, type LocalDistributionOptions } from './distribution';
 import { startDemoOrigin, type DemoOriginHandle } from './origin';
@@ -89,15 +86,6 @@ export const DEV_CLIENT_ID = 'edge-oauth-local';
 /** The embedded dev config's admin (the dev IdP signs anyone in). */
 export const DEV_ADMIN_EMAIL = 'admin@example.com';
 const DEV_CLIENT_SECRET_ID = 'edge-oauth/dev-client-secret';
-/** The callback's and the admin console's DynamoDB bounds locally (see `container` below). */
-const LOCAL_REGIONAL_DYNAMODB_TIMEOUTS: DynamoTimeouts = { connectionTimeout: 2000, requestTimeout: 10_000, deadlineMs: 20_000 };
-/**
- * The viewer function's DynamoDB bounds locally: like the deployed ones (DYNAMODB_TIMEOUTS), a
- * hung call ends well inside the emulator's 5 s viewer timeout, but with 3.5 s instead of 2 s,
- * because DynamoDB Local on a loaded test machine answers in seconds where DynamoDB answers in
- * milliseconds (a slow read is then still a read, not a grace the test did not ask for).
- */
-const LOCAL_VIEWER_DYNAMODB_TIMEOUTS: DynamoTimeouts = { connectionTimeout: 1000, requestTimeout: 3000, deadlineMs: 3500 };
 // jest gives every test file a fresh module registry in the same worker process, so this
 // counter restarts at 0 per file: the random part keeps two files' tables apart.
 let tableSuffix = 0;
@@ -130,149 +118,120 @@ export function devConfig(issuer: string, overrides: Record<string, unknown> = {
   return result.config;
 }
 
+type Closers = Array<() => Promise<void>>;
+
+/** DynamoDB Local, unless the tests share one. */
+async function dynamoFor(options: LocalStackOptions, closers: Closers): Promise<string> {
+  if (options.dynamoEndpoint !== undefined) return options.dynamoEndpoint;
+  const dynamo = await startDynamoDbLocal(options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
+  closers.push(() => dynamo.close());
+  return dynamo.endpoint;
+}
+
+interface Site {
+  readonly port: number;
+  readonly origin: string;
+  /**
+   * What people type: the same site as http://localhost:<port> (the edge names the host the
+   * visitor used in redirect_uri, so both are registered at the dev IdP; issue #16). The IdP
+   * is on localhost too, so on that name its cookies (`_session`...) also reach the site:
+   * harmless, edge-oauth's cookie names can never be theirs (session.cookiePrefix refuses
+   * them); docs/local-stack.md says so.
+   */
+  readonly aliases: readonly string[];
+}
+
+/** The config the stack runs (a config file's text, a given config, or the embedded dev config), and the dev IdP when it runs. */
+async function configFor(options: LocalStackOptions, site: Site, secretsManager: SecretsManagerHandle, closers: Closers) {
+  let idp: DevIdpHandle | undefined;
+  let devClient: DevIdpClient | undefined;
+  const startIdp = async () => {
+    const clientSecret = randomBytes(24).toString('base64url');
+    const redirectUris = [site.origin, ...site.aliases].map((o) => `${o}/auth/callback`);
+    const started = await startDevIdp({ clients: [{ clientId: DEV_CLIENT_ID, clientSecret, redirectUris }] });
+    closers.push(() => started.close());
+    secretsManager.put(DEV_CLIENT_SECRET_ID, clientSecret);
+    devClient = { issuer: started.issuer, clientId: DEV_CLIENT_ID, clientSecretId: DEV_CLIENT_SECRET_ID };
+    return (idp = started);
+  };
+  const putSecrets = () => Object.entries(options.secrets ?? {}).forEach(([id, value]) => secretsManager.put(id, value));
+  let config: EdgeConfig;
+  if (options.configText !== undefined) {
+    // A config file that may name the dev IdP: it runs beside, whether named now or after a reload.
+    await startIdp();
+    const parsed = parseLocalConfigText(options.configText, devClient!);
+    if (!parsed.ok) throw new ConfigError('--config', parsed.problems);
+    config = { ...parsed.config, site: { name: parsed.config.site.name } };
+    putSecrets();
+  } else if (options.config !== undefined) {
+    config = { ...options.config, site: { name: options.config.site.name } };
+    putSecrets();
+  } else {
+    const started = await startIdp();
+    // A shared DynamoDB (tests) gets fresh tables per stack, so stacks never see each other's data.
+    const tables = options.dynamoEndpoint !== undefined ? tablesNamed(`${process.pid}-${++tableSuffix}-${randomBytes(4).toString('hex')}`) : undefined;
+    config = devConfig(started.issuer, options.devConfig, tables);
+  }
+  return { config, idp, devClient };
+}
+
+/** The tables, and a key set (a sealing key and an ES256 signing key for the identity assertion) unless one was given. */
+async function provision(options: LocalStackOptions, config: EdgeConfig, dynamoEndpoint: string, secretsManager: SecretsManagerHandle): Promise<void> {
+  await createTables({ endpoint: dynamoEndpoint, region: config.aws.region, names: config.aws.tables });
+  if (options.secrets?.[config.aws.sessionKeysSecretId] === undefined) {
+    secretsManager.put(config.aws.sessionKeysSecretId, generateKeySetSecret(randomBytes, 'local-1', { kid: 'local-signing-1' }));
+  }
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const closers: Array<() => Promise<void>> = [];
+  const closers: Closers = [];
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    let dynamo: DynamoDbLocalHandle | undefined;
-    if (options.dynamoEndpoint === undefined) {
-      dynamo = await startDynamoDbLocal(options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
-      closers.push(() => dynamo!.close());
-    }
-    const dynamoEndpoint = options.dynamoEndpoint ?? dynamo!.endpoint;
+    const dynamoEndpoint = await dynamoFor(options, closers);
     // Hold the site's port from now on (the IdP and the origin need the site's URL before the
     // emulator can start): a free port picked now and bound later can be taken in between.
     const reserved = await reservePort(options.port ?? 0);
     closers.push(() => reserved.release());
-    const port = reserved.port;
-    const siteOrigin = `http://127.0.0.1:${port}`;
-    // What people type: the same site as http://localhost:<port> (the edge names the host the
-    // visitor used in redirect_uri, so both are registered at the dev IdP; issue #16). The IdP
-    // is on localhost too, so on that name its cookies (`_session`...) also reach the site:
-    // harmless, edge-oauth's cookie names can never be theirs (session.cookiePrefix refuses
-    // them); docs/local-stack.md says so.
-    const siteAliases = [`http://localhost:${port}`];
-
+    const site: Site = { port: reserved.port, origin: `http://127.0.0.1:${reserved.port}`, aliases: [`http://localhost:${reserved.port}`] };
     const secretsManager = await startSecretsManager({});
     closers.push(() => secretsManager.close());
-    let idp: DevIdpHandle | undefined;
-    let config: EdgeConfig;
-    let devClient: DevIdpClient | undefined;
-    const startIdp = async () => {
-      const clientSecret = randomBytes(24).toString('base64url');
-      const redirectUris = [siteOrigin, ...siteAliases].map((o) => `${o}/auth/callback`);
-      idp = await startDevIdp({ clients: [{ clientId: DEV_CLIENT_ID, clientSecret, redirectUris }] });
-      closers.push(() => idp!.close());
-      secretsManager.put(DEV_CLIENT_SECRET_ID, clientSecret);
-      devClient = { issuer: idp.issuer, clientId: DEV_CLIENT_ID, clientSecretId: DEV_CLIENT_SECRET_ID };
-    };
-    if (options.configText !== undefined) {
-      // A config file that may name the dev IdP: it runs beside, whether named now or after a reload.
-      await startIdp();
-      const parsed = parseLocalConfigText(options.configText, devClient!);
-      if (!parsed.ok) throw new ConfigError('--config', parsed.problems);
-      config = { ...parsed.config, site: { name: parsed.config.site.name } };
-      for (const [id, value] of Object.entries(options.secrets ?? {})) secretsManager.put(id, value);
-    } else if (options.config !== undefined) {
-      config = { ...options.config, site: { name: options.config.site.name } };
-      for (const [id, value] of Object.entries(options.secrets ?? {})) secretsManager.put(id, value);
-    } else {
-      await startIdp();
-      // A shared DynamoDB (tests) gets fresh tables per stack, so stacks never see each other's data.
-      const tables =
-        options.dynamoEndpoint !== undefined
-          ? tablesNamed(`${process.pid}-${++tableSuffix}-${randomBytes(4).toString('hex')}`)
-          : undefined;
-      config = devConfig(idp!.issuer, options.devConfig, tables);
-    }
-    await createTables({ endpoint: dynamoEndpoint, region: config.aws.region, names: config.aws.tables });
-    if (options.secrets?.[config.aws.sessionKeysSecretId] === undefined) {
-      // A sealing key and an ES256 signing key (the identity assertion).
-      secretsManager.put(config.aws.sessionKeysSecretId, generateKeySetSecret(randomBytes, 'local-1', { kid: 'local-signing-1' }));
-    }
+    const { config, idp, devClient } = await configFor(options, site, secretsManager, closers);
+    await provision(options, config, dynamoEndpoint, secretsManager);
     // The demo origin verifies the identity assertion against the site's JWKS, as a real origin should.
     const origin = await startDemoOrigin({
-      siteUrl: siteOrigin,
-      siteAliases,
+      siteUrl: site.origin,
+      siteAliases: [...site.aliases],
       assertionHeader: config.assertion.header,
       ...(config.assertion.audience !== undefined && { assertionAudience: config.assertion.audience }),
     });
     closers.push(() => origin.close());
-
     const endpoints = { dynamodb: dynamoEndpoint, secretsManager: secretsManager.endpoint };
-    const clock = options.clock ?? Date.now;
-    // One container: the deployed functions' wiring (lambdas/runtime/deployed.ts) pointed at the local peers.
-    const container = (kind: 'viewer' | 'regional') => ({
-      ...deployedDeps(current, {
-        dynamodbEndpoint: endpoints.dynamodb,
-        secretsManagerEndpoint: endpoints.secretsManager,
-        credentials: LOCAL_CREDENTIALS,
-        // The viewer function's store calls must end inside the emulator's 5 s viewer timeout,
-        // so a hung DynamoDB Local is a store failure (grace, then our 503 page) as it would be
-        // at the edge, never CloudFront's LambdaLimitExceeded. The callback and the admin
-        // console (regional functions with longer timeouts) get generous bounds.
-        dynamoTimeouts: kind === 'viewer' ? LOCAL_VIEWER_DYNAMODB_TIMEOUTS : LOCAL_REGIONAL_DYNAMODB_TIMEOUTS,
-        secretCacheTtlMs: 1000,
-        clock,
-        ...(options.fetch !== undefined && { fetch: options.fetch }),
-        log: options.log ?? null,
-      }),
-      scheme: 'http' as const,
-    });
-    let current = config;
-    const containers = () => ({
-      viewers: Array.from({ length: Math.max(1, options.viewerContainers ?? 1) }, () => createViewerHandler(container('viewer'))),
-      callback: createCallbackHandler(container('regional')),
-      admin: current.admin.emails.length > 0 ? createAdminHandler(container('regional')) : undefined,
-    });
-    let handlers = containers();
-    let nextViewer = 0;
-    // A redeploy: CloudFront sends new requests to new containers of the new version.
-    const reload = (next: EdgeConfig) => {
-      const notes: string[] = [];
-      if (JSON.stringify(next.aws) !== JSON.stringify(current.aws)) notes.push('aws (tables, key set secret, region) is kept as the running stack has it; restart to change it');
-      current = { ...next, site: { name: next.site.name }, aws: current.aws };
-      handlers = containers();
-      return { config: current, notes };
-    };
-    const reloadText = (text: string) => {
-      if (devClient === undefined) return { ok: false as const, problems: [{ path: '(stack)', message: 'this stack runs no config file (start it with --config <file>)' }] };
-      const parsed = parseLocalConfigText(text, devClient);
-      return parsed.ok ? { ok: true as const, ...reload(parsed.config) } : { ok: false as const, problems: parsed.problems };
-    };
-
+    const deployment = new LocalDeployment(config, endpoints, options, devClient);
     let distribution: LocalDistribution | undefined;
     if (options.distribution !== undefined) {
       distribution = await startLocalDistribution(options.distribution, origin.url);
       closers.push(() => distribution!.api.close());
     }
-
     await reserved.release();
     const cloudfront = await startCloudFront({
-      port,
+      port: site.port,
       originUrl: origin.url,
       ...(distribution !== undefined && { routing: (uri: string) => distribution!.routing(uri) }),
-      viewerRequest: (event) => handlers.viewers[nextViewer++ % handlers.viewers.length]!(event),
-      callback: (event) => handlers.callback(event),
-      // The admin console's function URL origin (`/auth/admin*`), when admin.emails is set, as the CDK construct deploys it.
-      ...(config.admin.emails.length > 0 && { admin: (event: Parameters<ReturnType<typeof createAdminHandler>>[0]) => handlers.admin!(event) }),
+      ...deployment.origins(),
     });
     closers.push(() => cloudfront.close());
     return {
       siteUrl: cloudfront.url,
       get config() {
-        return current;
+        return deployment.config;
       },
       ...(idp !== undefined && { idp }),
-      origin,
-      cloudfront,
-      secretsManager,
-      endpoints,
+      ...{ origin, cloudfront, secretsManager, endpoints },
       ...(distribution !== undefined && { distribution }),
-      reload,
-      reloadText,
+      reload: (next) => deployment.reload(next),
+      reloadText: (text) => deployment.reloadText(text),
       close,
     };
   } catch (error) {

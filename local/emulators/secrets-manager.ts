@@ -2,6 +2,8 @@
  * A local Secrets Manager: a node:http server that speaks the AWS JSON 1.1 protocol
  * (POST /, `X-Amz-Target: secretsmanager.<Op>`, `application/x-amz-json-1.1`) well enough
  * for the real `@aws-sdk/client-secrets-manager` client pointed at it via `endpoint`.
+ * Stands in for AWS Secrets Manager (API reference:
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/Welcome.html).
  *
  * Signatures are not verified, but a request without an `Authorization` header is refused
  * (as AWS does), so a test through the SDK proves the client signs its requests.

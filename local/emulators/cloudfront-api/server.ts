@@ -1,7 +1,8 @@
 /**
  * A local CloudFront control plane: a node:http server that speaks the CloudFront API
  * (REST-XML, version 2020-05-31) for the real `@aws-sdk/client-cloudfront` pointed at it
- * with `endpoint` (or `AWS_ENDPOINT_URL_CLOUDFRONT`). In the style of
+ * with `endpoint` (or `AWS_ENDPOINT_URL_CLOUDFRONT`). Stands in for the Amazon CloudFront
+ * API (https://docs.aws.amazon.com/cloudfront/latest/APIReference/Welcome.html). In the style of
  * local/emulators/secrets-manager.ts; what it does and where each behaviour comes from is in
  * docs/existing-distribution.md and /tmp/research/cloudfront-api.md (captured from the SDK).
  *

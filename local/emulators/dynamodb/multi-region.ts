@@ -1,5 +1,6 @@
 /**
- * Global tables on this machine: one DynamoDB Local per simulated region, the three tables
+ * Global tables on this machine (stands in for DynamoDB global tables,
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GlobalTables.html): one DynamoDB Local per simulated region, the three tables
  * (with streams) in each, joined by the last-writer-wins replicator (local/emulators/dynamodb/replicator.ts).
  * The multi-region race tests (test/store/multi-region.dynamodb.test.ts) and the bench use it.
  */

@@ -1,5 +1,5 @@
 /**
- * DynamoDB's JSON protocol, spoken directly (AWS JSON 1.0, `X-Amz-Target`): the replicator
+ * DynamoDB's JSON protocol (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html), spoken directly (AWS JSON 1.0, `X-Amz-Target`): the replicator
  * (local/emulators/dynamodb/replicator.ts) reads DynamoDB Streams, for which no SDK client is installed, and
  * copies items as the streams give them (attribute values in their wire form).
  * For DynamoDB Local only: it wants an Authorization header but never checks it.

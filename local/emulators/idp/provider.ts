@@ -2,6 +2,9 @@
  * The dev OpenID Provider: `oidc-provider` 9 (a certified OP) with our own sign-in page,
  * where ANY email signs in, and automatic consent. Accounts live in memory (DevAccounts),
  * so tests can change an email, unverify it, or disable the account between requests.
+ * Stands in for the operator's identity provider (Google, Okta, Entra ID... any OpenID
+ * Provider: https://openid.net/specs/openid-connect-core-1_0.html), built on
+ * https://github.com/panva/node-oidc-provider.
  *
  * The issuer uses the host name `localhost` while the site runs on 127.0.0.1: cookies are
  * not isolated by port, and the IdP's `_session` cookie must not reach the site.

@@ -98,7 +98,7 @@ test('a missing java gives the install hint', () => {
   // jest gives tests a copy of process.env, so PATH must change in a real child process:
   // bundle local/emulators/dynamodb/dynamodb-local.ts (packages stay external) and run it with a PATH without java.
   const { outputFiles } = buildSync({
-    entryPoints: [join(__dirname, '../../local/dynamodb.ts')],
+    entryPoints: [join(__dirname, '../../local/emulators/dynamodb/dynamodb-local.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -34,7 +34,6 @@ const LONG_FUNCTIONS = {
   'lambdas/core/sign-in/callback.ts': 'finishCallback (87): the callback flow in sequence; to split into named steps',
   'lambdas/core/session/refresh.ts': 'refreshSession (74): the due checks in sequence; to split',
   'lambdas/edge/handler.ts': 'createViewerHandler (85) and its handler (66): the viewer routes in one closure; to split',
-  'lambdas/store/aws/secrets.ts': 'createSecretReader (75): cache, refresh and deadline in one closure; to split',
   'lib/app.ts': 'createApp (73): config, stacks and tags in sequence; to split',
   'lib/edge-oauth-data.ts': 'the EdgeOAuthData constructor (124): tables, secrets, grants; to split into named builders',
   'lib/edge-oauth-stack.ts': 'the EdgeOAuthStack constructor (92); to split into named builders',

@@ -60,11 +60,12 @@ interface Entry {
 
 export type SecretReader = (ref: SecretRef) => Promise<string>;
 
-export function createSecretReader(options: SecretReaderOptions): SecretReader {
-  const timeouts = options.timeouts ?? SECRETS_MANAGER_TIMEOUTS;
-  // The SDK is loaded on first use, not at init: the viewer function's cold start stays small.
-  let sdk: Promise<{ client: SecretsManagerClient; Command: typeof import('@aws-sdk/client-secrets-manager').GetSecretValueCommand }> | undefined;
-  const load = () =>
+type SecretsSdk = { client: SecretsManagerClient; Command: typeof import('@aws-sdk/client-secrets-manager').GetSecretValueCommand };
+
+/** The SDK and its client, loaded on first use, not at init: the viewer function's cold start stays small. */
+function sdkLoader(options: SecretReaderOptions, timeouts: SecretsManagerTimeouts): () => Promise<SecretsSdk> {
+  let sdk: Promise<SecretsSdk> | undefined;
+  return () =>
     (sdk ??= import('@aws-sdk/client-secrets-manager').then((m) => ({
       client:
         options.client ??
@@ -77,25 +78,43 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
         }),
       Command: m.GetSecretValueCommand,
     })));
-  const ttl = options.cacheTtlMs ?? KEY_SET_CACHE_SECONDS * 1000;
-  const maxStale = options.maxStaleMs ?? 3_600_000;
-  const clock = options.clock ?? Date.now;
-  const cache = new Map<string, Entry>();
+}
 
-  async function fetchSecret(secretId: string): Promise<string> {
-    try {
-      const { client, Command } = await load();
-      const out = await client.send(new Command({ SecretId: secretId }), { abortSignal: AbortSignal.timeout(timeouts.deadlineMs) });
-      if (typeof out.SecretString !== 'string') throw new StoreError(`secret "${secretId}" has no string value`);
-      return out.SecretString;
-    } catch (error) {
-      if (error instanceof StoreError) throw error;
-      const name = (error as { name?: string }).name ?? 'Error';
-      throw new StoreError(`cannot read secret "${secretId}" (${name})`, { cause: error });
-    }
+/** One GetSecretValue within the deadline; any failure is a StoreError naming the secret, never its value. */
+async function fetchSecret(load: () => Promise<SecretsSdk>, deadlineMs: number, secretId: string): Promise<string> {
+  try {
+    const { client, Command } = await load();
+    const out = await client.send(new Command({ SecretId: secretId }), { abortSignal: AbortSignal.timeout(deadlineMs) });
+    if (typeof out.SecretString !== 'string') throw new StoreError(`secret "${secretId}" has no string value`);
+    return out.SecretString;
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    const name = (error as { name?: string }).name ?? 'Error';
+    throw new StoreError(`cannot read secret "${secretId}" (${name})`, { cause: error });
   }
+}
 
-  async function read(secretId: string): Promise<string> {
+/** The `jsonKey` field of a JSON secret, or the whole value without one. */
+function secretField(ref: SecretRef, value: string): string {
+  if (ref.jsonKey === undefined) return value;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(value);
+  } catch {
+    throw new StoreError(`secret "${ref.secretId}" is not JSON, but a jsonKey was configured`);
+  }
+  const field = (doc as Record<string, unknown> | null)?.[ref.jsonKey];
+  if (typeof field !== 'string') throw new StoreError(`secret "${ref.secretId}" has no string field "${ref.jsonKey}"`);
+  return field;
+}
+
+/**
+ * A cached read: fresh for `ttl`, one fetch in flight per secret, and after a failed refresh
+ * the last good value for `maxStale`.
+ */
+function cachedReader(fetch: (secretId: string) => Promise<string>, clock: () => number, ttl: number, maxStale: number): (secretId: string) => Promise<string> {
+  const cache = new Map<string, Entry>();
+  return async (secretId) => {
     const now = clock();
     let entry = cache.get(secretId);
     if (entry?.value !== undefined && now - entry.fetchedAt < ttl) return entry.value;
@@ -104,7 +123,7 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
       cache.set(secretId, entry);
     }
     const current = entry;
-    current.inflight ??= fetchSecret(secretId)
+    current.inflight ??= fetch(secretId)
       .then((value) => {
         current.value = value;
         current.fetchedAt = clock();
@@ -119,21 +138,19 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
       if (current.value !== undefined && now - current.fetchedAt < maxStale) return current.value;
       throw error;
     }
-  }
-
-  return async (ref) => {
-    const value = await read(ref.secretId);
-    if (ref.jsonKey === undefined) return value;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(value);
-    } catch {
-      throw new StoreError(`secret "${ref.secretId}" is not JSON, but a jsonKey was configured`);
-    }
-    const field = (doc as Record<string, unknown> | null)?.[ref.jsonKey];
-    if (typeof field !== 'string') throw new StoreError(`secret "${ref.secretId}" has no string field "${ref.jsonKey}"`);
-    return field;
   };
+}
+
+export function createSecretReader(options: SecretReaderOptions): SecretReader {
+  const timeouts = options.timeouts ?? SECRETS_MANAGER_TIMEOUTS;
+  const load = sdkLoader(options, timeouts);
+  const read = cachedReader(
+    (secretId) => fetchSecret(load, timeouts.deadlineMs, secretId),
+    options.clock ?? Date.now,
+    options.cacheTtlMs ?? KEY_SET_CACHE_SECONDS * 1000,
+    options.maxStaleMs ?? 3_600_000,
+  );
+  return async (ref) => secretField(ref, await read(ref.secretId));
 }
 
 /** The session key set from its secret, re-parsed only when the secret's value changes. */

@@ -6,13 +6,13 @@
  */
 import type { EdgeConfig } from '../config/types';
 import { EdgeOAuthError, ProviderError } from '../errors';
-import { FLOW_TTL, readFlow, stateHash } from './flow';
+import { FLOW_TTL, readFlow, stateHash, type FlowState } from './flow';
 import type { KeySet } from '../keys/key-set';
 import { PAGE_HEADERS, renderPage, signInHref, type Link } from '../viewer/pages';
 import { CALLBACK_PATH } from '../viewer/special-paths';
 import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
 import { usableEmail } from '../access/usable-email';
-import type { Profile, Provider, TokenSet } from '../providers/types';
+import type { Profile, Provider, SignInResult, TokenSet } from '../providers/types';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { seal } from '../keys/seal';
 import { serializeCookie } from '../shared/cookies';
@@ -64,44 +64,57 @@ export interface CallbackResponse {
   readonly session?: SessionClaims;
 }
 
-export async function finishCallback(ctx: CallbackContext, req: CallbackRequest): Promise<CallbackResponse> {
-  const params = new URLSearchParams(req.querystring);
-  const state = params.get('state') ?? '';
-  const lookup = readFlow(ctx.config, ctx.keys, req.cookieHeaders, state, ctx.now);
+/** A step's answer: its value, or the page that ends the callback. */
+type Step<T> = { readonly value: T } | { readonly response: CallbackResponse };
+
+interface Started {
+  readonly flow: FlowState;
+  readonly provider: Provider;
+  readonly clearFlow: readonly string[];
+  readonly retry: Link;
+}
+
+/** The flow cookie matching `state`, used once (a replayed callback fails), its provider, and no error from it. */
+async function startedFlow(ctx: CallbackContext, req: CallbackRequest, params: URLSearchParams): Promise<Step<Started>> {
+  const lookup = readFlow(ctx.config, ctx.keys, req.cookieHeaders, params.get('state') ?? '', ctx.now);
   const clearFlow = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
   if (lookup.status !== 'ok') {
-    return errorPage(ctx, 400, `flow-${lookup.status}`, clearFlow, 'This sign-in link has expired or was already used', [
+    return { response: errorPage(ctx, 400, `flow-${lookup.status}`, clearFlow, 'This sign-in link has expired or was already used', [
       'Sign-in links work once and for a few minutes. Please start again.',
-    ]);
+    ]) };
   }
   const { flow } = lookup;
   const provider = ctx.providers.get(flow.p);
   const retry: Link = { href: signInHref({ provider: flow.p, returnPath: flow.r }), label: 'Sign in again' };
   if (provider === undefined) {
-    return errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]);
+    return { response: errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]) };
   }
   // Single use, server-side: a replayed callback (same state, even with the cookie) fails.
   if (!(await ctx.sessions.consumeState(stateHash(flow.st), flow.iat + FLOW_TTL + 60))) {
-    return errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]);
+    return { response: errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]) };
   }
   const providerError = params.get('error');
   if (providerError !== null) {
     const denied = providerError === 'access_denied';
-    return errorPage(ctx, denied ? 403 : 502, `provider-${denied ? 'denied' : 'error'}`, clearFlow, 'Sign-in was not completed', [
+    return { response: errorPage(ctx, denied ? 403 : 502, `provider-${denied ? 'denied' : 'error'}`, clearFlow, 'Sign-in was not completed', [
       denied ? `${provider.displayName} did not grant access (you may have cancelled).` : `${provider.displayName} reported an error: ${providerError.slice(0, 64)}.`,
-    ], [retry]);
+    ], [retry]) };
   }
+  return { value: { flow, provider, clearFlow, retry } };
+}
 
-  let result;
+/** The code exchanged at the provider (with the flow's verifier, state and nonce), or the page saying why not. */
+async function exchangeCode(ctx: CallbackContext, req: CallbackRequest, started: Started): Promise<Step<SignInResult>> {
+  const { flow, provider, clearFlow, retry } = started;
   try {
-    result = await provider.finishSignIn({
+    return { value: await provider.finishSignIn({
       callbackUrl: new URL(`${ctx.scheme}://${req.host}${CALLBACK_PATH}?${req.querystring}`),
       redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
       codeVerifier: flow.v,
       state: flow.st,
       nonce: flow.n,
       ...(flow.ra === 1 && { authenticatedAfter: flow.iat }),
-    });
+    }) };
   } catch (error) {
     ctx.onError?.(error, 'token-exchange');
     const code = error instanceof EdgeOAuthError ? error.code : 'ERR_UNKNOWN';
@@ -111,21 +124,17 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     // put text there, and it would be shown under this site's name.
     const said = error instanceof ProviderError && error.oauthErrorDescription !== undefined ? [`${provider.displayName} said: ${error.oauthErrorDescription}`] : [];
     const denied = code === 'ERR_PROVIDER_DENIED';
-    return errorPage(ctx, denied ? 403 : 502, code, clearFlow, denied ? 'Access denied' : 'Sign-in failed', [
+    return { response: errorPage(ctx, denied ? 403 : 502, code, clearFlow, denied ? 'Access denied' : 'Sign-in failed', [
       denied ? 'Your sign-in was not accepted.' : 'We could not complete your sign-in.',
       detail,
       ...said,
-    ], [retry]);
+    ], [retry]) };
   }
+}
 
-  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id), provider.id);
-  if (!decision.allowed) {
-    const who = result.profile.email ?? result.profile.name ?? 'this account';
-    return errorPage(ctx, 403, decision.reason, clearFlow, 'Access denied', [DENIAL_MESSAGES[decision.reason], `Signed in at ${provider.displayName} as ${who}.`], [
-      { href: signInHref({ provider: provider.id, returnPath: flow.r, reauthenticate: true }), label: 'Try another account' },
-    ]);
-  }
-
+/** The session of an admitted user: its record written, its cookie sealed, and back to the return path. */
+async function signedIn(ctx: CallbackContext, req: CallbackRequest, started: Started, result: SignInResult): Promise<CallbackResponse> {
+  const { flow, provider, clearFlow } = started;
   const claims = newSessionClaims(ctx.config, {
     sid: randomToken(ctx.random, 16),
     uid: result.profile.id,
@@ -137,7 +146,7 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     groups: result.profile.groups,
     now: ctx.now,
   });
-  // Session (with the sealed tokens), App User and MAU mark: one transaction (dynamodb-sign-in.ts).
+  // Session (with the sealed tokens), App User and MAU mark: one transaction (lambdas/store/dynamodb/sign-in.ts).
   const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req, result.profile);
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
@@ -151,6 +160,24 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     reason: 'signed-in',
     session: claims,
   };
+}
+
+/** The callback: the flow, the code exchange, the allow-list, then the session. */
+export async function finishCallback(ctx: CallbackContext, req: CallbackRequest): Promise<CallbackResponse> {
+  const started = await startedFlow(ctx, req, new URLSearchParams(req.querystring));
+  if ('response' in started) return started.response;
+  const exchanged = await exchangeCode(ctx, req, started.value);
+  if ('response' in exchanged) return exchanged.response;
+  const { provider, flow, clearFlow } = started.value;
+  const result = exchanged.value;
+  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id), provider.id);
+  if (!decision.allowed) {
+    const who = result.profile.email ?? result.profile.name ?? 'this account';
+    return errorPage(ctx, 403, decision.reason, clearFlow, 'Access denied', [DENIAL_MESSAGES[decision.reason], `Signed in at ${provider.displayName} as ${who}.`], [
+      { href: signInHref({ provider: provider.id, returnPath: flow.r, reauthenticate: true }), label: 'Try another account' },
+    ]);
+  }
+  return signedIn(ctx, req, started.value, result);
 }
 
 function errorPage(

@@ -53,7 +53,7 @@ export function registerUsersCommands(program: Command, io: CliIo): void {
         return Promise.all(
           found.map(async (user) => {
             // The admin console's revoke too (lambdas/core/session/revoke.ts).
-            return { user: userRef(user), email: user.email, revoked: await revokeUserSessions(s.sessions, user, now) };
+            return { user: userRef(user), email: user.email, revoked: await revokeUserSessions(s.sessions, user, now, s.users) };
           }),
         );
       });

@@ -6,7 +6,8 @@
  *
  * Its role may read the session key set, and per table only what the console does:
  * sessions GetItem/UpdateItem (its own session check, revoke) and Query on `byUser`; users
- * GetItem and Query on `byEmail` and `byLastSeen` (never Scan); mau GetItem (the counts).
+ * GetItem, UpdateItem (dropping a kept refresh token at "revoke all") and Query on `byEmail`
+ * and `byLastSeen` (never Scan); mau GetItem (the counts).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';

@@ -15,11 +15,12 @@ import type { TableRole } from './edge-oauth-data';
  */
 export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record<TableRole, readonly string[]>> = {
   // Session checks (revocation, inactivity, last activity, refresh lease), logout
-  // (revocation), the continuous-authorization App User update, the monthly MAU mark.
+  // (revocation), the continuous-authorization App User update, the monthly MAU mark
+  // (on global tables: looked for near with GetItem, then counted at home).
   viewerRequest: {
     sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    mau: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
   // Sign-in: the single-use state, the session, the App User upsert, the MAU mark.
   callback: {
@@ -28,10 +29,13 @@ export const TABLE_ACCESS: Record<'viewerRequest' | 'callback' | 'admin', Record
     mau: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
   },
   // The admin console (lib/admin-console.ts): its own session check and revoke, reading
-  // users and MAU counts. Its Query on the indexes is granted on the index ARNs there.
+  // users and MAU counts (counter items, one region or global: never the marks, so no
+  // Query on the mau table), and dropping a user's kept refresh token when all of their
+  // sessions are revoked. Its Query on the indexes is granted on the index ARNs there.
+  // test/cdk/admin-console-global.test.ts runs every page against the synthesized role.
   admin: {
     sessions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-    users: ['dynamodb:GetItem'],
+    users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     mau: ['dynamodb:GetItem'],
   },
 };

@@ -12,7 +12,7 @@ import { PAGE_HEADERS, renderPage, signInHref } from '../core/viewer/pages';
 import type { Provider } from '../core/providers/types';
 import type { RandomBytes } from '../core/shared/random';
 import { requestEvent, type RequestLogger } from '../core/request-events';
-import type { SessionStore, SignInStateStore, SignInStore } from '../core/stores';
+import type { SessionStore, SignInStateStore, SignInStore, UserStore } from '../core/stores';
 import { elapsedUs } from '../runtime/console-logger';
 
 export interface CallbackDeps {
@@ -22,6 +22,8 @@ export interface CallbackDeps {
   readonly sessions: SessionStore & SignInStateStore;
   /** Session, App User and MAU mark in one transaction. @default - the session only */
   readonly signIns?: SignInStore;
+  /** Refresh tokens kept per user (Google). @default - none kept */
+  readonly users?: UserStore;
   readonly random: RandomBytes;
   /** Epoch milliseconds. @default Date.now */
   readonly clock?: () => number;
@@ -45,6 +47,7 @@ export function createCallbackHandler(deps: CallbackDeps): (event: LambdaFunctio
         providers: deps.providers,
         sessions: deps.sessions,
         signIns: deps.signIns,
+        users: deps.users,
         now: Math.floor(clock() / 1000),
         random: deps.random,
         scheme: deps.scheme ?? 'https',

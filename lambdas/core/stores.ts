@@ -145,6 +145,16 @@ export interface SignInStateStore {
   consumeState(stateHash: string, expiresAt: number): Promise<boolean>;
 }
 
+/**
+ * A refresh token kept with the App User (providers whose refresh tokens outlive a session and
+ * come only with a consent screen: Google), sealed and bound to the user
+ * (keys/token-sealing.ts). `id` names the token without revealing it.
+ */
+export interface KeptRefreshToken {
+  readonly sealed: string;
+  readonly id: string;
+}
+
 /** An App User: one per provider user. */
 export interface AppUser {
   readonly provider: string;
@@ -171,6 +181,8 @@ export interface UserSignIn {
   readonly ip?: string | undefined;
   readonly userAgent?: string | undefined;
   readonly host: string;
+  /** A refresh token to keep with the user (Google: see KeptRefreshToken); absent: the kept one stays. */
+  readonly refreshToken?: KeptRefreshToken | undefined;
 }
 
 export interface UserActivity {
@@ -200,6 +212,16 @@ export interface UserStore {
    * (opaque); a cursor that is not one throws BadRequestError (field `cursor`).
    */
   listRecentUsers(options: { limit: number; cursor?: string | undefined }): Promise<UserPage>;
+  /**
+   * The refresh token kept with the user (sealed), or undefined. Never part of an AppUser:
+   * nothing that lists or shows users carries it.
+   */
+  getRefreshToken(provider: string, userId: string): Promise<KeptRefreshToken | undefined>;
+  /**
+   * Drops the kept refresh token; with `id`, only while the kept one is that one (a newer one
+   * kept meanwhile stays). A missing user or token is not an error.
+   */
+  dropRefreshToken(provider: string, userId: string, id?: string): Promise<void>;
 }
 
 export interface UserPage {

@@ -116,6 +116,8 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
           ip: request.clientIp,
           userAgent: headers['user-agent']?.[0]?.value,
           fetchMode: headers['sec-fetch-mode']?.[0]?.value,
+          fetchDest: headers['sec-fetch-dest']?.[0]?.value,
+          purpose: (headers['sec-purpose'] ?? headers['purpose'])?.[0]?.value,
           // Only on behaviours with "include body" (the admin console's): its hash for the signed origin request.
           ...(request.body?.data !== undefined && { body: { data: request.body.data, truncated: request.body.inputTruncated } }),
         },

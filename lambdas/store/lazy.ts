@@ -37,7 +37,7 @@ const SESSION_METHODS = [
   'setAuthFingerprint',
   'listSessionsOfUser',
 ] as const satisfies readonly (keyof (SessionStore & SignInStateStore))[];
-const USER_METHODS = ['upsertOnSignIn', 'touchUser', 'updateProfile', 'getUser', 'findByEmail', 'listUsers', 'listRecentUsers'] as const satisfies readonly (keyof UserStore)[];
+const USER_METHODS = ['upsertOnSignIn', 'touchUser', 'updateProfile', 'getUser', 'findByEmail', 'listUsers', 'listRecentUsers', 'getRefreshToken', 'dropRefreshToken'] as const satisfies readonly (keyof UserStore)[];
 const MAU_METHODS = ['markActive', 'count'] as const satisfies readonly (keyof MauStore)[];
 const SIGN_IN_METHODS = ['recordSignIn'] as const satisfies readonly (keyof SignInStore)[];
 /** A method added to a store interface and not listed above fails the type check (it would be undefined at run time). */

@@ -164,7 +164,7 @@ describe('config: assertion', () => {
     expect(problems({ ttl: '2h' })).toEqual([expect.stringMatching(/^assertion\.ttl: must be at most 3600 seconds \(1h\): an assertion works as a bearer token/)]);
     expect(problems({ ttl: 'soon' })).toEqual([expect.stringMatching(/^assertion\.ttl: "soon" is not a duration/)]);
     expect(problems({ audience: 'has space' })).toEqual([expect.stringMatching(/^assertion\.audience: must be 1-512 printable ASCII/)]);
-    expect(problems({ header: 'x-edge-assertion' })).toEqual([expect.stringMatching(/^assertion\.header: CloudFront does not let Lambda@Edge set/)]);
+    expect(problems({ header: 'x-edge-assertion' })).toEqual([expect.stringMatching(/^assertion\.header: "x-edge-assertion" is in the disallowed x-edge-\* headers/)]);
     expect(problems({ header: 'Authorization' })).toEqual([expect.stringMatching(/^assertion\.header: is a standard request header/)]);
     expect(problems({ header: 'edge-oauth-user-id' })).toEqual([expect.stringMatching(/^assertion\.header: "edge-oauth-user-id" is already an identity header/)]);
     expect(problems({ enabled: 'yes' })).toEqual([expect.stringMatching(/^assertion\.enabled: /)]);

@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => client.destroy());
 
-test('mau counts the sharded marks (there is no counter item), each user once', async () => {
+test('mau reads the sharded counters (one increment per user and month, with its mark), each user once', async () => {
   const edge = globalStores(tables, client, client);
   for (const userId of ['a', 'b', 'c', 'a']) await edge.mau.markActive({ month, provider: 'dev', userId, at: now });
   const stores = openStores({ config: configFile, endpoint: testDynamoEndpoint() });

@@ -147,7 +147,7 @@ describeWithChromium('browser journeys: session limits', () => {
    * with 56 images after its session ended pushed the next callback past CloudFront's
    * 20,480-byte request limit (413) for 10 minutes. Now requests that are not page loads
    * (Sec-Fetch-Mode other than navigate) get a 401 without a cookie, and pending flows are
-   * bounded (lambdas/core/sign-in/flow.ts FLOW_SLOTS).
+   * bounded (lambdas/core/sign-in/flow.ts MAX_PENDING_FLOWS).
    */
   test('after the session ends under a page with many images, the next sign-in still works', async () => {
     const { page, context } = chromium;

@@ -5,7 +5,7 @@
  */
 import type { LocalStack } from '../../local/stack/stack';
 import { describeWithChromium, NavigationLog, screenshot, useChromium } from '../support/chromium';
-import { FLOW_SLOTS } from '../../lambdas/core/sign-in/flow';
+import { MAX_PENDING_FLOWS } from '../../lambdas/core/sign-in/flow';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { atIdpSignInForm, fetchEcho, sessionCookie, signIn, siteCookies, startStack, submitIdpForm, waitForSite, whoLine } from './journey';
 
@@ -212,17 +212,17 @@ describeWithChromium('browser journeys: sign-in through the edge', () => {
    * Regression (issue #16, defect 4): flow cookies were named after their state on
    * Path=/auth/callback, so the pages that start a sign-in never saw them and no cap
    * applied; a page that made the browser start many sign-ins pushed the next callback past
-   * CloudFront's 20 KB limit. Now they are FLOW_SLOTS fixed names on Path=/: Chromium keeps
-   * one cookie per name, whatever the page does, at once or one after another.
+   * CloudFront's 20 KB limit. Now they are on Path=/, named per attempt, and every start
+   * deletes all but the newest MAX_PENDING_FLOWS - 1 it sees (sign-in/flow.ts).
    */
-  test('a burst of sign-ins (tabs at once, then one after another) leaves at most FLOW_SLOTS pending; the next sign-in works', async () => {
+  test('a burst of sign-ins (tabs at once, then one after another) leaves at most MAX_PENDING_FLOWS pending; the next sign-in works', async () => {
     const { context, page } = chromium;
     const tabs = await Promise.all(Array.from({ length: 6 }, () => context.newPage()));
     await Promise.all(tabs.map((tab, i) => tab.goto(`${site}/burst/${i}`, { waitUntil: 'commit' })));
-    for (let i = 0; i < 6; i++) await page.goto(`${site}/one-by-one/${i}?${'q'.repeat(1500)}`, { waitUntil: 'commit' });
+    for (let i = 0; i < MAX_PENDING_FLOWS + 4; i++) await page.goto(`${site}/one-by-one/${i}?${'q'.repeat(1500)}`, { waitUntil: 'commit' });
     await Promise.all(tabs.map((tab) => tab.close()));
     const flows = (await siteCookies(context, stack)).filter((c) => c.name.startsWith(`${stack.config.session.cookiePrefix}-flow-`));
-    expect(flows.length).toBeLessThanOrEqual(FLOW_SLOTS);
+    expect(flows.length).toBeLessThanOrEqual(MAX_PENDING_FLOWS);
     expect(flows.every((c) => c.path === '/')).toBe(true);
 
     const statuses: number[] = [];

@@ -5,6 +5,7 @@
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
 import { createProviders } from '../../lambdas/core/providers';
+import { MAX_PENDING_FLOWS } from '../../lambdas/core/sign-in/flow';
 import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { createViewerHandler, type ViewerDeps } from '../../lambdas/edge/handler';
@@ -131,15 +132,32 @@ describe('viewer-request handler', () => {
     expect(page.status).toBe('302');
   });
 
-  test('pending sign-ins are bounded by fixed cookie names: a start picks a free slot, or overwrites one; no client name is echoed', async () => {
+  test('pending sign-ins: a start adds its own cookie and deletes the oldest past the bound; no client name is echoed', async () => {
     const { handler } = setup();
-    const flowCookie = (result: CloudFrontResultResponse) => result.headers!['set-cookie']!.map((c) => c.value);
-    const taken = 'edge-oauth-flow-0=x; edge-oauth-flow-1=x; edge-oauth-flow-3=x; edge-oauth-flow-attempt1=x; edge-oauth-flow- bad,=x';
-    const one = flowCookie((await handler(event('/page', { headers: { cookie: taken } }))) as CloudFrontResultResponse);
-    expect(one).toEqual([expect.stringMatching(/^edge-oauth-flow-2=[^;]+; Path=\/; Max-Age=600; Secure; HttpOnly; SameSite=Lax$/)]);
-    const full = `${taken}; edge-oauth-flow-2=x`;
-    const again = flowCookie((await handler(event('/page', { headers: { cookie: full } }))) as CloudFrontResultResponse);
-    expect(again).toEqual([expect.stringMatching(/^edge-oauth-flow-[0-3]=[^;]+; Path=\/; Max-Age=600;/)]);
+    const setCookies = (result: CloudFrontResultResponse) => result.headers!['set-cookie']!.map((c) => c.value);
+    const now = Math.floor(NOW / 1000);
+    const pending = Array.from({ length: MAX_PENDING_FLOWS + 1 }, (_, i) => `edge-oauth-flow-${(now - 100 + i).toString(36)}${String(i).padStart(12, 'A')}=${'v'.repeat(43)}`);
+    const hostile = 'edge-oauth-flow-0=x; edge-oauth-flow-attempt1=x; edge-oauth-flow- bad,=x';
+    const out = setCookies((await handler(event('/page', { headers: { cookie: `${hostile}; ${pending.join('; ')}` } }))) as CloudFrontResultResponse);
+    // The two oldest of ours go, newest first (MAX_PENDING_FLOWS - 1 are kept, then the new one); nothing else is named.
+    expect(out).toEqual([
+      `${pending[1]!.split('=')[0]}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=Lax`,
+      `${pending[0]!.split('=')[0]}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Secure; HttpOnly; SameSite=Lax`,
+      expect.stringMatching(/^edge-oauth-flow-[0-9a-z]{6}[\w-]{12}=[\w-]{43}; Path=\/; Max-Age=600; Secure; HttpOnly; SameSite=Lax$/),
+    ]);
+  });
+
+  test.each([
+    ['a frame', { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe' }],
+    ['a prefetch', { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Purpose': 'prefetch' }],
+    ['a prerender', { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Purpose': 'prefetch;prerender' }],
+    ['an old-style prefetch', { Purpose: 'prefetch' }],
+  ])('%s starts no sign-in (401, no flow cookie): a page cannot make many at once', async (_, headers) => {
+    const { handler } = setup();
+    const result = (await handler(event('/page', { headers }))) as CloudFrontResultResponse;
+    expect([result.status, result.headers!['set-cookie']]).toEqual(['401', undefined]);
+    const top = (await handler(event('/page', { headers: { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' } }))) as CloudFrontResultResponse;
+    expect(top.status).toBe('302');
   });
 
   test('/auth/authn forces re-authentication (prompt=login, max_age=0)', async () => {

@@ -136,6 +136,12 @@ export class FakeOAuthServer {
   readonly #overrides = new Map<string, FakeResponse>();
   readonly #grants = new Map<string, Grant>();
   readonly #consented = new Set<string>();
+  /**
+   * The users shown a consent screen, one entry per screen: at their first authorization, or
+   * when the request says `prompt=consent` (Google: "Prompt the user for consent",
+   * https://developers.google.com/identity/protocols/oauth2/web-server#creatingclient, `prompt`).
+   */
+  readonly consentScreens: string[] = [];
   readonly #tokens = new Map<string, FakeUser>();
   #authorization: AuthorizationServerOptions | undefined;
   #idToken: ((user: FakeUser, grant: Grant) => Promise<string>) | undefined;
@@ -176,6 +182,18 @@ export class FakeOAuthServer {
   }
 
   /** The next request to `url` gets `response` instead (e.g. HTTP 429). */
+  /**
+   * The user removes the app's access at the provider (Google: "The user has revoked your
+   * app's access", https://developers.google.com/identity/protocols/oauth2#expiration): every
+   * token of theirs stops working, and their next authorization shows the consent screen.
+   * `grant: 'kept'`: only the refresh tokens die (unused six months, pushed out by newer
+   * ones), the grant stays, so the next authorization shows no consent.
+   */
+  revokeTokens(sub: string, grant: 'revoked' | 'kept' = 'revoked'): void {
+    for (const [token, user] of this.#tokens) if (user.sub === sub && (grant === 'revoked' || token.startsWith('refresh:'))) this.#tokens.delete(token);
+    if (grant === 'revoked') this.#consented.delete(sub);
+  }
+
   failNext(url: string, response: FakeResponse): void {
     this.#overrides.set(url, response);
   }
@@ -219,6 +237,7 @@ export class FakeOAuthServer {
     const code = randomBytes(12).toString('hex');
     const consentedBefore = this.#consented.has(user.sub);
     this.#consented.add(user.sub);
+    if (!consentedBefore || (p.get('prompt') ?? '').split(' ').includes('consent')) this.consentScreens.push(user.sub);
     this.#grants.set(code, { user, params: new URLSearchParams(p), consentedBefore, redirectUri: p.get('redirect_uri')!, nonce: p.get('nonce'), challenge: p.get('code_challenge') });
     return callback(p, { code });
   }
@@ -421,10 +440,10 @@ export async function signIn(
   provider: Provider,
   server: FakeOAuthServer,
   user: FakeUser | 'deny',
-  options: { reauthenticate?: boolean; authenticatedAfter?: number } = {},
+  options: { reauthenticate?: boolean; authenticatedAfter?: number; consent?: { loginHint: string } } = {},
 ): Promise<{ url: URL; finish: () => Promise<SignInResult> }> {
   const flow = newFlow();
-  const url = await provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: options.reauthenticate ?? false, ...flow });
+  const url = await provider.authorizationUrl({ redirectUri: REDIRECT_URI, reauthenticate: options.reauthenticate ?? false, consent: options.consent, ...flow });
   const callbackUrl = user === 'deny' ? server.deny(url) : server.authorize(url, user);
   const input: CallbackInput = {
     callbackUrl,

@@ -173,15 +173,17 @@ test('an ID token signed with a key Google does not publish is refused (the sign
 });
 
 describe('offline access, only when the session settings need it (authCheckInterval > 0, origin tokens)', () => {
-  test('access_type=offline and prompt=consent: a refresh token at every sign-in, and refresh keeps it', async () => {
+  test('access_type=offline and no prompt: a refresh token at the first consent, none at a plain second sign-in; refresh keeps it', async () => {
     const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
     expect(offline.supportsRefresh).toBe(true);
-    await (await signIn(offline, server, ALICE)).finish(); // the first consent
+    expect(offline.keepsRefreshToken).toBe(true);
     const { url, finish } = await signIn(offline, server, ALICE);
     expect(url.searchParams.get('access_type')).toBe('offline');
-    expect(url.searchParams.get('prompt')).toBe('consent');
-    const { tokens } = await finish();
+    expect(url.searchParams.get('prompt')).toBeNull();
+    const { tokens } = await finish(); // the first consent
     expect(tokens.refreshToken).toBeTruthy();
+    expect((await (await signIn(offline, server, ALICE)).finish()).tokens.refreshToken).toBeUndefined();
+    expect(server.consentScreens).toEqual([ALICE.sub]);
     const refreshed = await offline.refresh(tokens.refreshToken!);
     expect(refreshed.profile).toMatchObject({ id: ALICE.sub, email: 'alice@example.com', emailVerified: true });
     expect(refreshed.tokens.accessToken).not.toBe(tokens.accessToken);
@@ -190,10 +192,20 @@ describe('offline access, only when the session settings need it (authCheckInter
     expect(again.profile.id).toBe(ALICE.sub);
   });
 
-  test('re-authentication keeps consent: prompt=select_account consent', async () => {
+  test('the consent round trip: prompt=consent and login_hint=<sub>; a refresh token again', async () => {
+    const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
+    await (await signIn(offline, server, ALICE)).finish();
+    const { url, finish } = await signIn(offline, server, ALICE, { consent: { loginHint: ALICE.sub } });
+    expect(url.searchParams.get('prompt')).toBe('consent');
+    expect(url.searchParams.get('login_hint')).toBe(ALICE.sub);
+    expect((await finish()).tokens.refreshToken).toBeTruthy();
+    expect(server.consentScreens).toEqual([ALICE.sub, ALICE.sub]);
+  });
+
+  test('re-authentication asks no consent: prompt=select_account', async () => {
     const offline = new GoogleProvider(providerConfig('google', { offlineAccess: true }), server.deps({ clientSecret: async () => GOOGLE_SECRET }));
     const { url } = await signIn(offline, server, ALICE, { reauthenticate: true });
-    expect(url.searchParams.get('prompt')).toBe('select_account consent');
+    expect(url.searchParams.get('prompt')).toBe('select_account');
   });
 
   test('the replica is as strict as Google: without prompt=consent, a second sign-in gets no refresh token', async () => {

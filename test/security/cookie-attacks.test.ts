@@ -103,7 +103,7 @@ describe('cookie sizes stay under browser limits', () => {
     expect(Buffer.byteLength(started.setCookie.split(';')[0]!)).toBeLessThanOrEqual(4096);
     const done = await finishCallback(
       { config, keys, providers: new Map([['corp', stubProvider({ id: 'u-1', name, email: 'ada@example.com', emailVerified: true })]]), sessions: new MemorySessionStore(() => NOW), now: NOW, random: randomBytes, scheme: 'https' },
-      { querystring: `code=c&state=${started.flow.st}`, cookieHeaders: [started.setCookie.split(';')[0]!], host: SITE },
+      { querystring: `code=c&state=${started.state}`, cookieHeaders: [started.setCookie.split(';')[0]!], host: SITE },
     );
     const cookie = done.setCookies.find((c) => c.startsWith('edge-oauth='))!.split(';')[0]!;
     expect(Buffer.byteLength(cookie)).toBeLessThanOrEqual(4096);
@@ -115,12 +115,12 @@ describe('cookie sizes stay under browser limits', () => {
 });
 
 describe('hostile flow cookies at the callback', () => {
-  async function callbackWith(mutate: (cookie: string, state: string) => string[], now = NOW) {
+  async function callbackWith(mutate: (cookie: string, state: string) => string[], now = NOW, stateOf = (s: string) => s) {
     const started = await newFlow(config, keys, { providerId: 'corp', returnPath: '/', reauthenticate: false, now: NOW, random: randomBytes });
     const cookie = started.setCookie.split(';')[0]!;
     const done = await finishCallback(
       { config, keys, providers: new Map([['corp', stubProvider()]]), sessions: new MemorySessionStore(() => now), now, random: randomBytes, scheme: 'https' },
-      { querystring: `code=c&state=${started.flow.st}`, cookieHeaders: mutate(cookie, started.flow.st), host: SITE },
+      { querystring: `code=c&state=${stateOf(started.state)}`, cookieHeaders: mutate(cookie, started.state), host: SITE },
     );
     return { done, session: done.setCookies.some((c) => /^edge-oauth=[^;]/.test(c)) };
   }
@@ -140,10 +140,10 @@ describe('hostile flow cookies at the callback', () => {
     expect(session).toBe(false);
   });
 
-  test("sealed by another deployment's key: no session", async () => {
+  test("a state sealed by another deployment's key: no session", async () => {
     const theirs = await newFlow(config, otherDeployment, { providerId: 'corp', returnPath: '/', reauthenticate: false, now: NOW, random: randomBytes });
-    const { done, session } = await callbackWith((c) => [`${nameOf(c)}=${valueOf(theirs.setCookie.split(';')[0]!)}`]);
-    expect([done.status, session]).toEqual([400, false]);
+    const { done, session } = await callbackWith((c) => [c, theirs.setCookie.split(';')[0]!], NOW, () => theirs.state);
+    expect([done.status, done.reason, session]).toEqual([400, 'flow-invalid', false]);
   });
 
   test('expired (older than the flow lifetime): no session', async () => {

@@ -39,6 +39,12 @@ export function signInStoreContract(name: string, make: () => Promise<SignInStor
       expect(await s.mau.count('2027-01')).toBe(1);
     });
 
+    test("a sign-in's refresh token to keep is written with the App User, in the same write", async () => {
+      const kept = { sealed: 'sealed-rt', id: 'rt-id' };
+      await s.signIns.recordSignIn({ ...signIn('s-1'), user: { ...signIn('s-1').user, refreshToken: kept } });
+      expect(await s.users.getRefreshToken('dev', 'u-1')).toEqual(kept);
+    });
+
     test('an existing session id fails, and nothing else is written', async () => {
       await s.signIns.recordSignIn(signIn('s-1'));
       await expect(s.signIns.recordSignIn({ ...signIn('s-1', T0 + 60), month: '2027-02' })).rejects.toThrow();

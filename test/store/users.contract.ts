@@ -51,6 +51,35 @@ export function userStoreContract(name: string, make: () => Promise<UserStore>):
       });
     });
 
+    test('kept refresh token: written by a sign-in that has one, kept by one that has none, never part of the App User', async () => {
+      const id = uid();
+      expect(await users.getRefreshToken('dev', id)).toBeUndefined();
+      await users.upsertOnSignIn(signIn(id, { refreshToken: { sealed: 'sealed-1', id: 'id-1' } }));
+      expect(await users.getRefreshToken('dev', id)).toEqual({ sealed: 'sealed-1', id: 'id-1' });
+      await users.upsertOnSignIn(signIn(id, { at: T0 + 10 }));
+      expect(await users.getRefreshToken('dev', id)).toEqual({ sealed: 'sealed-1', id: 'id-1' });
+      await users.upsertOnSignIn(signIn(id, { at: T0 + 20, refreshToken: { sealed: 'sealed-2', id: 'id-2' } }));
+      expect(await users.getRefreshToken('dev', id)).toEqual({ sealed: 'sealed-2', id: 'id-2' });
+      const shown = [await users.getUser('dev', id), ...(await users.listUsers()), ...(await users.findByEmail('ada@example.com')), ...(await users.listRecentUsers({ limit: 50 })).users];
+      expect(JSON.stringify(shown)).not.toContain('sealed-');
+    });
+
+    test('kept refresh token: dropped only while it is the one named; without a name, whatever is kept; a missing user is no error', async () => {
+      const id = uid();
+      await users.upsertOnSignIn(signIn(id, { refreshToken: { sealed: 'sealed-2', id: 'id-2' } }));
+      await users.dropRefreshToken('dev', id, 'id-1'); // an older one, refused: a newer one stays
+      expect(await users.getRefreshToken('dev', id)).toEqual({ sealed: 'sealed-2', id: 'id-2' });
+      await users.dropRefreshToken('dev', id, 'id-2');
+      expect(await users.getRefreshToken('dev', id)).toBeUndefined();
+      expect(await users.getUser('dev', id)).toMatchObject({ signIns: 1 });
+      await users.upsertOnSignIn(signIn(id, { refreshToken: { sealed: 'sealed-3', id: 'id-3' } }));
+      await users.dropRefreshToken('dev', id);
+      expect(await users.getRefreshToken('dev', id)).toBeUndefined();
+      await users.dropRefreshToken('dev', 'ghost', 'id-1');
+      await users.dropRefreshToken('dev', 'ghost');
+      expect(await users.getUser('dev', 'ghost')).toBeUndefined();
+    });
+
     test('touch: bounded by minInterval; never creates a user', async () => {
       const id = uid();
       await users.upsertOnSignIn(signIn(id));

@@ -58,7 +58,7 @@ export async function routeAction(ctx: AdminContext, path: string, form: URLSear
     const record = await revokeOneSession(ctx.stores.sessions, target.sessionId, ctx.now);
     revoked = record !== undefined ? [target.sessionId] : [];
   } else {
-    revoked = await revokeUserSessions(ctx.stores.sessions, target.user, ctx.now);
+    revoked = await revokeUserSessions(ctx.stores.sessions, target.user, ctx.now, ctx.stores.users);
   }
   const action = target.sessionId !== undefined ? 'revoke-session' : 'revoke-user-sessions';
   const location = `${ADMIN_PATHS.user}?${new URLSearchParams({ user: ref, revoked: String(revoked.length) }).toString()}`;

@@ -25,20 +25,31 @@
  *   `access_type=offline` ("instructs the Google authorization server to return a refresh
  *   token and an access token the first time that your application exchanges an
  *   authorization code", https://developers.google.com/identity/protocols/oauth2/web-server#offline)
- *   and `prompt=consent`, because Google returns a refresh token only at the first consent
- *   and we cannot know whether this user already gave it. Google does not rotate refresh
- *   tokens: a refresh answer has none, and the one we hold is kept. Otherwise no refresh
- *   token is asked for (a long-lived credential nothing needs).
+ *   and NO `prompt`: a returning user gets a plain sign-in. Google sends a refresh token only
+ *   when its consent screen was shown (the user's first authorization of these scopes, or
+ *   `prompt=consent`), so the one it sends is kept, sealed, with the App User, and a sign-in
+ *   whose answer has none uses the kept one (`keepsRefreshToken`; sign-in/kept-refresh-token.ts).
+ *   Its refresh tokens outlive a session: they stop working when the user revokes access,
+ *   after six months unused, or when newer ones for the same account and client push them
+ *   out (https://developers.google.com/identity/protocols/oauth2#expiration). Only when none
+ *   is kept does the callback send the browser back once with `prompt=consent` and
+ *   `login_hint=<sub>` ("Set the parameter value to an email address or sub identifier",
+ *   web-server#creatingclient, `login_hint`). `include_granted_scopes` is not sent: it
+ *   changes which scopes a token carries, not whether one is returned. Google does not rotate
+ *   refresh tokens: a refresh answer has none, and the one we hold is kept. Without those
+ *   settings no refresh token is asked for (a long-lived credential nothing needs).
  */
 import type { ProviderConfig } from '../config/types';
 import { ProviderError } from '../errors';
 import { OidcProvider, STANDARD_CLAIMS } from './oidc';
-import type { Profile, ProviderDeps } from './types';
+import type { AuthorizationRequest, Profile, ProviderDeps } from './types';
 
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 
 export class GoogleProvider extends OidcProvider {
   readonly #hostedDomains: readonly string[] | undefined;
+  /** With offline access: the refresh token is kept per user (sign-in/kept-refresh-token.ts). */
+  readonly keepsRefreshToken: boolean;
 
   constructor(config: ProviderConfig, deps: ProviderDeps) {
     const domains = config.hostedDomains;
@@ -46,14 +57,26 @@ export class GoogleProvider extends OidcProvider {
     super({ ...config, issuer: GOOGLE_ISSUER, claims: STANDARD_CLAIMS, allowInsecureRequests: false }, deps, {
       authorizationParams: {
         ...(domains?.length === 1 && { hd: domains[0]! }),
-        ...(offline && { access_type: 'offline', prompt: 'consent' }),
+        ...(offline && { access_type: 'offline' }),
       },
-      reauthenticationParams: { prompt: offline ? 'select_account consent' : 'select_account', max_age: '0' },
+      reauthenticationParams: { prompt: 'select_account', max_age: '0' },
       authTime: 'when-present',
       tokenEndpointAuth: 'client_secret_post',
       supportsRefresh: offline,
     });
     this.#hostedDomains = domains;
+    this.keepsRefreshToken = offline;
+  }
+
+  /** The consent round trip: `prompt=consent` for the account just signed in (`login_hint`). */
+  override async authorizationUrl(request: AuthorizationRequest): Promise<URL> {
+    const url = await super.authorizationUrl(request);
+    if (request.consent !== undefined && this.keepsRefreshToken) {
+      const prompt = new Set([...(url.searchParams.get('prompt') ?? '').split(' ').filter(Boolean), 'consent']);
+      url.searchParams.set('prompt', [...prompt].join(' '));
+      url.searchParams.set('login_hint', request.consent.loginHint);
+    }
+    return url;
   }
 
   protected override mapProfile(claims: Record<string, unknown>, idToken?: Readonly<Record<string, unknown>>): Profile {

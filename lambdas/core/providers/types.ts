@@ -28,6 +28,11 @@ export interface AuthorizationRequest {
   readonly codeChallenge: string;
   /** Ask the provider to authenticate the user again (OIDC: `prompt=login`, `max_age=0`). */
   readonly reauthenticate: boolean;
+  /**
+   * Ask for the consent screen again, for this account (`login_hint`): a provider that
+   * returns a refresh token only with consent (Google), when none is kept for the user.
+   */
+  readonly consent?: { readonly loginHint: string } | undefined;
 }
 
 export interface CallbackInput {
@@ -95,6 +100,12 @@ export interface Provider {
   readonly config: ProviderConfig;
   /** Whether `refresh` can renew tokens (the provider issues refresh tokens). */
   readonly supportsRefresh: boolean;
+  /**
+   * Its refresh tokens outlive a session and come only with a consent screen (Google): one is
+   * kept, sealed, with the App User and used by sessions whose sign-in got none
+   * (sign-in/kept-refresh-token.ts).
+   */
+  readonly keepsRefreshToken?: boolean;
   authorizationUrl(request: AuthorizationRequest): Promise<URL>;
   /** Exchanges the code (PKCE + client secret), validates what must be validated, reads the profile. */
   finishSignIn(input: CallbackInput): Promise<SignInResult>;

@@ -6,19 +6,20 @@
  */
 import type { EdgeConfig } from '../config/types';
 import { EdgeOAuthError, ProviderError } from '../errors';
-import { FLOW_TTL, readFlow, stateHash, type FlowState } from './flow';
+import { FLOW_TTL, newFlow, readFlow, stateHash, type FlowLookup, type FlowState } from './flow';
 import type { KeySet } from '../keys/key-set';
 import { PAGE_HEADERS, renderPage, signInHref, type Link } from '../viewer/pages';
 import { CALLBACK_PATH } from '../viewer/special-paths';
 import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
 import { usableEmail } from '../access/usable-email';
-import type { Profile, Provider, SignInResult, TokenSet } from '../providers/types';
+import type { Profile, Provider, TokenSet } from '../providers/types';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { seal } from '../keys/seal';
 import { serializeCookie } from '../shared/cookies';
-import { newSessionClaims, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
+import { newSessionClaims, readSession, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { signInRecord } from './sign-in-record';
-import type { SessionStore, SignInStateStore, SignInStore } from '../stores';
+import type { SessionStore, SignInStateStore, SignInStore, UserStore } from '../stores';
+import { planRefreshToken } from './kept-refresh-token';
 
 export interface CallbackContext {
   readonly config: EdgeConfig;
@@ -28,6 +29,8 @@ export interface CallbackContext {
   readonly sessions: SessionStore & SignInStateStore;
   /** Writes the session, App User and MAU mark together. @default - the session only, with `sessions` */
   readonly signIns?: SignInStore | undefined;
+  /** Where refresh tokens are kept per user (Provider.keepsRefreshToken: Google). */
+  readonly users?: UserStore | undefined;
   readonly now: number;
   readonly random: RandomBytes;
   readonly scheme: 'https' | 'http';
@@ -64,57 +67,40 @@ export interface CallbackResponse {
   readonly session?: SessionClaims;
 }
 
-/** A step's answer: its value, or the page that ends the callback. */
-type Step<T> = { readonly value: T } | { readonly response: CallbackResponse };
-
-interface Started {
-  readonly flow: FlowState;
-  readonly provider: Provider;
-  readonly clearFlow: readonly string[];
-  readonly retry: Link;
-}
-
-/** The flow cookie matching `state`, used once (a replayed callback fails), its provider, and no error from it. */
-async function startedFlow(ctx: CallbackContext, req: CallbackRequest, params: URLSearchParams): Promise<Step<Started>> {
-  const lookup = readFlow(ctx.config, ctx.keys, req.cookieHeaders, params.get('state') ?? '', ctx.now);
-  const clearFlow = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
-  if (lookup.status !== 'ok') {
-    return { response: errorPage(ctx, 400, `flow-${lookup.status}`, clearFlow, 'This sign-in link has expired or was already used', [
-      'Sign-in links work once and for a few minutes. Please start again.',
-    ]) };
-  }
+export async function finishCallback(ctx: CallbackContext, req: CallbackRequest): Promise<CallbackResponse> {
+  const params = new URLSearchParams(req.querystring);
+  const state = params.get('state') ?? '';
+  const lookup = readFlow(ctx.config, ctx.keys, req.cookieHeaders, state, ctx.now);
+  if (lookup.status !== 'ok') return lostAttempt(ctx, req, lookup);
+  const clearFlow = [lookup.clearCookie];
   const { flow } = lookup;
   const provider = ctx.providers.get(flow.p);
   const retry: Link = { href: signInHref({ provider: flow.p, returnPath: flow.r }), label: 'Sign in again' };
   if (provider === undefined) {
-    return { response: errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]) };
+    return errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]);
   }
   // Single use, server-side: a replayed callback (same state, even with the cookie) fails.
-  if (!(await ctx.sessions.consumeState(stateHash(flow.st), flow.iat + FLOW_TTL + 60))) {
-    return { response: errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]) };
+  if (!(await ctx.sessions.consumeState(stateHash(state), flow.iat + FLOW_TTL + 60))) {
+    return errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]);
   }
   const providerError = params.get('error');
   if (providerError !== null) {
     const denied = providerError === 'access_denied';
-    return { response: errorPage(ctx, denied ? 403 : 502, `provider-${denied ? 'denied' : 'error'}`, clearFlow, 'Sign-in was not completed', [
+    return errorPage(ctx, denied ? 403 : 502, `provider-${denied ? 'denied' : 'error'}`, clearFlow, 'Sign-in was not completed', [
       denied ? `${provider.displayName} did not grant access (you may have cancelled).` : `${provider.displayName} reported an error: ${providerError.slice(0, 64)}.`,
-    ], [retry]) };
+    ], [retry]);
   }
-  return { value: { flow, provider, clearFlow, retry } };
-}
 
-/** The code exchanged at the provider (with the flow's verifier, state and nonce), or the page saying why not. */
-async function exchangeCode(ctx: CallbackContext, req: CallbackRequest, started: Started): Promise<Step<SignInResult>> {
-  const { flow, provider, clearFlow, retry } = started;
+  let result;
   try {
-    return { value: await provider.finishSignIn({
+    result = await provider.finishSignIn({
       callbackUrl: new URL(`${ctx.scheme}://${req.host}${CALLBACK_PATH}?${req.querystring}`),
       redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
-      codeVerifier: flow.v,
-      state: flow.st,
+      codeVerifier: lookup.verifier,
+      state,
       nonce: flow.n,
       ...(flow.ra === 1 && { authenticatedAfter: flow.iat }),
-    }) };
+    });
   } catch (error) {
     ctx.onError?.(error, 'token-exchange');
     const code = error instanceof EdgeOAuthError ? error.code : 'ERR_UNKNOWN';
@@ -124,17 +110,31 @@ async function exchangeCode(ctx: CallbackContext, req: CallbackRequest, started:
     // put text there, and it would be shown under this site's name.
     const said = error instanceof ProviderError && error.oauthErrorDescription !== undefined ? [`${provider.displayName} said: ${error.oauthErrorDescription}`] : [];
     const denied = code === 'ERR_PROVIDER_DENIED';
-    return { response: errorPage(ctx, denied ? 403 : 502, code, clearFlow, denied ? 'Access denied' : 'Sign-in failed', [
+    return errorPage(ctx, denied ? 403 : 502, code, clearFlow, denied ? 'Access denied' : 'Sign-in failed', [
       denied ? 'Your sign-in was not accepted.' : 'We could not complete your sign-in.',
       detail,
       ...said,
-    ], [retry]) };
+    ], [retry]);
   }
-}
 
-/** The session of an admitted user: its record written, its cookie sealed, and back to the return path. */
-async function signedIn(ctx: CallbackContext, req: CallbackRequest, started: Started, result: SignInResult): Promise<CallbackResponse> {
-  const { flow, provider, clearFlow } = started;
+  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id), provider.id);
+  if (!decision.allowed) {
+    const who = result.profile.email ?? result.profile.name ?? 'this account';
+    return errorPage(ctx, 403, decision.reason, clearFlow, 'Access denied', [DENIAL_MESSAGES[decision.reason], `Signed in at ${provider.displayName} as ${who}.`], [
+      { href: signInHref({ provider: provider.id, returnPath: flow.r, reauthenticate: true }), label: 'Try another account' },
+    ]);
+  }
+
+  if (flow.h !== undefined && result.profile.id !== flow.h) {
+    // The consent round trip came back with another account than the one just signed in.
+    return errorPage(ctx, 403, 'consent-account-changed', clearFlow, 'Sign-in was not completed', [
+      `Another ${provider.displayName} account was chosen on the consent screen than the one you signed in with. Please sign in again.`,
+    ], [retry]);
+  }
+  const plan = await planRefreshToken(ctx, provider, result.profile.id, result.tokens, flow.h !== undefined);
+  if (plan.kind === 'consent') return consentRoundTrip(ctx, req, provider, flow, result.profile.id, clearFlow);
+  const tokens = plan.tokens;
+
   const claims = newSessionClaims(ctx.config, {
     sid: randomToken(ctx.random, 16),
     uid: result.profile.id,
@@ -147,10 +147,11 @@ async function signedIn(ctx: CallbackContext, req: CallbackRequest, started: Sta
     now: ctx.now,
   });
   // Session (with the sealed tokens), App User and MAU mark: one transaction (lambdas/store/dynamodb/sign-in.ts).
-  const record = await signInRecord(ctx.config, ctx.keys, claims, result.tokens, req, result.profile);
+  const signedIn = await signInRecord(ctx.config, ctx.keys, claims, tokens, req, result.profile);
+  const record = plan.keep === undefined ? signedIn : { ...signedIn, user: { ...signedIn.user, refreshToken: plan.keep } };
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
-  await ctx.onSignIn?.({ claims, profile: result.profile, tokens: result.tokens, host: req.host });
+  await ctx.onSignIn?.({ claims, profile: result.profile, tokens, host: req.host });
   const cookie = serializeCookie(sessionCookieName(ctx.config), await seal(claims, ctx.keys.current), { maxAge: sessionCookieMaxAge(claims) });
   return {
     status: 302,
@@ -162,22 +163,84 @@ async function signedIn(ctx: CallbackContext, req: CallbackRequest, started: Sta
   };
 }
 
-/** The callback: the flow, the code exchange, the allow-list, then the session. */
-export async function finishCallback(ctx: CallbackContext, req: CallbackRequest): Promise<CallbackResponse> {
-  const started = await startedFlow(ctx, req, new URLSearchParams(req.querystring));
-  if ('response' in started) return started.response;
-  const exchanged = await exchangeCode(ctx, req, started.value);
-  if ('response' in exchanged) return exchanged.response;
-  const { provider, flow, clearFlow } = started.value;
-  const result = exchanged.value;
-  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id), provider.id);
-  if (!decision.allowed) {
-    const who = result.profile.email ?? result.profile.name ?? 'this account';
-    return errorPage(ctx, 403, decision.reason, clearFlow, 'Access denied', [DENIAL_MESSAGES[decision.reason], `Signed in at ${provider.displayName} as ${who}.`], [
-      { href: signInHref({ provider: provider.id, returnPath: flow.r, reauthenticate: true }), label: 'Try another account' },
+/**
+ * Once per sign-in, for a provider whose refresh token comes only with its consent screen
+ * (kept-refresh-token.ts): back to the provider with the consent screen for the account just
+ * signed in (`login_hint`), as a new attempt for the same deep link, marked so that its
+ * callback never comes back here.
+ */
+async function consentRoundTrip(ctx: CallbackContext, req: CallbackRequest, provider: Provider, flow: FlowState, userId: string, clearFlow: string[]): Promise<CallbackResponse> {
+  const started = await newFlow(ctx.config, ctx.keys, {
+    providerId: provider.id,
+    returnPath: flow.r,
+    reauthenticate: false,
+    consentFor: userId,
+    now: ctx.now,
+    random: ctx.random,
+    cookieHeaders: req.cookieHeaders,
+  });
+  let location: URL;
+  try {
+    location = await provider.authorizationUrl({
+      redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
+      state: started.state,
+      nonce: started.flow.n,
+      codeChallenge: started.codeChallenge,
+      reauthenticate: false,
+      consent: { loginHint: userId },
+    });
+  } catch (error) {
+    ctx.onError?.(error, 'authorization-url');
+    return errorPage(ctx, 502, 'provider-unreachable', clearFlow, 'Sign-in was not completed', [`We could not reach ${provider.displayName}. Please try again in a moment.`], [
+      { href: signInHref({ provider: provider.id, returnPath: flow.r }), label: 'Sign in again' },
     ]);
   }
-  return signedIn(ctx, req, started.value, result);
+  return {
+    status: 302,
+    headers: { location: location.href, 'cache-control': 'no-store' },
+    setCookies: [...clearFlow, ...started.evictions, started.setCookie],
+    decision: 'allow',
+    reason: 'consent-required',
+  };
+}
+
+/**
+ * No dead end: a callback whose attempt this browser no longer holds (expired, replaced, the
+ * link opened in another browser, already finished in this tab) still knows from its sealed
+ * state where its tab was going. Signed in meanwhile (another tab finished first): straight
+ * there. Otherwise a page that starts a fresh sign-in back there, by itself once (a
+ * `<meta refresh>`), then only by a click: a browser that keeps no cookies must not loop.
+ * A state we did not seal says nothing we can trust: a fresh sign-in back to `/`.
+ */
+function lostAttempt(ctx: CallbackContext, req: CallbackRequest, lookup: Exclude<FlowLookup, { status: 'ok' }>): CallbackResponse {
+  const reason = `flow-${lookup.status}`;
+  if (lookup.status === 'invalid') {
+    return errorPage(ctx, 400, reason, [], 'This sign-in link is not valid here', ['It may come from another site or an older sign-in. Please sign in again.']);
+  }
+  const { flow } = lookup;
+  const clear = lookup.clearCookie !== undefined ? [lookup.clearCookie] : [];
+  if (readSession(ctx.config, ctx.keys, req.cookieHeaders, ctx.now).status === 'valid') {
+    return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies: clear, decision: 'allow', reason: `${reason}-signed-in` };
+  }
+  const provider = ctx.providers.get(flow.p);
+  const href = signInHref({ ...(provider !== undefined && { provider: provider.id }), returnPath: flow.r, reauthenticate: flow.ra === 1, retry: true });
+  const again = flow.rt === 1;
+  return {
+    status: 400,
+    headers: PAGE_HEADERS,
+    setCookies: clear,
+    body: renderPage({
+      siteName: ctx.config.site.name,
+      title: again ? 'Your sign-in could not be finished' : 'Continuing your sign-in',
+      paragraphs: again
+        ? ['This browser did not keep the sign-in cookie twice in a row. Check that cookies are allowed for this site, then continue.']
+        : [lookup.status === 'expired' ? 'That sign-in took too long.' : 'That sign-in was replaced or started in another browser.', 'Starting a new one, back to where you were going.'],
+      links: [{ href, label: 'Continue signing in' }],
+      ...(!again && { continueTo: href }),
+    }),
+    decision: 'block',
+    reason,
+  };
 }
 
 function errorPage(

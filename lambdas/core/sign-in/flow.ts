@@ -1,20 +1,28 @@
 /**
- * The sign-in flow: state, nonce and PKCE (S256) for every attempt, kept in a sealed,
- * short-lived cookie. Pending attempts are bounded in a way browsers enforce: a flow
- * cookie is one of FLOW_SLOTS fixed names (`<prefix>-flow-0` ...), `Path=/`, so a browser
- * holds at most that many whatever a page makes it do (it keeps one cookie per name and
- * path; a new attempt in a taken slot overwrites it), and the page that starts a sign-in
- * sees the pending ones and picks a free slot. Each value is bounded (the return path is
- * at most 2,048 characters), so the callback request stays under CloudFront's 20 KB.
+ * The sign-in flow: state, nonce and PKCE (S256) for every attempt. Design (docs/sign-in-flow.md):
  *
- * The slot is chosen from the return path (then the next free one), so two tabs that
- * start at once from different pages usually land in different slots and both succeed;
- * the callback finds its attempt by the `state` in every slot. Only edge-oauth's own
- * fixed names are ever written back: no name a client sent is echoed in a Set-Cookie.
+ * - The `state` is the attempt itself, sealed: nonce, code challenge, return path, provider,
+ *   start time (`FlowState`). It is opaque to the provider and to the page, and a callback
+ *   can always say where its tab was going, even when its cookie is gone (no dead end).
+ * - The browser binding is one small cookie per attempt, named after the attempt
+ *   (`<prefix>-flow-<start time><challenge prefix>`, `Path=/`, 10 minutes), holding only the
+ *   PKCE verifier (43 characters). Concurrent starts (a browser restoring ten tabs) cannot
+ *   see each other's cookies; distinct names mean none overwrites another.
+ * - Bounded: every start sees the pending flow cookies (`Path=/`) and deletes the expired
+ *   ones and all but the newest MAX_PENDING_FLOWS - 1, so one after another a page can keep
+ *   at most MAX_PENDING_FLOWS. Starts that race are bounded by what can race: only a
+ *   top-level page load starts a sign-in (not an image, a fetch, a frame, a prefetch:
+ *   viewer/sign-in-start.ts), and each cookie is ~80 bytes, so even 150 tabs opened at once
+ *   stay under CloudFront's 20,480-byte request (test/security/flow-bounds.test.ts).
+ *
+ * Why not a few fixed cookie names (the previous design): two tabs that start at once pick
+ * a name blind, and the later overwrites the earlier (issue 24). Why not the whole attempt in
+ * the cookie: a 2 KB return path made each ~3 KB, so only four fitted under the limit.
+ * Only names that match our own pattern exactly are ever written back (evicted).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EdgeConfig } from '../config/types';
-import { clearCookie, cookieValues, serializeCookie } from '../shared/cookies';
+import { clearCookie, cookieValues, parseCookies, serializeCookie } from '../shared/cookies';
 import type { KeySet } from '../keys/key-set';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { open, seal } from '../keys/seal';
@@ -24,13 +32,20 @@ import { sanitizeReturnPath } from './return-path';
 /** How long a sign-in attempt may take, in seconds. */
 export const FLOW_TTL = 600;
 
+/** Pending attempts a start keeps (itself included); older ones are deleted. */
+export const MAX_PENDING_FLOWS = 16;
+
+/** A sealed state is ~250 characters plus 4/3 of the return path (at most 2,048). */
+export const MAX_STATE_LENGTH = 4000;
+
+/** Flow cookies live on `/`: the page that starts a sign-in must see the pending ones. */
+export const FLOW_COOKIE_PATH = '/';
+
 export interface FlowState {
-  /** state */
-  readonly st: string;
   /** nonce */
   readonly n: string;
-  /** PKCE code verifier */
-  readonly v: string;
+  /** PKCE code challenge (S256 of the verifier in this attempt's cookie) */
+  readonly c: string;
   /** return path (same-origin) */
   readonly r: string;
   /** provider id */
@@ -39,76 +54,91 @@ export interface FlowState {
   readonly iat: number;
   /** re-authentication was asked */
   readonly ra?: 1;
+  /** started again after a lost attempt: a second loss does not restart by itself */
+  readonly rt?: 1;
+  /**
+   * The consent round trip (kept-refresh-token.ts) for this provider user id: its callback
+   * must bring back that user, and never sends the browser to the provider again.
+   */
+  readonly h?: string;
 }
 
 export interface NewFlow {
   readonly flow: FlowState;
+  /** The sealed flow: the `state` parameter. */
+  readonly state: string;
   readonly codeChallenge: string;
-  /** Set-Cookie value for the flow cookie. */
+  /** Set-Cookie value for this attempt's cookie. */
   readonly setCookie: string;
+  /** Set-Cookie values deleting expired and surplus pending attempts. */
+  readonly evictions: readonly string[];
 }
 
 export function codeChallengeOf(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
 
-/**
- * Sign-in attempts a browser may have pending at once. Each holds a cookie of at most
- * ~3.1 KB (the largest return path) for 10 minutes: 4 of them and the largest session
- * cookie keep the callback request well under CloudFront's 20,480-byte limit
- * (test/security/flow-bounds.test.ts measures it).
- */
-export const FLOW_SLOTS = 4;
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/** After the prefix: the start time (base 36, 6 digits) and 12 characters of the challenge. */
+const NAME_TAIL = /^([0-9a-z]{6})([A-Za-z0-9_-]{12})$/;
 
-/** Flow cookies live on `/`: the page that starts a sign-in must see the pending ones. */
-export const FLOW_COOKIE_PATH = '/';
-
-export function flowCookieName(config: EdgeConfig, slot: number): string {
-  return `${flowCookiePrefix(config)}${slot}`;
+export function flowCookieName(config: EdgeConfig, flow: Pick<FlowState, 'iat' | 'c'>): string {
+  return `${flowCookiePrefix(config)}${flow.iat.toString(36).padStart(6, '0').slice(-6)}${flow.c.slice(0, 12)}`;
 }
 
-/** FNV-1a of the return path: the preferred slot, so concurrent starts from different pages rarely collide. */
-function preferredSlot(returnPath: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < returnPath.length; i++) hash = Math.imul(hash ^ returnPath.charCodeAt(i), 0x01000193) >>> 0;
-  return hash % FLOW_SLOTS;
-}
-
-/** The preferred slot if free, else the next free one, else the preferred one (overwritten). */
-export function chooseFlowSlot(config: EdgeConfig, cookieHeaders: readonly string[], returnPath: string): number {
-  const preferred = preferredSlot(returnPath);
-  for (let i = 0; i < FLOW_SLOTS; i++) {
-    const slot = (preferred + i) % FLOW_SLOTS;
-    if (cookieValues(cookieHeaders, flowCookieName(config, slot)) === undefined) return slot;
+/** Pending flow cookies in a request (our exact name pattern only), newest first. */
+function pendingFlows(config: EdgeConfig, cookieHeaders: readonly string[]): { name: string; iat: number }[] {
+  const prefix = flowCookiePrefix(config);
+  const out: { name: string; iat: number }[] = [];
+  for (const name of parseCookies(cookieHeaders).keys()) {
+    const tail = name.startsWith(prefix) ? NAME_TAIL.exec(name.slice(prefix.length)) : null;
+    if (tail !== null) out.push({ name, iat: parseInt(tail[1]!, 36) });
   }
-  return preferred;
+  return out.sort((a, b) => b.iat - a.iat || (a.name < b.name ? -1 : 1));
+}
+
+/** Deletions that leave at most MAX_PENDING_FLOWS - 1 unexpired pending attempts. */
+export function flowEvictions(config: EdgeConfig, cookieHeaders: readonly string[], now: number): string[] {
+  const evict: string[] = [];
+  let kept = 0;
+  for (const { name, iat } of pendingFlows(config, cookieHeaders)) {
+    if (iat + FLOW_TTL > now && kept < MAX_PENDING_FLOWS - 1) kept++;
+    else evict.push(clearCookie(name, FLOW_COOKIE_PATH));
+  }
+  return evict;
 }
 
 export async function newFlow(
   config: EdgeConfig,
   keys: KeySet,
-  input: { providerId: string; returnPath: string; reauthenticate: boolean; now: number; random: RandomBytes; cookieHeaders?: readonly string[] },
+  input: { providerId: string; returnPath: string; reauthenticate: boolean; retry?: boolean; consentFor?: string; now: number; random: RandomBytes; cookieHeaders?: readonly string[] },
 ): Promise<NewFlow> {
+  const verifier = randomToken(input.random);
   const flow: FlowState = {
-    st: randomToken(input.random),
     n: randomToken(input.random),
-    v: randomToken(input.random),
+    c: codeChallengeOf(verifier),
     r: sanitizeReturnPath(input.returnPath),
     p: input.providerId,
     iat: input.now,
     ...(input.reauthenticate && { ra: 1 as const }),
+    ...(input.retry === true && { rt: 1 as const }),
+    ...(input.consentFor !== undefined && { h: input.consentFor }),
   };
-  const sealed = await seal(flow, keys.current);
   return {
     flow,
-    codeChallenge: codeChallengeOf(flow.v),
-    setCookie: serializeCookie(flowCookieName(config, chooseFlowSlot(config, input.cookieHeaders ?? [], flow.r)), sealed, { maxAge: FLOW_TTL, path: FLOW_COOKIE_PATH }),
+    state: await seal(flow, keys.current),
+    codeChallenge: flow.c,
+    setCookie: serializeCookie(flowCookieName(config, flow), verifier, { maxAge: FLOW_TTL, path: FLOW_COOKIE_PATH }),
+    evictions: flowEvictions(config, input.cookieHeaders ?? [], input.now),
   };
 }
 
 export type FlowLookup =
-  | { status: 'ok'; flow: FlowState; clearCookie: string }
-  | { status: 'missing' | 'invalid' | 'expired'; clearCookie?: string };
+  | { status: 'ok'; flow: FlowState; verifier: string; clearCookie: string }
+  /** The attempt is ours (the state opens) but this browser no longer holds it, or it is too old. */
+  | { status: 'missing' | 'expired'; flow: FlowState; clearCookie?: string }
+  /** Not a state we sealed. */
+  | { status: 'invalid' };
 
 function sameString(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -116,26 +146,26 @@ function sameString(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The flow that the callback's `state` belongs to, looked up in every slot. Never throws. */
+function isFlow(value: unknown): value is FlowState {
+  const f = value as Partial<FlowState> | undefined;
+  return typeof f === 'object' && f !== null && typeof f.n === 'string' && typeof f.c === 'string' && TOKEN.test(f.c) &&
+    typeof f.r === 'string' && typeof f.p === 'string' && typeof f.iat === 'number' && Number.isSafeInteger(f.iat) && f.iat >= 0 &&
+    (f.h === undefined || typeof f.h === 'string');
+}
+
+/** The attempt the callback's `state` seals, and its verifier from this browser's cookie. Never throws. */
 export function readFlow(config: EdgeConfig, keys: KeySet, cookieHeaders: readonly string[], state: string, now: number): FlowLookup {
-  if (!/^[A-Za-z0-9_-]{22,128}$/.test(state)) return { status: 'invalid' };
-  let found: FlowLookup = { status: 'missing' };
-  for (let slot = 0; slot < FLOW_SLOTS; slot++) {
-    const name = flowCookieName(config, slot);
-    const values = cookieValues(cookieHeaders, name);
-    if (values === undefined) continue;
-    const clear = clearCookie(name, FLOW_COOKIE_PATH);
-    for (const value of values.slice(0, 4)) {
-      const flow = open<FlowState>(value, keys);
-      if (flow === undefined || typeof flow.st !== 'string' || !sameString(flow.st, state)) continue;
-      if (typeof flow.iat !== 'number' || flow.iat + FLOW_TTL <= now) return { status: 'expired', clearCookie: clear };
-      if (typeof flow.n !== 'string' || typeof flow.v !== 'string' || typeof flow.p !== 'string' || typeof flow.r !== 'string') continue;
-      return { status: 'ok', flow: { ...flow, r: sanitizeReturnPath(flow.r) }, clearCookie: clear };
-    }
-    // A flow cookie that is not this attempt's: another pending attempt, left alone.
-    found = { status: 'invalid' };
-  }
-  return found;
+  if (state.length > MAX_STATE_LENGTH || !/^[A-Za-z0-9_.-]+$/.test(state)) return { status: 'invalid' };
+  const opened = open<FlowState>(state, keys);
+  if (!isFlow(opened)) return { status: 'invalid' };
+  const flow: FlowState = { ...opened, r: sanitizeReturnPath(opened.r) };
+  const name = flowCookieName(config, flow);
+  const values = cookieValues(cookieHeaders, name);
+  const clear = values === undefined ? {} : { clearCookie: clearCookie(name, FLOW_COOKIE_PATH) };
+  if (flow.iat + FLOW_TTL <= now || flow.iat > now + 300) return { status: 'expired', flow, ...clear };
+  const verifier = values?.slice(0, 4).find((v) => TOKEN.test(v) && sameString(codeChallengeOf(v), flow.c));
+  if (verifier === undefined) return { status: 'missing', flow, ...clear };
+  return { status: 'ok', flow, verifier, clearCookie: clearCookie(name, FLOW_COOKIE_PATH) };
 }
 
 /** Hash of a state, as recorded server-side to make it single-use (the state itself is never stored). */

@@ -72,6 +72,7 @@ async function decideSpecial(ctx: ViewerContext, req: ViewerRequest, special: Sp
         reason: special.kind,
         providerId: params.get('provider') ?? undefined,
         extraCookies: [],
+        retry: params.get('retry') === '1',
       });
     case 'logout':
       return logout(ctx, req, params);

@@ -21,6 +21,8 @@ export interface PageContent {
   readonly paragraphs: readonly string[];
   readonly links?: readonly Link[];
   readonly siteName: string;
+  /** Follow this same-origin link by itself after a second (`<meta http-equiv="refresh">`; CSP does not govern it). */
+  readonly continueTo?: string;
 }
 
 const STYLE =
@@ -38,17 +40,18 @@ export function renderPage(content: PageContent): string {
   return (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width,initial-scale=1">' +
-    `<meta name="robots" content="noindex"><title>${escapeHtml(content.title)}</title><style>${STYLE}</style></head>` +
+    `<meta name="robots" content="noindex">${content.continueTo === undefined ? '' : `<meta http-equiv="refresh" content="1;url=${escapeHtml(content.continueTo)}">`}<title>${escapeHtml(content.title)}</title><style>${STYLE}</style></head>` +
     `<body><main><h1>${escapeHtml(content.title)}</h1>${paragraphs}${links}` +
     `<p><small>${escapeHtml(content.siteName)} · protected by edge-oauth</small></p></main></body></html>`
   );
 }
 
 /** Link that starts a fresh sign-in (optionally with one provider and a return path). */
-export function signInHref(options: { provider?: string; returnPath?: string; reauthenticate?: boolean } = {}): string {
+export function signInHref(options: { provider?: string; returnPath?: string; reauthenticate?: boolean; retry?: boolean } = {}): string {
   const params = new URLSearchParams();
   if (options.provider !== undefined) params.set('provider', options.provider);
   if (options.returnPath !== undefined && options.returnPath !== '/') params.set('rd', options.returnPath);
+  if (options.retry === true) params.set('retry', '1');
   const query = params.toString();
   return `/auth/${options.reauthenticate ? 'authn' : 'login'}${query === '' ? '' : `?${query}`}`;
 }

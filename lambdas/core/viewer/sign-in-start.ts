@@ -17,14 +17,24 @@ export interface SignInOptions {
   readonly providerId?: string | undefined;
   readonly extraCookies: readonly string[];
   readonly checks?: readonly string[];
+  /** Started again from the page of a lost attempt (sign-in/callback.ts): no automatic third try. */
+  readonly retry?: boolean;
+}
+
+/**
+ * Only a top-level page load starts a sign-in. An image, a script or a fetch() can neither
+ * follow the redirect nor show the picker; a frame cannot show the provider (providers
+ * refuse framing); a prefetch or prerender was not asked for. Each would leave a flow cookie
+ * behind, and a page can make any number of them at once (sign-in/flow.ts: the bound).
+ */
+export function canStartSignIn(req: ViewerRequest): boolean {
+  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') return false;
+  if (req.fetchDest !== undefined && req.fetchDest !== 'document') return false;
+  return req.purpose === undefined || !/prefetch|prerender/i.test(req.purpose);
 }
 
 export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, options: SignInOptions): Promise<ViewerAction> {
-  if (req.fetchMode !== undefined && req.fetchMode !== 'navigate') {
-    // An image, a script or a fetch() can neither follow a sign-in redirect nor show the
-    // picker, and each attempt would leave a flow cookie behind: answer 401, let the page sign in.
-    return signInRequired(ctx, options);
-  }
+  if (!canStartSignIn(req)) return signInRequired(ctx, options);
   const { providers } = ctx;
   let provider = options.providerId !== undefined ? providers.get(options.providerId) : undefined;
   if (provider === undefined && providers.size === 1) provider = providers.values().next().value;
@@ -34,6 +44,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
     providerId: provider.id,
     returnPath: options.returnPath,
     reauthenticate: options.reauthenticate,
+    ...(options.retry === true && { retry: true }),
     now: ctx.now,
     random: ctx.random,
     cookieHeaders: req.cookieHeaders,
@@ -43,7 +54,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
   try {
     location = await provider.authorizationUrl({
       redirectUri,
-      state: started.flow.st,
+      state: started.state,
       nonce: started.flow.n,
       codeChallenge: started.codeChallenge,
       reauthenticate: options.reauthenticate,
@@ -70,7 +81,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
     reason: options.reason,
     status: 302,
     headers: { location: location.href, 'cache-control': 'no-store' },
-    setCookies: [...options.extraCookies, started.setCookie],
+    setCookies: [...options.extraCookies, ...started.evictions, started.setCookie],
     ...(options.checks !== undefined && { checks: options.checks }),
   };
 }

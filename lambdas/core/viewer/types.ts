@@ -47,6 +47,10 @@ export interface ViewerRequest {
   readonly userAgent?: string | undefined;
   /** The browser's `Sec-Fetch-Mode` (`navigate` for a page load), when sent. */
   readonly fetchMode?: string | undefined;
+  /** The browser's `Sec-Fetch-Dest` (`document` for a top-level page load), when sent. */
+  readonly fetchDest?: string | undefined;
+  /** `Sec-Purpose` (or the older `Purpose`): `prefetch`, `prefetch;prerender`, when sent. */
+  readonly purpose?: string | undefined;
   /** The body, base64, on behaviours that include it (the admin console's); `truncated` past 40 KB. */
   readonly body?: { readonly data: string; readonly truncated: boolean } | undefined;
 }

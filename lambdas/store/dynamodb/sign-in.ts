@@ -5,8 +5,8 @@
  * without the MAU items (the common case for a returning user costs two transactions;
  * sign-ins are rare next to requests).
  *
- * With global tables (`layout: 'global'`, docs/multi-region.md) the month's mark is the
- * sharded one alone (no counter item), and the session item keeps its hard end as its TTL
+ * With global tables (`layout: 'global'`, docs/multi-region.md; this runs at home) the
+ * month's mark and counter are the sharded ones, and the session item keeps its hard end as its TTL
  * (its activity lives in its own item, lambdas/store/global/activity.ts).
  */
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
@@ -15,7 +15,7 @@ import type { TableNames } from '../../core/config/types';
 import { StoreError } from '../../core/errors';
 import type { SessionRecord, SignInRecord, SignInStore } from '../../core/stores';
 import { markItems, transact } from './mau';
-import { shardedMarkPut } from '../global/sharded-mau';
+import { shardedMarkItems } from '../global/sharded-mau';
 import { putSession } from './sessions';
 import { upsertUser } from './users';
 
@@ -38,7 +38,7 @@ export class DynamoSignInStore implements SignInStore {
     // Global layout: the activity item carries the purge time (dynamodb-activity.ts).
     if (this.#global) base.push({ Put: putActivity(t.sessions, s.sessionId, { lastSeenAt: s.lastSeenAt ?? s.createdAt, purgeAt: Math.min(s.purgeAt ?? s.expiresAt, s.expiresAt) }) });
     const mark = { month: record.month, provider: record.user.provider, userId: record.user.userId, at: record.user.at };
-    const mau = this.#global ? [{ Put: shardedMarkPut(t.mau, mark) }] : markItems(t.mau, mark);
+    const mau = this.#global ? shardedMarkItems(t.mau, mark) : markItems(t.mau, mark);
     const first = await transact(this.#client, t.sessions, [...base, ...mau]);
     if (first === 'written') return { counted: true };
     const sessionFailure = first.cancelled[0];

@@ -7,6 +7,9 @@
  *             pk = STATE#<sha256(state)>                (a used sign-in state: single-use)
  *             pk = SEEN#<session id>                    (multi-region only: the session's last
  *                                                        activity, written in any region)
+ *             pk = ENDED#<session id>                   (multi-region only: the session's end
+ *                                                        (revoked, inactive), written in any
+ *                                                        region, never undone: store/global/session-ends.ts)
  *             GSI byUser: userKey = USER#<provider>#<user id>, sk createdAt
  *   users     pk = USER#<provider>#<provider user id>   (an App User)
  *             GSI byEmail: email
@@ -15,7 +18,8 @@
  *   mau       pk = MONTH#<YYYY-MM>, sk = COUNT          (the month's count)
  *             pk = MONTH#<YYYY-MM>, sk = USER#<provider>#<user id>   (the per-user mark)
  *             multi-region: pk = MONTH#<YYYY-MM>#<shard 00-15>, sk = USER#<provider>#<user id>
- *             (the mark alone; the count is the number of marks: docs/multi-region.md)
+ *             multi-region: pk = MONTH#<YYYY-MM>#<shard>, sk = COUNT (the shard's count, +1 with
+ *             the mark, at the primary: docs/multi-region.md)
  * Every item that expires carries `ttl` (epoch seconds), the table's TTL attribute.
  *
  * Attributes (docs/tables.md has the full list and the console queries):
@@ -130,6 +134,7 @@ export const keys = {
   state: (stateHash: string) => `STATE#${stateHash}`,
   user: (provider: string, userId: string) => `USER#${provider}#${userId}`,
   seen: (sessionId: string) => `SEEN#${sessionId}`,
+  ended: (sessionId: string) => `ENDED#${sessionId}`,
   month: (yyyyMm: string) => `MONTH#${yyyyMm}`,
   monthShard: (yyyyMm: string, shard: number) => `MONTH#${yyyyMm}#${String(shard).padStart(2, '0')}`,
   monthCount: 'COUNT',

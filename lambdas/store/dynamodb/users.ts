@@ -13,7 +13,7 @@ import {
   type Update,
 } from '@aws-sdk/client-dynamodb';
 import { normalizeEmail } from '../../core/sign-in/allow-list';
-import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../../core/stores';
+import type { AppUser, KeptRefreshToken, UserActivity, UserPage, UserSignIn, UserStore } from '../../core/stores';
 import { getN, getS, getSS, num, optional, storeCall, str, strings, UpdateBuilder, type Item } from './attrs';
 import { keys, USER_KIND } from './tables';
 import { decodeUserCursor, encodeUserCursor } from '../user-cursor';
@@ -50,6 +50,8 @@ export function upsertUser(tableName: string, signIn: UserSignIn): Update {
     .set('name', text(signIn.name))
     .set('lastIp', text(signIn.ip, 64))
     .set('lastUserAgent', text(signIn.userAgent))
+    .set('refreshToken', signIn.refreshToken !== undefined ? str(signIn.refreshToken.sealed) : undefined)
+    .set('refreshTokenId', signIn.refreshToken !== undefined ? str(signIn.refreshToken.id) : undefined)
     .add('hosts', strings([signIn.host]))
     .add('signIns', num(1));
   return { TableName: tableName, Key: { pk: str(keys.user(signIn.provider, signIn.userId)) }, ...update.build() };
@@ -89,6 +91,29 @@ export class DynamoUserStore implements UserStore {
       this.#client.send(new GetItemCommand({ TableName: this.#table, Key: { pk: str(keys.user(provider, userId)) }, ConsistentRead: true })),
     );
     return out.Item !== undefined ? userFromItem(out.Item) : undefined;
+  }
+
+  async getRefreshToken(provider: string, userId: string): Promise<KeptRefreshToken | undefined> {
+    const out = await this.#call('GetItem', () =>
+      this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: { pk: str(keys.user(provider, userId)) },
+          ConsistentRead: true,
+          ProjectionExpression: '#rt, #rtid',
+          ExpressionAttributeNames: { '#rt': 'refreshToken', '#rtid': 'refreshTokenId' },
+        }),
+      ),
+    );
+    const sealed = out.Item !== undefined ? getS(out.Item, 'refreshToken') : undefined;
+    const id = out.Item !== undefined ? getS(out.Item, 'refreshTokenId') : undefined;
+    return sealed !== undefined && id !== undefined ? { sealed, id } : undefined;
+  }
+
+  async dropRefreshToken(provider: string, userId: string, id?: string): Promise<void> {
+    const update = new UpdateBuilder().remove('refreshToken', 'refreshTokenId');
+    const condition = id === undefined ? 'attribute_exists(pk)' : `${update.name('refreshTokenId')} = ${update.value('rtid', str(id))}`;
+    await this.#update(provider, userId, update, condition);
   }
 
   async findByEmail(email: string): Promise<AppUser[]> {

@@ -54,19 +54,41 @@ export class DynamoActivity {
   }
 
   /**
-   * Records activity at `at` unless the recorded one is newer than `at - minInterval`
-   * (bounded writes, as in a single region) or at or before `activeAfter` (inactive: it
-   * must not come back to life). `purgeAt`: when DynamoDB may delete the item; without it
-   * the item's own stays (a new item gets `at` + FALLBACK_PURGE_SECONDS).
+   * Creates the activity item when this region's copy has none (a sign-in a moment ago
+   * whose item has not replicated here yet). The caller decides from the session item's
+   * own sign-in time that the session is active; an item already here (replicated
+   * meanwhile) is left alone. Returns whether it wrote. UpdateItem: the viewer function
+   * holds UpdateItem, not PutItem, on the sessions table (lib/grants.ts).
+   */
+  async createIfAbsent(sessionId: string, activity: Activity): Promise<boolean> {
+    const update = new UpdateBuilder().set('lastSeenAt', num(activity.lastSeenAt)).set('sessionId', str(sessionId)).set(TTL_ATTRIBUTE, num(activity.purgeAt));
+    try {
+      await storeCall('UpdateItem', this.#table, () =>
+        this.#client.send(new UpdateItemCommand({ TableName: this.#table, Key: this.#key(sessionId), ...update.build('attribute_not_exists(pk)') })),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records activity at `at` on the item this region holds, unless the recorded one is
+   * newer than `at - minInterval` (bounded writes, as in a single region) or at or before
+   * `activeAfter` (inactive: it must not come back to life). It never creates the item: a
+   * missing one (purged by TTL once the session went inactive, or not replicated here yet)
+   * says nothing about the session's activity, so the caller decides (`missing`) from the
+   * session item. `purgeAt`: when DynamoDB may delete the item; without it the item's own stays.
    * Returns whether it wrote, the activity after the call, and (when it wrote) the one before.
    */
-  async touch(sessionId: string, touch: { at: number; minInterval: number; activeAfter?: number | undefined; purgeAt?: number | undefined }): Promise<{ written: boolean; activity: Activity | undefined; previous?: Activity | undefined }> {
+  async touch(sessionId: string, touch: { at: number; minInterval: number; activeAfter?: number | undefined; purgeAt?: number | undefined }): Promise<{ written: boolean; activity: Activity | undefined; previous?: Activity | undefined; missing?: true }> {
     const { at } = touch;
     const purge = touch.purgeAt !== undefined ? num(touch.purgeAt) : undefined;
     const update = new UpdateBuilder().set('lastSeenAt', num(at)).set('sessionId', str(sessionId)).set(TTL_ATTRIBUTE, purge ?? num(at + FALLBACK_PURGE_SECONDS), purge === undefined);
     const seen = update.name('lastSeenAt');
     const active = touch.activeAfter !== undefined ? ` AND ${seen} > ${update.value('active', num(touch.activeAfter))}` : '';
-    const condition = `attribute_not_exists(${seen}) OR (${seen} <= ${update.value('stale', num(at - touch.minInterval))}${active})`;
+    const condition = `attribute_exists(${seen}) AND ${seen} <= ${update.value('stale', num(at - touch.minInterval))}${active}`;
     try {
       const out = await storeCall('UpdateItem', this.#table, () =>
         this.#client.send(
@@ -83,7 +105,8 @@ export class DynamoActivity {
       return { written: true, activity: { lastSeenAt: at, purgeAt: touch.purgeAt ?? previous?.purgeAt ?? at + FALLBACK_PURGE_SECONDS }, previous };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return { written: false, activity: activityOf(itemOfFailedCondition(error)) };
+      const activity = activityOf(itemOfFailedCondition(error));
+      return activity !== undefined ? { written: false, activity } : { written: false, activity, missing: true };
     }
   }
 

@@ -1,29 +1,35 @@
 /**
- * The MauStore for global tables: exactly once per user per month across regions, with no
- * hot item.
+ * The MauStore for global tables: exactly once per user per month across regions, no hot
+ * item, and a month's count read in a bounded number of items whatever the MAU.
  *
- * A global table checks a condition in the region that took the write only, and settles
- * concurrent writes of one item by last writer wins. So a counter item cannot be kept
- * exact (two regions adding 1 at once leave +1, and both may count the same user). Here a
- * user's month is one item whose key is the user and the month: the first requests of a
- * user in two regions at once write the same key, replication keeps one of the two
- * (identical but for `firstSeenAt`), and the month's count is the number of such items,
- * counted when asked (`count`, an operator's call). The marks of a month are spread over
- * MAU_SHARDS partitions by a hash of the user, so no partition takes every mark.
- * `markActive` returns true when this region had no mark yet: "counted here first". The
- * number reported by `count` is what is exact.
+ * A global table checks a condition against the item as it stands in the region that took
+ * the write only, and settles concurrent writes of one item by last writer wins ("Conditional
+ * writes evaluate the condition expression against the version of the item in the Region",
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html;
+ * "Transactional operations provide ACID guarantees only within the AWS Region where the
+ * write operation originally takes place", .../transaction-apis.html). So counting happens
+ * in one region, the primary ("home"), as in a single region: one transaction puts the
+ * user's mark if it does not exist AND adds 1 to a counter. Every mark and every counter is
+ * written at home only, so each condition sees every earlier mark and no replicated write
+ * can undo an increment. The counter is sharded like the marks (MAU_SHARDS partitions, a
+ * counter item in each, the user's shard by a hash of the user): no hot item at a month's
+ * start, and `count` reads MAU_SHARDS + 1 items (the shards' counters and the single-region
+ * layout's counter, for the month the tables went global), never the marks.
+ * `markActive` first looks for the mark in the nearest copy (replicated there): a user
+ * already counted costs one read near and no write across regions. Only the first mark of
+ * a user's month (per container, see core/session/monthly-active-users.ts) goes home.
  */
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
+  GetItemCommand,
   type Put,
-  type QueryCommandInput,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../../core/errors';
 import type { MauMark, MauStore } from '../../core/stores';
-import { MAU_MARK_RETENTION_SECONDS } from '../dynamodb/mau';
-import { getS, num, storeCall, str, type Item } from '../dynamodb/attrs';
+import { MAU_MARK_RETENTION_SECONDS, transact } from '../dynamodb/mau';
+import { getN, num, storeCall, str, type Item } from '../dynamodb/attrs';
 import { keys, TTL_ATTRIBUTE } from '../dynamodb/tables';
 
 /** Partitions per month. 16 partitions take 16,000 new marks a second at a month's start. */
@@ -58,49 +64,60 @@ export function shardedMarkPut(tableName: string, mark: MauMark): Put {
   };
 }
 
+/** The two writes that count a user for a month on global tables (alone, or in the sign-in transaction, at home). */
+export function shardedMarkItems(tableName: string, mark: MauMark): [TransactWriteItem, TransactWriteItem] {
+  const shard = mauShard(mark.provider, mark.userId);
+  return [
+    { Put: shardedMarkPut(tableName, mark) },
+    {
+      Update: {
+        TableName: tableName,
+        Key: { pk: str(keys.monthShard(mark.month, shard)), sk: str(keys.monthCount) },
+        UpdateExpression: 'ADD #count :one SET #month = :month',
+        ExpressionAttributeNames: { '#count': 'count', '#month': 'month' },
+        ExpressionAttributeValues: { ':one': num(1), ':month': str(mark.month) },
+      },
+    },
+  ];
+}
+
 export class DynamoShardedMauStore implements MauStore {
   readonly #table: string;
-  readonly #client: DynamoDBClient;
+  readonly #near: DynamoDBClient;
+  readonly #home: DynamoDBClient;
 
-  constructor(options: { tableName: string; client: DynamoDBClient }) {
+  /** `near`: the nearest copy (the mark is looked for there); `home`: the primary (counts are written and read there). */
+  constructor(options: { tableName: string; near: DynamoDBClient; home: DynamoDBClient }) {
     this.#table = options.tableName;
-    this.#client = options.client;
+    this.#near = options.near;
+    this.#home = options.home;
   }
 
   async markActive(mark: MauMark): Promise<boolean> {
+    const user = keys.user(mark.provider, mark.userId);
+    const marks = [keys.monthShard(mark.month, mauShard(mark.provider, mark.userId)), keys.month(mark.month)];
+    const found = await Promise.all(marks.map((pk) => this.#get(this.#near, { pk: str(pk), sk: str(user) })));
+    if (found.some((item) => item !== undefined)) return false;
     try {
-      await storeCall('PutItem', this.#table, () => this.#client.send(new PutItemCommand(shardedMarkPut(this.#table, mark))));
-      return true;
+      const outcome = await transact(this.#home, this.#table, shardedMarkItems(this.#table, mark));
+      if (outcome === 'written') return true;
+      if (outcome.cancelled[0] === 'ConditionalCheckFailed') return false;
+      throw new StoreError(`DynamoDB TransactWriteItems cancelled (${outcome.cancelled.join(', ')})`);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }
 
-  /**
-   * The month's distinct users: the marks in every shard, plus the marks written before
-   * the tables went multi-region (the single-region layout, `MONTH#<YYYY-MM>`), each user once.
-   */
+  /** The month's distinct users: the shards' counters and the single-region layout's (MAU_SHARDS + 1 GetItems at home). */
   async count(month: string): Promise<number> {
-    const users = new Set<string>();
-    const partitions = [keys.month(month), ...Array.from({ length: MAU_SHARDS }, (_, shard) => keys.monthShard(month, shard))];
-    await Promise.all(partitions.map((pk) => this.#usersIn(pk, users)));
-    return users.size;
+    const counters = [keys.month(month), ...Array.from({ length: MAU_SHARDS }, (_, shard) => keys.monthShard(month, shard))];
+    const items = await Promise.all(counters.map((pk) => this.#get(this.#home, { pk: str(pk), sk: str(keys.monthCount) })));
+    return items.reduce((sum, item) => sum + (item !== undefined ? (getN(item, 'count') ?? 0) : 0), 0);
   }
 
-  async #usersIn(pk: string, users: Set<string>): Promise<void> {
-    let start: Item | undefined;
-    do {
-      const input: QueryCommandInput = {
-        TableName: this.#table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
-        ExpressionAttributeValues: { ':pk': str(pk), ':user': str('USER#') },
-        ProjectionExpression: 'sk',
-        ...(start !== undefined && { ExclusiveStartKey: start }),
-      };
-      const page = await storeCall('Query', this.#table, () => this.#client.send(new QueryCommand(input)));
-      for (const item of page.Items ?? []) users.add(getS(item, 'sk')!);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+  async #get(client: DynamoDBClient, key: Item): Promise<Item | undefined> {
+    const out = await storeCall('GetItem', this.#table, () => client.send(new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true })));
+    return out.Item;
   }
 }

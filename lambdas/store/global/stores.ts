@@ -11,7 +11,8 @@ import { DynamoSessionStore } from '../dynamodb/sessions';
 import { DynamoShardedMauStore } from './sharded-mau';
 import { DynamoSignInStore } from '../dynamodb/sign-in';
 import { DynamoUserStore } from '../dynamodb/users';
-import { RegionalMauStore, RegionalSessionStore, RegionalUserStore } from './regional';
+import { DynamoSessionEnds } from './session-ends';
+import { RegionalSessionStore, RegionalUserStore } from './regional';
 
 export function globalStores(tables: TableNames, near: DynamoDBClient, home: DynamoDBClient, now?: () => number): Stores {
   const sessions = (client: DynamoDBClient) => new DynamoSessionStore({ tableName: tables.sessions, client, ...(now !== undefined && { now }) });
@@ -19,12 +20,13 @@ export function globalStores(tables: TableNames, near: DynamoDBClient, home: Dyn
   const homeSessions = near === home ? nearSessions : sessions(home);
   const nearActivity = new DynamoActivity({ tableName: tables.sessions, client: near });
   const homeActivity = near === home ? nearActivity : new DynamoActivity({ tableName: tables.sessions, client: home });
+  const nearEnds = new DynamoSessionEnds({ tableName: tables.sessions, client: near });
+  const homeEnds = near === home ? nearEnds : new DynamoSessionEnds({ tableName: tables.sessions, client: home });
   const users = (client: DynamoDBClient) => new DynamoUserStore({ tableName: tables.users, client });
-  const mau = (client: DynamoDBClient) => new DynamoShardedMauStore({ tableName: tables.mau, client });
   return {
-    sessions: new RegionalSessionStore({ near: nearSessions, home: homeSessions, nearActivity, homeActivity }),
+    sessions: new RegionalSessionStore({ near: nearSessions, home: homeSessions, nearActivity, homeActivity, nearEnds, homeEnds }),
     users: new RegionalUserStore(users(near), users(home)),
-    mau: new RegionalMauStore(mau(near), mau(home)),
+    mau: new DynamoShardedMauStore({ tableName: tables.mau, near, home }),
     signIns: new DynamoSignInStore({ tables, client: home, layout: 'global' }),
   };
 }

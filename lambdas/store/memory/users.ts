@@ -1,12 +1,14 @@
 /** In-memory UserStore: for unit tests and as the contract suite's reference. */
 import { normalizeEmail } from '../../core/sign-in/allow-list';
-import type { AppUser, UserActivity, UserPage, UserSignIn, UserStore } from '../../core/stores';
+import type { AppUser, KeptRefreshToken, UserActivity, UserPage, UserSignIn, UserStore } from '../../core/stores';
 import { decodeUserCursor, encodeUserCursor } from '../user-cursor';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class MemoryUserStore implements UserStore {
   readonly #users = new Map<string, AppUser>();
+  /** Kept refresh tokens, apart from the users: never part of an AppUser. */
+  readonly #refreshTokens = new Map<string, KeptRefreshToken>();
 
   async upsertOnSignIn(signIn: UserSignIn): Promise<void> {
     const key = `${signIn.provider}#${signIn.userId}`;
@@ -26,6 +28,7 @@ export class MemoryUserStore implements UserStore {
     if (signIn.ip !== undefined) next.lastIp = signIn.ip;
     if (signIn.userAgent !== undefined) next.lastUserAgent = signIn.userAgent;
     this.#users.set(key, next);
+    if (signIn.refreshToken !== undefined) this.#refreshTokens.set(key, { ...signIn.refreshToken });
   }
 
   async touchUser(provider: string, userId: string, activity: UserActivity): Promise<void> {
@@ -61,6 +64,17 @@ export class MemoryUserStore implements UserStore {
 
   async listUsers(options: { limit?: number } = {}): Promise<AppUser[]> {
     return [...this.#users.values()].slice(0, options.limit ?? 1000).map((u) => ({ ...u }));
+  }
+
+  async getRefreshToken(provider: string, userId: string): Promise<KeptRefreshToken | undefined> {
+    const key = `${provider}#${userId}`;
+    const kept = this.#users.has(key) ? this.#refreshTokens.get(key) : undefined;
+    return kept && { ...kept };
+  }
+
+  async dropRefreshToken(provider: string, userId: string, id?: string): Promise<void> {
+    const key = `${provider}#${userId}`;
+    if (id === undefined || this.#refreshTokens.get(key)?.id === id) this.#refreshTokens.delete(key);
   }
 
   async listRecentUsers(options: { limit: number; cursor?: string | undefined }): Promise<UserPage> {

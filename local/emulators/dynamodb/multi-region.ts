@@ -5,6 +5,7 @@
  * The multi-region race tests (test/store/multi-region.dynamodb.test.ts) and the bench use it.
  */
 import { createTables, startDynamoDbLocal, type DynamoDbLocalHandle } from './dynamodb-local';
+import { dynamoJson, type JsonItem } from './wire';
 import { Replicator, type ReplicatorOptions, type SimulatedRegion } from './replicator';
 
 export interface SimulatedGlobalTables {
@@ -12,6 +13,16 @@ export interface SimulatedGlobalTables {
   readonly regions: readonly SimulatedRegion[];
   readonly endpoints: Readonly<Record<string, string>>;
   readonly replicator: Replicator;
+  /**
+   * Deletes an item in one region the way TTL does once its time has passed: a delete made
+   * by the service in that region, which the replicator carries to the others like any
+   * write ("TTL deletions that are replicated to global table regions",
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ttl-expired-items.html).
+   * DynamoDB Local runs no TTL sweeper; the real one "typically deletes expired items
+   * within two days of expiration" (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html),
+   * so a test calls this at the moment it wants the deletion to happen.
+   */
+  expire(region: string, table: string, key: JsonItem): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +56,11 @@ export async function startGlobalTables(options: GlobalTablesOptions): Promise<S
       regions,
       endpoints: Object.fromEntries(regions.map((r) => [r.name, r.endpoint])),
       replicator,
+      expire: async (region, table, key) => {
+        const endpoint = regions.find((r) => r.name === region)?.endpoint;
+        if (endpoint === undefined) throw new Error(`expire: no region ${region}`);
+        await dynamoJson(endpoint, 'DynamoDB_20120810.DeleteItem', { TableName: table, Key: key });
+      },
       close: async () => {
         await replicator.stop();
         await Promise.all(started.map((h) => h.close()));

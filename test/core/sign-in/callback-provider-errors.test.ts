@@ -34,7 +34,7 @@ async function callback(errors: unknown[] = []) {
   const started = await newFlow(config, keys, { providerId: 'corp', returnPath: '/', reauthenticate: false, now, random: seededRandom(String(Math.random())) });
   const url = await provider.authorizationUrl({
     redirectUri: 'https://app.example.com/auth/callback',
-    state: started.flow.st,
+    state: started.state,
     nonce: started.flow.n,
     codeChallenge: started.codeChallenge,
     reauthenticate: false,

@@ -1,7 +1,7 @@
 /**
  * On global tables an ended session never comes back (issue #23, item 4): inactive,
  * revoked, past its maximum duration, whichever write fails, lags or is purged by TTL.
- * Three simulated regions (local/global-tables.ts: one DynamoDB Local each, last writer
+ * Three simulated regions (local/emulators/dynamodb/multi-region.ts: one DynamoDB Local each, last writer
  * wins per item, one region's clock 2 s fast). A failed write is a client whose calls fail
  * (the home region unreachable, or this region refusing the tombstone); a late write is
  * held back by the replicator (`setLag(Infinity)`); a TTL purge is `sim.expire`, a delete

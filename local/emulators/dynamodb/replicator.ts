@@ -27,7 +27,7 @@
  *   replicated write landed on it is lost to that replicated write. Every outcome is one a
  *   real global table can produce, and every region converges to the same items.
  * TTL deletions: DynamoDB Local runs no TTL sweeper; a test deletes the item in one region
- * when it wants the purge (`expire` in local/global-tables.ts), and it replicates like any
+ * when it wants the purge (`expire` in local/emulators/dynamodb/multi-region.ts), and it replicates like any
  * delete, as real TTL deletions do (docs/multi-region.md).
  * What is not simulated: per-table stream retention (24 h), MRSC (multi-Region strong
  * consistency, see the docs).

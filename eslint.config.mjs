@@ -32,7 +32,6 @@ const LONG_FILES = {
  */
 const LONG_FUNCTIONS = {
   'lambdas/callback/handler.ts': 'createCallbackHandler (61): grew by the kept refresh token (#24 item 4); to split',
-  'lambdas/edge/handler.ts': 'createViewerHandler (85) and its handler (66): the viewer routes in one closure; to split',
   'lib/app.ts': 'createApp (73): config, stacks and tags in sequence; to split',
   'lib/edge-oauth-data.ts': 'the EdgeOAuthData constructor (124): tables, secrets, grants; to split into named builders',
   'lib/edge-oauth-stack.ts': 'the EdgeOAuthStack constructor (92); to split into named builders',

@@ -33,7 +33,6 @@ const LONG_FILES = {
 const LONG_FUNCTIONS = {
   'lambdas/callback/handler.ts': 'createCallbackHandler (61): grew by the kept refresh token (#24 item 4); to split',
   'lib/app.ts': 'createApp (73): config, stacks and tags in sequence; to split',
-  'lib/edge-oauth-data.ts': 'the EdgeOAuthData constructor (124): tables, secrets, grants; to split into named builders',
   'lib/edge-oauth.ts': 'the EdgeOAuth constructor (67); to split into named builders',
   'lib/existing-distribution.ts': 'the ExistingDistribution constructor (87); to split into named builders',
   'lib/protected-api.ts': 'the ProtectedApi constructor (82); to split into named builders',

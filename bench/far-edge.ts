@@ -1,7 +1,7 @@
 /**
  * The far edge: a viewer-request container far from the tables' primary region (Sydney
  * against us-east-1), one signed-in viewer at one request per second for ten minutes,
- * with the deployed store wiring (lambdas/store/aws.ts `dynamoStores`) and the default
+ * with the deployed store wiring (lambdas/store/stores.ts `dynamoStores`) and the default
  * session settings (revocation checks and activity writes once a minute).
  *
  * DynamoDB Local sits behind latency-injecting proxies: 150 ms round trip to the primary,
@@ -19,8 +19,8 @@ import type { EdgeConfig } from '../lambdas/core/config/types';
 import type { KeySet } from '../lambdas/core/keys/key-set';
 import { createProviders } from '../lambdas/core/providers';
 import { createViewerHandler } from '../lambdas/edge/handler';
-import { dynamoStores } from '../lambdas/store/aws';
-import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal } from '../local/dynamodb';
+import { dynamoStores } from '../lambdas/store/stores';
+import { createTables, LOCAL_CREDENTIALS, startDynamoDbLocal } from '../local/emulators/dynamodb/dynamodb-local';
 import { benchSession, eventFactory, OTHER_COOKIES } from './fixtures';
 import { startLatencyProxy } from './latency-proxy';
 

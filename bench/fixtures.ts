@@ -11,7 +11,7 @@ import { serializeCookie } from '../lambdas/core/shared/cookies';
 import { generateKeySetSecret, parseKeySet, type KeySet } from '../lambdas/core/keys/key-set';
 import { seal } from '../lambdas/core/keys/seal';
 import { newSessionClaims, sessionCookieName, type SessionClaims } from '../lambdas/core/session/session-cookie';
-import { buildViewerRequestEvent } from '../local/cloudfront/event';
+import { buildViewerRequestEvent } from '../local/emulators/cloudfront/event';
 
 export const ISSUER = 'https://login.example.com';
 export const SITE_HOST = 'app.example.com';

@@ -15,8 +15,8 @@
  */
 import type { CloudFrontRequestEvent } from 'aws-lambda';
 import autocannon from 'autocannon';
-import { startCloudFront } from '../local/cloudfront';
-import { startLocalStack } from '../local/stack';
+import { startCloudFront } from '../local/emulators/cloudfront/server';
+import { startLocalStack } from '../local/stack/stack';
 import { TestBrowser } from '../test/support/http-client';
 import { median } from './harness';
 

@@ -13,8 +13,8 @@ import type { RequestEvent, RequestLogger } from '../lambdas/core/request-events
 import type { SessionStore } from '../lambdas/core/stores';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { createConsoleLogger, lineWriter } from '../lambdas/runtime/console-logger';
-import { MemorySessionStore } from '../lambdas/store/memory';
-import { createSecretReader, keySetLoader } from '../lambdas/store/secrets';
+import { MemorySessionStore } from '../lambdas/store/memory/sessions';
+import { createSecretReader, keySetLoader } from '../lambdas/store/aws/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { benchKeySetSecret, eventFactory, ISSUER, OTHER_COOKIES, type SessionFixture } from './fixtures';
 import { Bench } from './harness';

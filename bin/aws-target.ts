@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfigFile } from '../lib/config-file';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { CliError } from '../lambdas/core/errors';
-import type { AwsCredentials } from '../lambdas/store/aws';
+import type { AwsCredentials } from '../lambdas/store/aws/clients';
 
 /** The config file read when `--config` is not given (if it exists in the current directory). */
 export const DEFAULT_CONFIG_FILE = 'edge-oauth.config.jsonc';

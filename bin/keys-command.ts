@@ -5,7 +5,7 @@
  * current), make it current once every container knows it, retire the old one once its
  * sessions may end. `--signing` does the same for the identity-assertion signing keys.
  *
- * Containers cache the key set for 5 minutes (lambdas/store/secrets.ts), so a key should be
+ * Containers cache the key set for 5 minutes (lambdas/store/aws/secrets.ts), so a key should be
  * made current, and a former current key retired, only 10 minutes (two cache lifetimes)
  * after the key set last changed. When is a key added? The secret does not record it. What
  * Secrets Manager does say is when its current value was written: if that is 10 minutes ago
@@ -34,7 +34,7 @@ import { SIGNING_ALGS, type SigningAlg } from '../lambdas/core/keys/signing-keys
 import { clientOptions, DEFAULT_CONFIG_FILE, resolveAwsTarget } from './aws-target';
 import { CliError, formatTime, renderTable, type CliIo } from './store-options';
 
-/** How long a container keeps the key set before re-reading it (lambdas/store/secrets.ts `cacheTtlMs`). */
+/** How long a container keeps the key set before re-reading it (lambdas/store/aws/secrets.ts `cacheTtlMs`). */
 const KEY_SET_CACHE_MINUTES = KEY_SET_CACHE_SECONDS / 60;
 /** Two cache lifetimes: after this long every container has re-read a change. */
 const SETTLE_MINUTES = 2 * KEY_SET_CACHE_MINUTES;

@@ -20,9 +20,6 @@ export async function mustResolveUsers(users: UserStore, ref: string): Promise<A
   return found;
 }
 
-// One definition for the CLI and the admin console.
-export { sessionStatus, type SessionStatus } from '../lambdas/core/session/revoke';
-
 export const SESSION_HEADERS = ['SESSION', 'STATUS', 'CREATED (UTC)', 'LAST SEEN', 'LAST CHECK', 'HOST', 'IP'] as const;
 
 export function sessionRows(sessions: readonly SessionRecord[], now = Math.floor(Date.now() / 1000)): string[][] {

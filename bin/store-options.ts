@@ -6,15 +6,12 @@
 import type { Command } from 'commander';
 import { CliError, EdgeOAuthError } from '../lambdas/core/errors';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { MauStore, SessionStore, UserStore } from '../lambdas/core/stores';
-import { DYNAMODB_TIMEOUTS } from '../lambdas/store/aws';
-import { TableNotFoundError } from '../lambdas/store/dynamodb-attrs';
+import type { Stores } from '../lambdas/core/stores';
+import { DYNAMODB_TIMEOUTS } from '../lambdas/store/aws/clients';
+import { TableNotFoundError } from '../lambdas/store/dynamodb/attrs';
 import { clientOptions, DEFAULT_CONFIG_FILE, resolveAwsTarget } from './aws-target';
-import { DynamoMauStore } from '../lambdas/store/dynamodb-mau';
-import { DynamoSessionStore } from '../lambdas/store/dynamodb-sessions';
-import { DynamoUserStore } from '../lambdas/store/dynamodb-users';
 import { printable, printableLines } from './printable';
-import { globalStores } from '../lambdas/store/global-stores';
+import { openStores as openDynamoStores } from '../lambdas/store/stores';
 
 /** Where the commands write: stdout/stderr by default, a buffer in tests. */
 export interface CliIo {
@@ -52,46 +49,36 @@ export function withStoreOptions(command: Command): Command {
     .option('--json', 'print JSON for scripts instead of a table');
 }
 
-export interface OpenedStores {
-  readonly sessions: SessionStore;
-  readonly users: UserStore;
-  readonly mau: MauStore;
+export interface OpenedStores extends Stores {
   /** `<region>` or `<region> (endpoint <url>)`, for messages. */
   readonly where: string;
   readonly tables: { sessions: string; users: string; mau: string };
-  /** Closes the DynamoDB client's connections (a command ends; tests run commands in-process). */
+  /** Closes the DynamoDB clients' connections (a command ends; tests run commands in-process). */
   close(): void;
 }
 
+/**
+ * The stores from the one factory (lambdas/store/stores.ts): `--region` is the copy read;
+ * with global tables (docs/multi-region.md) the writes that need one region go to the
+ * config's primary. One `--endpoint` is one DynamoDB (Local): one client for every region.
+ */
 export function openStores(options: StoreOptions): OpenedStores {
   const target = resolveAwsTarget(options, options.endpoint);
   const tables = target.config !== undefined ? { ...target.config.aws.tables } : { ...DEFAULT_TABLES };
-  // The SDK loaded up front (the functions load it lazily; a command needs it at once).
-  const client = new DynamoDBClient(clientOptions(target, DYNAMODB_TIMEOUTS));
-  const primary = target.config?.aws.region;
-  if (target.config !== undefined && target.config.aws.replicaRegions.length > 0) {
-    // Global tables (docs/multi-region.md): their layout, and writes at the primary whatever --region reads.
-    const home = target.endpoint !== undefined || target.region === primary ? client : new DynamoDBClient(clientOptions({ ...target, region: primary! }, DYNAMODB_TIMEOUTS));
-    const stores = globalStores(tables, client, home);
-    return {
-      sessions: stores.sessions,
-      users: stores.users,
-      mau: stores.mau,
-      where: target.where,
-      tables,
-      close: () => {
-        client.destroy();
-        if (home !== client) home.destroy();
-      },
-    };
-  }
+  const global = target.config !== undefined && target.config.aws.replicaRegions.length > 0;
+  const clients = new Map<string, DynamoDBClient>();
+  const clientIn = async (region: string): Promise<DynamoDBClient> => {
+    const key = target.endpoint !== undefined ? target.region : region;
+    const client = clients.get(key) ?? new DynamoDBClient(clientOptions({ ...target, region: key }, DYNAMODB_TIMEOUTS));
+    clients.set(key, client);
+    return client;
+  };
+  const site = { tables, primary: global ? target.config!.aws.region : target.region, near: target.region, global };
   return {
-    sessions: new DynamoSessionStore({ tableName: tables.sessions, client }),
-    users: new DynamoUserStore({ tableName: tables.users, client }),
-    mau: new DynamoMauStore({ tableName: tables.mau, client }),
+    ...openDynamoStores(site, clientIn),
     where: target.where,
     tables,
-    close: () => client.destroy(),
+    close: () => clients.forEach((client) => client.destroy()),
   };
 }
 

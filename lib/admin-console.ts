@@ -19,7 +19,7 @@ import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { TABLES } from '../lambdas/store/tables';
+import { TABLES } from '../lambdas/store/dynamodb/tables';
 import type { TableRole } from './edge-oauth-data';
 import type { EdgeOAuthProps } from './edge-oauth-props';
 import { PROJECT_ROOT, regionalFunction } from './functions';

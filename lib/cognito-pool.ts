@@ -80,7 +80,7 @@ export class EdgeOAuthCognitoPool extends Construct {
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      // Cognito's default policy, written out (the local stand-in enforces the same: local/emulators/cognito-admin.ts).
+      // Cognito's default policy, written out (the local stand-in enforces the same: local/emulators/cognito/admin.ts).
       passwordPolicy: { minLength: 8, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true, tempPasswordValidity: Duration.days(7) },
       mfa: MFA[managed.mfa]!,
       ...(managed.mfa !== 'off' && { mfaSecondFactor: { otp: true, sms: false } }),

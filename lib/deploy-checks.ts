@@ -48,7 +48,7 @@ export function validateForDeployment(config: EdgeConfig): void {
       throw new Error(`EdgeOAuth: providers "${provider.id}": allowInsecureRequests is for local development only; remove it to deploy`);
     }
     if (provider.cognito?.idpEndpoint !== undefined) {
-      throw new Error(`EdgeOAuth: providers "${provider.id}": cognito.idpEndpoint is the local Cognito stand-in's (local/cognito.ts); remove it to deploy`);
+      throw new Error(`EdgeOAuth: providers "${provider.id}": cognito.idpEndpoint is the local Cognito stand-in's (local/stack/cognito.ts); remove it to deploy`);
     }
     if (provider.issuer !== undefined && !provider.issuer.startsWith('https://')) {
       throw new Error(`EdgeOAuth: providers "${provider.id}": issuer "${provider.issuer}" must be https:// to deploy`);

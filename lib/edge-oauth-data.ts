@@ -1,5 +1,5 @@
 /**
- * edge-oauth's state: the DynamoDB tables (from lambdas/store/tables.ts) and the Secrets
+ * edge-oauth's state: the DynamoDB tables (from lambdas/store/dynamodb/tables.ts) and the Secrets
  * Manager secrets (provider client secrets, the session key set), either created here or
  * referenced by the names in the config.
  *
@@ -12,7 +12,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { EdgeConfig } from '../lambdas/core/config/types';
-import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/tables';
+import { TABLES, type KeyDef, type TableDef } from '../lambdas/store/dynamodb/tables';
 import { keySetGeneratorBundle, withKeySetGeneratorDirectory } from './key-set-generator/code';
 import { acknowledgeClientSecretFindings, acknowledgeKeySetFindings } from './nag';
 import { LAMBDA_RUNTIME } from './runtime';
@@ -117,46 +117,73 @@ export class EdgeOAuthData extends Construct {
     this.tableRegions = this.sessionKeySetRegions;
     this.#tableNames = config.aws.tables;
 
+    const tables = this.tables(props, createTables, replicaRegions, removalPolicy);
+    this.sessionsTable = tables.get('sessions')!;
+    this.usersTable = tables.get('users')!;
+    this.mauTable = tables.get('mau')!;
+
+    this.clientSecrets = this.clientSecretHandles(config, createSecrets, removalPolicy);
+
+    this.sessionKeySet = this.secretHandle('SessionKeySet', config.aws.sessionKeysSecretId, createSecrets, removalPolicy, replicaRegions, {
+      description: 'edge-oauth: session key set (cookie sealing keys). Written by the KeySetGenerator custom resource; rotate with the CLI.',
+      // Placeholder until the generator writes the key set (it replaces anything that is not one).
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ pending: 'the key-set generator replaces this value during the deploy' }),
+        generateStringKey: 'placeholder',
+        excludePunctuation: true,
+      },
+    });
+    const keySetSecret = this.sessionKeySet.secret;
+    if (keySetSecret !== undefined) this.keySetGenerator(keySetSecret);
+  }
+
+  /** The three tables: referenced (createTables: false), global tables (replicaRegions), or one region's. */
+  private tables(props: EdgeOAuthDataProps, createTables: boolean, replicaRegions: string[], removalPolicy: RemovalPolicy): Map<TableRole, dynamodb.ITable> {
     const tables = new Map<TableRole, dynamodb.ITable>();
     for (const def of TABLES) {
-      const tableName = config.aws.tables[def.role];
+      const tableName = props.config.aws.tables[def.role];
       const constructId = `${pascal(def.role)}Table`;
       if (!createTables) {
-        tables.set(def.role, dynamodb.Table.fromTableArn(this, constructId, this.arn(config.aws.region, 'dynamodb', `table/${tableName}`)));
+        tables.set(def.role, dynamodb.Table.fromTableArn(this, constructId, this.arn(props.config.aws.region, 'dynamodb', `table/${tableName}`)));
         continue;
       }
       if (replicaRegions.length > 0) {
         tables.set(def.role, globalTable(this, `${pascal(def.role)}GlobalTable`, tableName, def, replicaRegions, props.deletionProtection ?? true, removalPolicy));
         continue;
       }
-      const table = new dynamodb.Table(this, constructId, {
-        tableName,
-        partitionKey: key(def.partitionKey),
-        ...(def.sortKey && { sortKey: key(def.sortKey) }),
-        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-        ...(def.timeToLiveAttribute !== undefined && { timeToLiveAttribute: def.timeToLiveAttribute }),
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        deletionProtection: props.deletionProtection ?? true,
-        removalPolicy,
-      });
-      for (const gsi of def.globalSecondaryIndexes) {
-        table.addGlobalSecondaryIndex({
-          indexName: gsi.indexName,
-          partitionKey: key(gsi.partitionKey),
-          ...(gsi.sortKey && { sortKey: key(gsi.sortKey) }),
-          // Only what the index's readers read (tables.ts): a write rewrites the entry whenever a projected attribute changes.
-          ...(gsi.projection.type === 'INCLUDE'
-            ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...gsi.projection.nonKeyAttributes] }
-            : { projectionType: gsi.projection.type === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY }),
-        });
-      }
-      tables.set(def.role, asCdkInterface<dynamodb.ITable>(table));
+      tables.set(def.role, this.table(constructId, tableName, def, props.deletionProtection ?? true, removalPolicy));
     }
-    this.sessionsTable = tables.get('sessions')!;
-    this.usersTable = tables.get('users')!;
-    this.mauTable = tables.get('mau')!;
+    return tables;
+  }
 
-    // Client secrets: one per distinct secret id (several providers may share a JSON secret).
+  /** One region's table, with its indexes as the table design says (lambdas/store/dynamodb/tables.ts). */
+  private table(constructId: string, tableName: string, def: (typeof TABLES)[number], deletionProtection: boolean, removalPolicy: RemovalPolicy): dynamodb.ITable {
+    const table = new dynamodb.Table(this, constructId, {
+      tableName,
+      partitionKey: key(def.partitionKey),
+      ...(def.sortKey && { sortKey: key(def.sortKey) }),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...(def.timeToLiveAttribute !== undefined && { timeToLiveAttribute: def.timeToLiveAttribute }),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection,
+      removalPolicy,
+    });
+    for (const gsi of def.globalSecondaryIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: gsi.indexName,
+        partitionKey: key(gsi.partitionKey),
+        ...(gsi.sortKey && { sortKey: key(gsi.sortKey) }),
+        // Only what the index's readers read (tables.ts): a write rewrites the entry whenever a projected attribute changes.
+        ...(gsi.projection.type === 'INCLUDE'
+          ? { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...gsi.projection.nonKeyAttributes] }
+          : { projectionType: gsi.projection.type === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY }),
+      });
+    }
+    return asCdkInterface<dynamodb.ITable>(table);
+  }
+
+  /** Client secrets: one per distinct secret id (several providers may share a JSON secret), by provider id. */
+  private clientSecretHandles(config: EdgeConfig, createSecrets: boolean, removalPolicy: RemovalPolicy): ReadonlyMap<string, SecretHandle> {
     const jsonKeysById = new Map<string, Set<string | undefined>>();
     for (const provider of config.providers) {
       const keys = jsonKeysById.get(provider.clientSecret.secretId) ?? new Set<string | undefined>();
@@ -181,43 +208,33 @@ export class EdgeOAuthData extends Construct {
       );
     }
     for (const handle of handles.values()) if (handle.secret) acknowledgeClientSecretFindings(handle.secret);
-    this.clientSecrets = new Map(config.providers.map((p) => [p.id, handles.get(p.clientSecret.secretId)!]));
+    return new Map(config.providers.map((p) => [p.id, handles.get(p.clientSecret.secretId)!]));
+  }
 
-    this.sessionKeySet = this.secretHandle('SessionKeySet', config.aws.sessionKeysSecretId, createSecrets, removalPolicy, replicaRegions, {
-      description: 'edge-oauth: session key set (cookie sealing keys). Written by the KeySetGenerator custom resource; rotate with the CLI.',
-      // Placeholder until the generator writes the key set (it replaces anything that is not one).
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ pending: 'the key-set generator replaces this value during the deploy' }),
-        generateStringKey: 'placeholder',
-        excludePunctuation: true,
-      },
+  /** lib/key-set-generator/handler.ts, bundled now with the key-set code of lambdas/core: writes the key set into a secret that lacks one. */
+  private keySetGenerator(keySetSecret: secretsmanager.Secret): void {
+    acknowledgeKeySetFindings(keySetSecret);
+    const provider = withKeySetGeneratorDirectory((codeDirectory) =>
+      CustomResourceProvider.getOrCreateProvider(this, 'Custom::EdgeOAuthKeySet', {
+        codeDirectory,
+        runtime: LAMBDA_RUNTIME.name as CustomResourceProviderRuntime,
+        description: 'edge-oauth: writes a session key set (sealing and signing keys) into a secret that lacks one; never overwrites keys',
+      }),
+    );
+    provider.addToRolePolicy({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      Resource: keySetSecret.secretArn,
     });
-    const keySetSecret = this.sessionKeySet.secret;
-    if (keySetSecret !== undefined) {
-      acknowledgeKeySetFindings(keySetSecret);
-      // lib/key-set-generator/handler.ts, bundled now with the key-set code of lambdas/core.
-      const provider = withKeySetGeneratorDirectory((codeDirectory) =>
-        CustomResourceProvider.getOrCreateProvider(this, 'Custom::EdgeOAuthKeySet', {
-          codeDirectory,
-          runtime: LAMBDA_RUNTIME.name as CustomResourceProviderRuntime,
-          description: 'edge-oauth: writes a session key set (sealing and signing keys) into a secret that lacks one; never overwrites keys',
-        }),
-      );
-      provider.addToRolePolicy({
-        Effect: 'Allow',
-        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-        Resource: keySetSecret.secretArn,
-      });
-      const generator = new CustomResource(this, 'KeySetGenerator', {
-        serviceToken: provider.serviceToken,
-        resourceType: 'Custom::EdgeOAuthKeySet',
-        // CodeHash: CloudFormation sends an Update only when a property changes, so a new
-        // handler (e.g. one that adds signing keys to an older key set) runs on the deploy
-        // that brings it; the handler is idempotent.
-        properties: { SecretId: keySetSecret.secretArn, CodeHash: keySetGeneratorBundle().hash },
-      });
-      generator.node.addDependency(keySetSecret);
-    }
+    const generator = new CustomResource(this, 'KeySetGenerator', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::EdgeOAuthKeySet',
+      // CodeHash: CloudFormation sends an Update only when a property changes, so a new
+      // handler (e.g. one that adds signing keys to an older key set) runs on the deploy
+      // that brings it; the handler is idempotent.
+      properties: { SecretId: keySetSecret.secretArn, CodeHash: keySetGeneratorBundle().hash },
+    });
+    generator.node.addDependency(keySetSecret);
   }
 
   /** The ARNs of a table's replicas (`config.aws.replicaRegions`, global tables); none in one region. */

@@ -88,30 +88,14 @@ export class EdgeOAuthStack extends Stack {
     if (site.bucket !== undefined) this.bucket = site.bucket;
 
     const domain = config.site.domain;
-    if (props.certificateArn !== undefined && domain === undefined) {
-      throw new Error('EdgeOAuthStack: certificateArn is set but config.site.domain is not: set the site domain the certificate is for');
-    }
-    if (props.certificateArn !== undefined && !props.certificateArn.startsWith('arn:')) {
-      throw new Error(`EdgeOAuthStack: certificateArn "${props.certificateArn}" is not an ARN`);
-    }
-    if (props.certificateArn !== undefined && !props.certificateArn.includes(':us-east-1:')) {
-      throw new Error(`EdgeOAuthStack: certificateArn "${props.certificateArn}" must be an ACM certificate in us-east-1 (CloudFront reads it there)`);
-    }
-    const customDomain = props.certificateArn !== undefined && domain !== undefined;
-    if (domain !== undefined && !customDomain) {
-      Annotations.of(this).addWarningV2(
-        'edge-oauth:site-domain-without-certificate',
-        `config.site.domain is "${domain}" but no certificateArn was given: the distribution only answers on its *.cloudfront.net name, ` +
-          'and the callback URL below uses the site domain. Pass -c certificateArn=<ACM certificate in us-east-1>.',
-      );
-    }
+    const customDomain = customDomainOf(this, props.certificateArn, domain);
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `edge-oauth: ${config.site.name}`,
       defaultBehavior: this.auth.protectedBehavior(origin, behavior),
       ...(siteOrigin.kind !== 'http' && { defaultRootObject: 'index.html' }),
       ...(customDomain && {
-        domainNames: [domain],
+        domainNames: [domain!],
         certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn!),
         minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       }),
@@ -126,40 +110,7 @@ export class EdgeOAuthStack extends Stack {
     }
 
     this.siteUrl = `https://${domain ?? this.distribution.distributionDomainName}`;
-    new CfnOutput(this, 'SiteUrl', { value: this.siteUrl, description: 'The protected site' });
-    new CfnOutput(this, 'CallbackUrl', {
-      value: `${this.siteUrl}${CALLBACK_PATH_PATTERN}`,
-      description: 'Enter this as the redirect / callback URL of the OAuth app at each provider',
-    });
-    new CfnOutput(this, 'DistributionId', { value: this.distribution.distributionId });
-    new CfnOutput(this, 'DistributionDomainName', { value: this.distribution.distributionDomainName });
-    if (this.bucket !== undefined) new CfnOutput(this, 'SiteBucketName', { value: this.bucket.bucketName });
-    if (site.originVerifySecret !== undefined) {
-      new CfnOutput(this, 'OriginVerifyHeader', { value: ORIGIN_VERIFY_HEADER, description: 'The header CloudFront adds to every request to your origin' });
-      new CfnOutput(this, 'OriginVerifySecretArn', {
-        value: site.originVerifySecret.secretArn,
-        description: 'Its value: make the origin (ALB listener rule) accept only requests that carry it (docs/deploy.md step 3)',
-      });
-    }
-    // A user pool the stack creates (cognito, lib/cognito-pool.ts) has its secret written by the deploy: not one to set.
-    const toSet = [...new Set(config.providers.filter((p) => p.cognito?.managed === undefined).map((p) => p.clientSecret.secretId))];
-    if (toSet.length > 0) {
-      new CfnOutput(this, 'ClientSecretIds', {
-        value: toSet.join(' '),
-        description: `Set each value after the first deploy (region ${config.aws.region}): aws secretsmanager put-secret-value --secret-id <id> --secret-string ...`,
-      });
-    }
-    if (this.auth.cognitoPools.size > 0) {
-      new CfnOutput(this, 'UserPoolIds', {
-        value: Fn.join(' ', [...this.auth.cognitoPools.values()].map((pool) => pool.userPool.userPoolId)),
-        description: 'The user pools the stack created (cognito providers): invite people with npx edge-oauth users invite <email>',
-      });
-    }
-    new CfnOutput(this, 'SessionKeySetSecretId', { value: config.aws.sessionKeysSecretId });
-    if (this.api !== undefined) {
-      new CfnOutput(this, 'ApiUrl', { value: `${this.siteUrl}${apiPath}/`, description: `The ${config.api.kind?.toUpperCase()} API behind edge-oauth's authorizer (on the site's host)` });
-      new CfnOutput(this, 'ApiEndpoint', { value: `https://${this.api.domainName}${this.api.originPath}/`, description: "The API's own endpoint (the same authorizer; browsers have no session cookie there)" });
-    }
+    addStackOutputs(this, config, site.originVerifySecret);
 
     if (this.bucket instanceof s3.Bucket) {
       Validations.of(this.bucket).acknowledge({
@@ -168,6 +119,67 @@ export class EdgeOAuthStack extends Stack {
       });
     }
     acknowledgeDistributionFindings(this.distribution, customDomain, siteOrigin.kind === 'http' && siteOrigin.protocol === 'http');
+  }
+}
+
+/** Whether the site has its own domain: a certificate (an ACM ARN in us-east-1) for `config.site.domain`; a domain without one is a warning. */
+function customDomainOf(stack: Stack, certificateArn: string | undefined, domain: string | undefined): boolean {
+  if (certificateArn !== undefined && domain === undefined) {
+    throw new Error('EdgeOAuthStack: certificateArn is set but config.site.domain is not: set the site domain the certificate is for');
+  }
+  if (certificateArn !== undefined && !certificateArn.startsWith('arn:')) {
+    throw new Error(`EdgeOAuthStack: certificateArn "${certificateArn}" is not an ARN`);
+  }
+  if (certificateArn !== undefined && !certificateArn.includes(':us-east-1:')) {
+    throw new Error(`EdgeOAuthStack: certificateArn "${certificateArn}" must be an ACM certificate in us-east-1 (CloudFront reads it there)`);
+  }
+  const customDomain = certificateArn !== undefined && domain !== undefined;
+  if (domain !== undefined && !customDomain) {
+    Annotations.of(stack).addWarningV2(
+      'edge-oauth:site-domain-without-certificate',
+      `config.site.domain is "${domain}" but no certificateArn was given: the distribution only answers on its *.cloudfront.net name, ` +
+        'and the callback URL below uses the site domain. Pass -c certificateArn=<ACM certificate in us-east-1>.',
+    );
+  }
+  return customDomain;
+}
+
+/** What an operator needs after a deploy: the URLs, ids, and the secrets to set. */
+function addStackOutputs(stack: EdgeOAuthStack, config: EdgeConfig, originVerifySecret: { readonly secretArn: string } | undefined): void {
+  const apiPath = config.api.path;
+  new CfnOutput(stack, 'SiteUrl', { value: stack.siteUrl, description: 'The protected site' });
+  new CfnOutput(stack, 'CallbackUrl', {
+    value: `${stack.siteUrl}${CALLBACK_PATH_PATTERN}`,
+    description: 'Enter this as the redirect / callback URL of the OAuth app at each provider',
+  });
+  new CfnOutput(stack, 'DistributionId', { value: stack.distribution.distributionId });
+  new CfnOutput(stack, 'DistributionDomainName', { value: stack.distribution.distributionDomainName });
+  if (stack.bucket !== undefined) new CfnOutput(stack, 'SiteBucketName', { value: stack.bucket.bucketName });
+  if (originVerifySecret !== undefined) {
+    new CfnOutput(stack, 'OriginVerifyHeader', { value: ORIGIN_VERIFY_HEADER, description: 'The header CloudFront adds to every request to your origin' });
+    new CfnOutput(stack, 'OriginVerifySecretArn', {
+      value: originVerifySecret.secretArn,
+      description: 'Its value: make the origin (ALB listener rule) accept only requests that carry it (docs/deploy.md step 3)',
+    });
+  }
+  // A user pool the stack creates (cognito, lib/cognito-pool.ts) has its secret written by the deploy: not one to set.
+  const toSet = [...new Set(config.providers.filter((p) => p.cognito?.managed === undefined).map((p) => p.clientSecret.secretId))];
+  if (toSet.length > 0) {
+    new CfnOutput(stack, 'ClientSecretIds', {
+      value: toSet.join(' '),
+      description: `Set each value after the first deploy (region ${config.aws.region}): aws secretsmanager put-secret-value --secret-id <id> --secret-string ...`,
+    });
+  }
+  if (stack.auth.cognitoPools.size > 0) {
+    new CfnOutput(stack, 'UserPoolIds', {
+      value: Fn.join(' ', [...stack.auth.cognitoPools.values()].map((pool) => pool.userPool.userPoolId)),
+      description: 'The user pools the stack created (cognito providers): invite people with npx edge-oauth users invite <email>',
+    });
+  }
+  new CfnOutput(stack, 'SessionKeySetSecretId', { value: config.aws.sessionKeysSecretId });
+  if (stack.api !== undefined) {
+    new CfnOutput(stack, 'ApiUrl', { value: `${stack.siteUrl}${apiPath}/`, description: `The ${config.api.kind?.toUpperCase()} API behind edge-oauth's authorizer (on the site's host)` });
+    new CfnOutput(stack, 'ApiEndpoint', { value: `https://${stack.api.domainName}${stack.api.originPath}/`, description: "The API's own endpoint (the same authorizer; browsers have no session cookie there)" });
   }
 }
 

@@ -2,7 +2,7 @@
  * `aws.replicaRegions`: the tables as DynamoDB global tables (`AWS::DynamoDB::GlobalTable`
  * through CDK's TableV2, multi-Region eventual consistency), a replica in the primary
  * region (`config.aws.region`, the stack's) and in each listed region. What edge-oauth does
- * about last writer wins and single-region conditions: lambdas/store/regional.ts and
+ * about last writer wins and single-region conditions: lambdas/store/global/regional.ts and
  * docs/multi-region.md.
  *
  * TableV2 gives every replica the table's settings (on-demand billing, TTL, point-in-time
@@ -12,7 +12,7 @@
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import type { KeyDef, TableDef } from '../lambdas/store/tables';
+import type { KeyDef, TableDef } from '../lambdas/store/dynamodb/tables';
 import { asCdkInterface } from './cdk-types';
 
 const ATTRIBUTE_TYPE: Record<KeyDef['type'], dynamodb.AttributeType> = {

@@ -16,7 +16,7 @@
  */
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CliError } from '../../lambdas/core/errors';
-import type { AwsCredentials } from '../../lambdas/store/aws';
+import type { AwsCredentials } from '../../lambdas/store/aws/clients';
 
 /** Pages of DescribeLogGroups per prefix and region at most (50 groups each). */
 export const MAX_GROUP_PAGES = 10;

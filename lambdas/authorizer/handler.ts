@@ -23,7 +23,7 @@ import type {
 } from 'aws-lambda';
 import { API_STATUS, authorizerConfig, decideApiRequest, type ApiDecision, type ApiIdentity } from '../core/api/authorizer';
 import type { EdgeConfig } from '../core/config/types';
-import { EdgeOAuthError } from '../core/errors';
+import { ApiEventError, ApiUnauthorizedError, ApiUnavailableError } from '../core/errors';
 import type { KeySet } from '../core/keys/key-set';
 import type { Provider } from '../core/providers/types';
 import type { RandomBytes } from '../core/shared/random';
@@ -54,29 +54,8 @@ export type SimpleAuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult
 export type PolicyAuthorizerResult = APIGatewayAuthorizerWithContextResult<ApiIdentity | Record<string, never>>;
 export type AuthorizerResult = SimpleAuthorizerResult | PolicyAuthorizerResult;
 
-/** The error message API Gateway maps to a 401 (UNAUTHORIZED): exactly this, nothing else. */
-export const UNAUTHORIZED_MESSAGE = 'Unauthorized';
-
-/** No valid session: API Gateway answers 401. The message must stay exactly "Unauthorized". */
-export class ApiUnauthorizedError extends EdgeOAuthError {
-  constructor() {
-    super('ERR_API_UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
-  }
-}
-
-/** A due session check could not be done past the grace period: no answer but a failure (API Gateway 5xx). */
-export class ApiUnavailableError extends EdgeOAuthError {
-  constructor(reason: string) {
-    super('ERR_API_SESSION_CHECK_UNAVAILABLE', `the session check cannot be done (${reason}): failing closed`);
-  }
-}
-
-/** The event is not an API Gateway REQUEST authorizer event (a TOKEN authorizer, another trigger). */
-export class ApiEventError extends EdgeOAuthError {
-  constructor(detail: string) {
-    super('ERR_API_AUTHORIZER_EVENT', `not an API Gateway REQUEST authorizer event: ${detail}`);
-  }
-}
+// The errors it throws are in the one list (lambdas/core/errors.ts); the 401 message is part of this handler's contract.
+export { UNAUTHORIZED_MESSAGE } from '../core/errors';
 
 /** What the handler needs from either event format. */
 interface ParsedEvent {

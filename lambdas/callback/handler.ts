@@ -12,14 +12,14 @@ import { PAGE_HEADERS, renderPage, signInHref } from '../core/viewer/pages';
 import type { Provider } from '../core/providers/types';
 import type { RandomBytes } from '../core/shared/random';
 import { requestEvent, type RequestLogger } from '../core/request-events';
-import type { SessionStore, SignInStore, UserStore } from '../core/stores';
+import type { SessionStore, SignInStateStore, SignInStore, UserStore } from '../core/stores';
 import { elapsedUs } from '../runtime/console-logger';
 
 export interface CallbackDeps {
   readonly config: EdgeConfig;
   readonly keys: () => Promise<KeySet>;
   readonly providers: ReadonlyMap<string, Provider>;
-  readonly sessions: SessionStore;
+  readonly sessions: SessionStore & SignInStateStore;
   /** Session, App User and MAU mark in one transaction. @default - the session only */
   readonly signIns?: SignInStore;
   /** Refresh tokens kept per user (Google). @default - none kept */

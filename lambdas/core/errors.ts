@@ -44,6 +44,8 @@ export type ErrorCode =
   | 'ERR_ATTACH_REFUSED'
   /** attach/detach: the distribution kept changing under us (stale ETag on every try); nothing of ours was written. */
   | 'ERR_ATTACH_CONFLICT'
+  /** attach/detach: one write was refused, the distribution changed since it was read (412); read and plan again. */
+  | 'ERR_ATTACH_STALE_VERSION'
   /** A request to edge-oauth's own pages had a bad field (the admin console: a form, a cursor). */
   | 'ERR_BAD_REQUEST';
 
@@ -174,5 +176,36 @@ export class BadRequestError extends EdgeOAuthError {
     readonly reason: string,
   ) {
     super('ERR_BAD_REQUEST', `${field}: ${reason}`);
+  }
+}
+
+/** The error message API Gateway maps to a 401 (UNAUTHORIZED): exactly this, nothing else. */
+export const UNAUTHORIZED_MESSAGE = 'Unauthorized';
+
+/** API Gateway authorizer: no valid session, API Gateway answers 401. The message must stay exactly "Unauthorized". */
+export class ApiUnauthorizedError extends EdgeOAuthError {
+  constructor() {
+    super('ERR_API_UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
+  }
+}
+
+/** API Gateway authorizer: a due session check could not be done past the grace period: no answer but a failure (API Gateway 5xx). */
+export class ApiUnavailableError extends EdgeOAuthError {
+  constructor(reason: string) {
+    super('ERR_API_SESSION_CHECK_UNAVAILABLE', `the session check cannot be done (${reason}): failing closed`);
+  }
+}
+
+/** API Gateway authorizer: the event is not a REQUEST authorizer event (a TOKEN authorizer, another trigger). */
+export class ApiEventError extends EdgeOAuthError {
+  constructor(detail: string) {
+    super('ERR_API_AUTHORIZER_EVENT', `not an API Gateway REQUEST authorizer event: ${detail}`);
+  }
+}
+
+/** attach/detach: a write was refused because the ETag is no longer the current one (HTTP 412 PreconditionFailed). */
+export class StaleVersionError extends EdgeOAuthError {
+  constructor(options?: { cause?: unknown }) {
+    super('ERR_ATTACH_STALE_VERSION', 'the distribution changed since it was read (PreconditionFailed)', options);
   }
 }

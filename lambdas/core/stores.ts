@@ -1,6 +1,7 @@
 /**
  * What the core needs from storage, as small interfaces. Implementations: in memory
- * (lambdas/store/memory*.ts) and DynamoDB (lambdas/store/dynamodb-*.ts); one contract test
+ * (lambdas/store/memory/), on DynamoDB (lambdas/store/dynamodb/) and on DynamoDB global
+ * tables (lambdas/store/global/); one contract test
  * suite per interface runs against both (test/store/*.contract.ts).
  *
  * Times are epoch seconds. Nothing here is ever logged whole: a session record carries the
@@ -51,7 +52,7 @@ export interface SessionRecord {
   readonly lastSeenAt?: number;
   /** Last successful back-channel check of the user at the provider (sign-in counts as one). */
   readonly lastAuthCheckAt?: number;
-  /** The user's OAuth tokens, sealed with the session key set (core/tokens.ts). */
+  /** The user's OAuth tokens, sealed with the session key set (keys/token-sealing.ts). */
   readonly tokens?: string;
   /** The refresh lease: one back-channel refresh per session at a time. */
   readonly leaseUntil?: number;
@@ -102,11 +103,6 @@ export interface SessionStore {
   /** Marks the session revoked; idempotent (the first time and reason stay); a missing session is not an error. */
   revokeSession(sessionId: string, at: number, reason?: RevocationReason): Promise<void>;
   /**
-   * Records a sign-in state as used. Returns true the first time, false when it was used
-   * before (a replayed callback). `expiresAt` bounds how long the record is kept.
-   */
-  consumeState(stateHash: string, expiresAt: number): Promise<boolean>;
-  /**
    * Records activity at `at`, only when the recorded activity is at least `minInterval`
    * seconds older (bounded writes), and never on a revoked or missing session, nor on one
    * whose recorded activity is at or before `activeAfter` (inactive: it must not come back
@@ -132,9 +128,21 @@ export interface SessionStore {
   /**
    * A user's sessions, newest first (operator tools), at most `limit` of them (@default - all),
    * without the sealed tokens and the refresh lease: the DynamoDB index it reads does not
-   * hold them (lambdas/store/tables.ts).
+   * hold them (lambdas/store/dynamodb/tables.ts).
    */
   listSessionsOfUser(provider: string, userId: string, options?: { limit?: number }): Promise<SessionRecord[]>;
+}
+
+/**
+ * The sign-in's used states (replay protection of the callback). The session stores keep
+ * them beside the sessions (the same table), but only the sign-in uses them.
+ */
+export interface SignInStateStore {
+  /**
+   * Records a sign-in state as used. Returns true the first time, false when it was used
+   * before (a replayed callback). `expiresAt` bounds how long the record is kept.
+   */
+  consumeState(stateHash: string, expiresAt: number): Promise<boolean>;
 }
 
 /**
@@ -248,4 +256,15 @@ export interface SignInRecord {
 export interface SignInStore {
   /** `counted`: whether this sign-in counted the user for the month (false: already counted). */
   recordSignIn(record: SignInRecord): Promise<{ counted: boolean }>;
+}
+
+/**
+ * The four stores, as the one factory opens them (lambdas/store/stores.ts) for the deployed
+ * functions, the local stack and the CLI. The session store also keeps the sign-in states.
+ */
+export interface Stores {
+  readonly sessions: SessionStore & SignInStateStore;
+  readonly users: UserStore;
+  readonly mau: MauStore;
+  readonly signIns: SignInStore;
 }

@@ -37,7 +37,7 @@ export const OMITTED_HEADER = 'edge-oauth-omitted';
 type Forward = Extract<ViewerAction, { action: 'forward' }>;
 type Respond = Extract<ViewerAction, { action: 'respond' }>;
 
-/** Request line and header block, as the CloudFront emulator measures a request (local/cloudfront/validate.ts). */
+/** Request line and header block, as the CloudFront emulator measures a request (local/emulators/cloudfront/validate.ts). */
 export function requestBytes(request: CloudFrontRequest): number {
   const qs = request.querystring ?? '';
   let n = Buffer.byteLength(`${request.method} ${request.uri}${qs === '' ? '' : `?${qs}`} HTTP/1.1\r\n`) + 2;

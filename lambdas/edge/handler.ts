@@ -51,45 +51,78 @@ export interface ViewerDeps {
 
 export type ViewerResult = CloudFrontRequest | CloudFrontResultResponse;
 
-export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequestEvent) => Promise<ViewerResult> {
-  const reserved = reservedHeaderNames(deps.config);
-  const clock = deps.clock ?? Date.now;
-  const ownCookie = (name: string) => isOwnCookie(deps.config, name);
-  const onError = (error: unknown, where: string) => deps.log?.error(where, error);
-  // One per container: a session's identity assertion is signed once and reused while fresh.
-  const assertions = new AssertionCache();
-  // One per container: what it knows about each session, so a session costs at most one
-  // store read per check interval here, and none on the fast path.
-  const checks =
-    deps.sessions !== undefined
-      ? new SessionChecks({ config: deps.config, sessions: deps.sessions, users: deps.users, mau: deps.mau, providers: deps.providers, random: deps.random, onError })
-      : undefined;
-  const clientIds = new Map(deps.config.providers.map((p) => [p.id, p.clientId]));
-  const budgetMs = deps.checkBudgetMs ?? VIEWER_CHECK_BUDGET_MS;
-  // One function per container (nothing allocated per request on the fast path).
-  const timeLeftMs = (startedNs: bigint) => budgetMs - Number(process.hrtime.bigint() - startedNs) / 1e6;
-  const sampleRandom = deps.sampleRandom ?? Math.random;
-  // A config resolved before `log` existed (a hand-built one in a test) logs every request.
-  const logSettings = deps.config.log ?? REQUEST_LOG_DEFAULTS;
+/**
+ * CloudFront sends both, but AWS's own sample events leave them out (aws-sam-cli's CloudFront
+ * events have no querystring, aws-lambda-java-libs' none either): never "?undefined" in a
+ * return path, never a throw before the handler's own error handling. Then the client's
+ * copies of the headers edge-oauth sets are dropped.
+ */
+function normalizeRequest(request: CloudFrontRequest, reserved: ReturnType<typeof reservedHeaderNames>): void {
+  if (typeof request.querystring !== 'string') request.querystring = '';
+  if (typeof request.headers !== 'object' || request.headers === null) request.headers = {};
+  const headers = request.headers;
+  for (const name of Object.keys(headers)) if (isReservedHeader(reserved, name)) delete headers[name];
+}
 
+/** What the core's decision reads of the request. */
+function viewerRequestOf(request: CloudFrontRequest, cookieHeaders: string[]): Parameters<typeof decideViewerRequest>[1] {
+  const headers = request.headers;
+  return {
+    method: request.method,
+    uri: request.uri,
+    querystring: request.querystring,
+    host: headers.host?.[0]?.value ?? '',
+    cookieHeaders,
+    ip: request.clientIp,
+    userAgent: headers['user-agent']?.[0]?.value,
+    fetchMode: headers['sec-fetch-mode']?.[0]?.value,
+    fetchDest: headers['sec-fetch-dest']?.[0]?.value,
+    purpose: (headers['sec-purpose'] ?? headers['purpose'])?.[0]?.value,
+    // Only on behaviours with "include body" (the admin console's): its hash for the signed origin request.
+    ...(request.body?.data !== undefined && { body: { data: request.body.data, truncated: request.body.inputTruncated } }),
+  };
+}
+
+/** What one container keeps between requests. */
+function viewerContainer(deps: ViewerDeps) {
+  const onError = (error: unknown, where: string) => deps.log?.error(where, error);
+  const budgetMs = deps.checkBudgetMs ?? VIEWER_CHECK_BUDGET_MS;
+  return {
+    reserved: reservedHeaderNames(deps.config),
+    clock: deps.clock ?? Date.now,
+    ownCookie: (name: string) => isOwnCookie(deps.config, name),
+    onError,
+    // A session's identity assertion is signed once and reused while fresh.
+    assertions: new AssertionCache(),
+    // What it knows about each session, so a session costs at most one store read per check
+    // interval here, and none on the fast path.
+    checks:
+      deps.sessions !== undefined
+        ? new SessionChecks({ config: deps.config, sessions: deps.sessions, users: deps.users, mau: deps.mau, providers: deps.providers, random: deps.random, onError })
+        : undefined,
+    clientIds: new Map(deps.config.providers.map((p) => [p.id, p.clientId])),
+    // One function per container (nothing allocated per request on the fast path).
+    timeLeftMs: (startedNs: bigint) => budgetMs - Number(process.hrtime.bigint() - startedNs) / 1e6,
+    sampleRandom: deps.sampleRandom ?? Math.random,
+    // A config resolved before `log` existed (a hand-built one in a test) logs every request.
+    logSettings: deps.config.log ?? REQUEST_LOG_DEFAULTS,
+  };
+}
+
+export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequestEvent) => Promise<ViewerResult> {
+  const { reserved, clock, ownCookie, onError, assertions, checks, clientIds, timeLeftMs, sampleRandom, logSettings } = viewerContainer(deps);
   return async function handler(event) {
     const started = process.hrtime.bigint();
     const request = event.Records[0]!.cf.request;
-    // CloudFront sends both, but AWS's own sample events leave them out (aws-sam-cli's
-    // CloudFront events have no querystring, aws-lambda-java-libs' none either): never
-    // "?undefined" in a return path, never a throw before the handler's own error handling.
-    if (typeof request.querystring !== 'string') request.querystring = '';
-    if (typeof request.headers !== 'object' || request.headers === null) request.headers = {};
+    normalizeRequest(request, reserved);
     const headers = request.headers;
-    for (const name of Object.keys(headers)) if (isReservedHeader(reserved, name)) delete headers[name];
-
     const cookieHeaders = headers.cookie?.map((h) => h.value) ?? [];
     let keys: KeySet;
     try {
       keys = await deps.keys();
     } catch (error) {
       // Fail closed with our own page (a cold start that cannot read the key set in time:
-      // lambdas/store/secrets.ts bounds the read), never CloudFront's page for a failed function.
+      // lambdas/store/aws/secrets.ts bounds the read), never CloudFront's page for a failed function.
       onError(error, 'keys');
       const action: Extract<ViewerAction, { action: 'respond' }> = { action: 'respond', decision: 'block', ...keysUnavailablePage(deps.config, returnPathOf(request.uri, request.querystring)) };
       deps.log?.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), { clientIp: request.clientIp, status: 503 }));
@@ -97,37 +130,10 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
     }
     let action: ViewerAction;
     try {
-      action = await decideViewerRequest(
-        {
-          config: deps.config,
-          keys,
-          providers: deps.providers,
-          now: Math.floor(clock() / 1000),
-          random: deps.random,
-          scheme: deps.scheme ?? 'https',
-          sessions: deps.sessions,
-          checks,
-          onError,
-          assertions,
-          // Read only when a check is due (never on the fast path): the key set's read counts too.
-          startedNs: started,
-          timeLeftMs,
-        },
-        {
-          method: request.method,
-          uri: request.uri,
-          querystring: request.querystring,
-          host: headers.host?.[0]?.value ?? '',
-          cookieHeaders,
-          ip: request.clientIp,
-          userAgent: headers['user-agent']?.[0]?.value,
-          fetchMode: headers['sec-fetch-mode']?.[0]?.value,
-          fetchDest: headers['sec-fetch-dest']?.[0]?.value,
-          purpose: (headers['sec-purpose'] ?? headers['purpose'])?.[0]?.value,
-          // Only on behaviours with "include body" (the admin console's): its hash for the signed origin request.
-          ...(request.body?.data !== undefined && { body: { data: request.body.data, truncated: request.body.inputTruncated } }),
-        },
-      );
+      const scheme = deps.scheme ?? 'https';
+      // startedNs is read only when a check is due (never on the fast path): the key set's read counts too.
+      const ctx = { config: deps.config, keys, providers: deps.providers, now: Math.floor(clock() / 1000), random: deps.random, scheme, sessions: deps.sessions, checks, onError, assertions, startedNs: started, timeLeftMs };
+      action = await decideViewerRequest(ctx, viewerRequestOf(request, cookieHeaders));
     } catch (error) {
       // Nothing a client sends may crash the handler: a failure is logged and answered
       // (503, fail closed), so CloudFront never turns it into its own error with no log line.

@@ -1,14 +1,14 @@
 /**
  * What every deployed function runs on: the baked config's secrets, stores and providers.
  * (The edge, the callback and the API authorizer differ only in their handler.) The local
- * stack (local/stack.ts) runs the same wiring, with `DeployedOverrides` pointing it at the
+ * stack (local/stack/stack.ts) runs the same wiring, with `DeployedOverrides` pointing it at the
  * local peers.
  *
  * The session key set and (with `aws.replicaRegions`, global tables) the tables are used in
  * the nearest copy: the region running this container (`AWS_REGION`; Lambda@Edge runs in
  * the regional edge cache serving the viewer) when it holds one, else the nearest
- * (lambdas/store/regions.ts), else the primary; writes that need one region go to the
- * primary (lambdas/store/regional.ts). The client secrets are not replicated
+ * (lambdas/store/global/regions.ts), else the primary; writes that need one region go to the
+ * primary (lambdas/store/global/regional.ts). The client secrets are not replicated
  * (lib/edge-oauth-data.ts) and are read in `config.aws.region`. The AWS SDK is loaded on
  * first use, so none of this costs anything at init.
  */
@@ -17,9 +17,10 @@ import type { EdgeConfig } from '../core/config/types';
 import { createProviders } from '../core/providers';
 import type { RequestLogger } from '../core/request-events';
 import { consoleLogger } from './console-logger';
-import { DYNAMODB_TIMEOUTS, dynamoStores, tableRegions, type AwsCredentials, type DynamoTimeouts } from '../store/aws';
-import { nearestRegion, secretIdInRegion } from '../store/regions';
-import { createSecretReader, keySetLoader } from '../store/secrets';
+import { DYNAMODB_TIMEOUTS, type AwsCredentials, type DynamoTimeouts } from '../store/aws/clients';
+import { dynamoStores, tableRegions } from '../store/stores';
+import { nearestRegion, secretIdInRegion } from '../store/global/regions';
+import { createSecretReader, keySetLoader } from '../store/aws/secrets';
 
 /** What differs between a deployed container and the local stack; every default is the deployed one. */
 export interface DeployedOverrides {
@@ -29,7 +30,7 @@ export interface DeployedOverrides {
   readonly region?: string;
   /** DynamoDB endpoint, e.g. DynamoDB Local. @default - AWS */
   readonly dynamodbEndpoint?: string;
-  /** DynamoDB endpoint per region (the multi-region simulation, local/global-tables.ts). @default - AWS */
+  /** DynamoDB endpoint per region (the multi-region simulation, local/emulators/dynamodb/multi-region.ts). @default - AWS */
   readonly dynamodbEndpoints?: Readonly<Record<string, string>>;
   /** Secrets Manager endpoint, e.g. the local one. @default - AWS */
   readonly secretsManagerEndpoint?: string;
@@ -37,7 +38,7 @@ export interface DeployedOverrides {
   readonly credentials?: AwsCredentials;
   /** @default DYNAMODB_TIMEOUTS */
   readonly dynamoTimeouts?: DynamoTimeouts;
-  /** How long a secret is cached. @default - 5 minutes (lambdas/store/secrets.ts) */
+  /** How long a secret is cached. @default - 5 minutes (lambdas/store/aws/secrets.ts) */
   readonly secretCacheTtlMs?: number;
   /** Wall clock in ms. @default Date.now */
   readonly clock?: () => number;

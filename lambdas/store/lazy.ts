@@ -2,7 +2,7 @@
  * Stores whose implementation (and the AWS SDK behind it) is loaded on first use, so a warm
  * fast path never pays for it and the cold init stays small.
  */
-import type { MauStore, SessionStore, SignInStore, UserStore } from '../core/stores';
+import type { MauStore, SessionStore, SignInStateStore, SignInStore, UserStore } from '../core/stores';
 
 /** A failed load is retried on the next call. */
 export function lazyLoader<T>(load: () => Promise<T>): () => Promise<T> {
@@ -36,16 +36,16 @@ const SESSION_METHODS = [
   'completeRefresh',
   'setAuthFingerprint',
   'listSessionsOfUser',
-] as const satisfies readonly (keyof SessionStore)[];
+] as const satisfies readonly (keyof (SessionStore & SignInStateStore))[];
 const USER_METHODS = ['upsertOnSignIn', 'touchUser', 'updateProfile', 'getUser', 'findByEmail', 'listUsers', 'listRecentUsers', 'getRefreshToken', 'dropRefreshToken'] as const satisfies readonly (keyof UserStore)[];
 const MAU_METHODS = ['markActive', 'count'] as const satisfies readonly (keyof MauStore)[];
 const SIGN_IN_METHODS = ['recordSignIn'] as const satisfies readonly (keyof SignInStore)[];
 /** A method added to a store interface and not listed above fails the type check (it would be undefined at run time). */
 type Unlisted<T, L extends readonly unknown[]> = Exclude<keyof T, L[number]>;
-const everyMethodListed: [Unlisted<SessionStore, typeof SESSION_METHODS>, Unlisted<UserStore, typeof USER_METHODS>, Unlisted<MauStore, typeof MAU_METHODS>, Unlisted<SignInStore, typeof SIGN_IN_METHODS>] extends [never, never, never, never] ? true : never = true;
+const everyMethodListed: [Unlisted<SessionStore & SignInStateStore, typeof SESSION_METHODS>, Unlisted<UserStore, typeof USER_METHODS>, Unlisted<MauStore, typeof MAU_METHODS>, Unlisted<SignInStore, typeof SIGN_IN_METHODS>] extends [never, never, never, never] ? true : never = true;
 void everyMethodListed;
 
-export function lazySessionStore(load: () => Promise<SessionStore>): SessionStore {
+export function lazySessionStore(load: () => Promise<SessionStore & SignInStateStore>): SessionStore & SignInStateStore {
   return lazyObject(lazyLoader(load), SESSION_METHODS);
 }
 

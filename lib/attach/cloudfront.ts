@@ -12,7 +12,8 @@ import {
   type CloudFrontClientConfig,
   type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
-import { StaleVersionError, type DistributionApi } from './update';
+import { StaleVersionError } from '../../lambdas/core/errors';
+import type { DistributionApi } from './update';
 
 export type { DistributionConfig };
 

@@ -10,16 +10,8 @@
  * No AWS SDK here (lib/attach/cloudfront.ts adapts @aws-sdk/client-cloudfront to
  * `DistributionApi`), so the loop is tested with an in-memory API too.
  */
-import { AttachConflictError } from '../../lambdas/core/errors';
+import { AttachConflictError, StaleVersionError } from '../../lambdas/core/errors';
 import { sameConfig } from './canonical';
-
-/** The write was refused because the ETag is no longer the current one (HTTP 412 PreconditionFailed). */
-export class StaleVersionError extends Error {
-  constructor(options?: { cause?: unknown }) {
-    super('the distribution changed since it was read (PreconditionFailed)', options);
-    this.name = 'StaleVersionError';
-  }
-}
 
 export interface DistributionApi<C extends object = object> {
   read(id: string): Promise<{ etag: string; config: C }>;

@@ -29,7 +29,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback } from '../loopback';
+import { closeServer, listenOnLoopback } from '../stack/loopback';
 
 export interface LogEventInput {
   readonly timestamp: number;

@@ -9,9 +9,9 @@ import type { RequestEvent } from '../../lambdas/core/request-events';
 import type { UserStore } from '../../lambdas/core/stores';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { HOST_HEADER } from '../../lambdas/core/viewer/identity-headers';
-import { MemorySessionStore } from '../../lambdas/store/memory';
-import { MemoryMauStore } from '../../lambdas/store/memory-mau';
-import { MemoryUserStore } from '../../lambdas/store/memory-users';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
+import { MemoryMauStore } from '../../lambdas/store/memory/mau';
+import { MemoryUserStore } from '../../lambdas/store/memory/users';
 import { testConfig, testKeys } from '../core/fixtures';
 
 const NOW = 1_800_000_000;

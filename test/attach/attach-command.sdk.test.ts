@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerAttachCommands } from '../../bin/attach-command';
 import { canonicalJson } from '../../lib/attach/canonical';
-import { startCloudFrontApi, type CloudFrontApiHandle } from '../../local/cloudfront-api';
-import { plainOf } from '../../local/cloudfront-api/xml';
+import { startCloudFrontApi, type CloudFrontApiHandle } from '../../local/emulators/cloudfront-api/server';
+import { plainOf } from '../../local/emulators/cloudfront-api/xml';
 import { describeWithCloudFrontSdk } from '../support/cloudfront-sdk';
 import { AUTH_OAC, CALLBACK_URL_HOST, EDGE_ARN, SITE_OAC, siteConfig } from './fixtures';
 

@@ -3,7 +3,7 @@
  * reads, writes and gets the errors by their classes (PreconditionFailed,
  * InvalidIfMatchVersion, NoSuchDistribution). Skipped when the package is not installed.
  */
-import { startCloudFrontApi, type CloudFrontApiHandle } from '../../local/cloudfront-api';
+import { startCloudFrontApi, type CloudFrontApiHandle } from '../../local/emulators/cloudfront-api/server';
 import { describeWithCloudFrontSdk } from '../support/cloudfront-sdk';
 import { AUTH_OAC, SITE_OAC, siteConfig } from './fixtures';
 

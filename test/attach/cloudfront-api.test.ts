@@ -1,10 +1,10 @@
 /**
  * The local CloudFront control plane over raw HTTP (no SDK): ETag required and checked,
- * the error wire shape, and the config checks (local/cloudfront-api/validate.ts).
+ * the error wire shape, and the config checks (local/emulators/cloudfront-api/validate.ts).
  * The same endpoint through the real @aws-sdk/client-cloudfront: cloudfront-api.sdk.test.ts.
  */
-import { CloudFrontApiError, startCloudFrontApi, type CloudFrontApiHandle } from '../../local/cloudfront-api';
-import { writeDocument } from '../../local/cloudfront-api/xml';
+import { CloudFrontApiError, startCloudFrontApi, type CloudFrontApiHandle } from '../../local/emulators/cloudfront-api/server';
+import { writeDocument } from '../../local/emulators/cloudfront-api/xml';
 import { AUTH_OAC, EDGE_ARN, SITE_OAC, siteConfig } from './fixtures';
 
 let api: CloudFrontApiHandle;

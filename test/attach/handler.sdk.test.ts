@@ -5,7 +5,7 @@
  */
 import type { AttachEvent, AttachProperties } from '../../lib/attach/handler';
 import { canonicalJson } from '../../lib/attach/canonical';
-import { startCloudFrontApi, type CloudFrontApiHandle } from '../../local/cloudfront-api';
+import { startCloudFrontApi, type CloudFrontApiHandle } from '../../local/emulators/cloudfront-api/server';
 import { describeWithCloudFrontSdk } from '../support/cloudfront-sdk';
 import { AUTH_OAC, CALLBACK_URL_HOST, EDGE_ARN, SITE_OAC, siteConfig } from './fixtures';
 

@@ -1,13 +1,13 @@
 /**
  * The attach/detach planner (lib/attach/plan.ts): pure, config in, config out. The attached
- * config must also pass the local CloudFront API's checks (local/cloudfront-api/validate.ts).
+ * config must also pass the local CloudFront API's checks (local/emulators/cloudfront-api/validate.ts).
  */
 import fc from 'fast-check';
 import { AttachRefusedError } from '../../lambdas/core/errors';
 import { diffConfigs } from '../../lib/attach/diff';
 import { attachConfig, CALLBACK_ORIGIN_ID, detachConfig, isAttached, type AttachTargets } from '../../lib/attach/plan';
-import { validateDistributionConfig } from '../../local/cloudfront-api/validate';
-import { plainOf } from '../../local/cloudfront-api/xml';
+import { validateDistributionConfig } from '../../local/emulators/cloudfront-api/validate';
+import { plainOf } from '../../local/emulators/cloudfront-api/xml';
 import { AUTH_OAC, CALLBACK_URL_HOST, EDGE_ARN, SITE_OAC, siteConfig } from './fixtures';
 
 const targets: AttachTargets = { viewerRequestVersionArn: EDGE_ARN, callbackDomainName: CALLBACK_URL_HOST, originAccessControlId: AUTH_OAC };

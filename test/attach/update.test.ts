@@ -3,9 +3,9 @@
  * behaves like CloudFront's optimistic locking: a stale ETag is refused, and we retry
  * from a fresh read, never overwriting the other writer's change.
  */
-import { AttachConflictError, AttachRefusedError } from '../../lambdas/core/errors';
+import { AttachConflictError, AttachRefusedError, StaleVersionError } from '../../lambdas/core/errors';
 import { attachConfig } from '../../lib/attach/plan';
-import { StaleVersionError, updateDistribution, type DistributionApi } from '../../lib/attach/update';
+import { updateDistribution, type DistributionApi } from '../../lib/attach/update';
 import { AUTH_OAC, CALLBACK_URL_HOST, EDGE_ARN, siteConfig } from './fixtures';
 
 const targets = { viewerRequestVersionArn: EDGE_ARN, callbackDomainName: CALLBACK_URL_HOST, originAccessControlId: AUTH_OAC };
@@ -35,8 +35,7 @@ function memoryApi(config: any, beforeWrite?: (n: number) => void) {
 }
 
 test('a concurrent change between our read and write: we read again, plan again, and keep their change', async () => {
-  let mem: ReturnType<typeof memoryApi>;
-  mem = memoryApi(siteConfig(), (n) => {
+  const mem: ReturnType<typeof memoryApi> = memoryApi(siteConfig(), (n) => {
     if (n === 1) mem.otherWriter((c) => (c.Comment = 'changed by Terraform'));
   });
   const retries: number[] = [];
@@ -48,8 +47,7 @@ test('a concurrent change between our read and write: we read again, plan again,
 });
 
 test('a distribution that keeps changing: AttachConflictError after maxAttempts, nothing of ours written', async () => {
-  let mem: ReturnType<typeof memoryApi>;
-  mem = memoryApi(siteConfig(), () => mem.otherWriter((c) => (c.Comment = `edit ${Math.random()}`)));
+  const mem: ReturnType<typeof memoryApi> = memoryApi(siteConfig(), () => mem.otherWriter((c) => (c.Comment = `edit ${Math.random()}`)));
   const attempt = updateDistribution(mem.api, 'E1', (c) => attachConfig(c, targets), { sleep: noSleep, maxAttempts: 3 });
   await expect(attempt).rejects.toBeInstanceOf(AttachConflictError);
   await expect(attempt).rejects.toMatchObject({ code: 'ERR_ATTACH_CONFLICT' });

@@ -14,8 +14,8 @@ import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session/session-cookie';
 import type { SessionStore } from '../../lambdas/core/stores';
 import { sealTokens } from '../../lambdas/core/keys/token-sealing';
+import { ApiEventError } from '../../lambdas/core/errors';
 import {
-  ApiEventError,
   createAuthorizerHandler,
   stageWideResource,
   UNAUTHORIZED_MESSAGE,
@@ -26,9 +26,9 @@ import {
 } from '../../lambdas/authorizer/handler';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { headerValue } from '../../lambdas/core/viewer/identity-headers';
-import { MemorySessionStore } from '../../lambdas/store/memory';
-import { MemoryMauStore } from '../../lambdas/store/memory-mau';
-import { MemoryUserStore } from '../../lambdas/store/memory-users';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
+import { MemoryMauStore } from '../../lambdas/store/memory/mau';
+import { MemoryUserStore } from '../../lambdas/store/memory/users';
 import { seededRandom, testConfig, testKeys } from '../core/fixtures';
 import { ACCOUNT, API_ID, httpEventV1, httpEventV2, REGION, restEvent } from './events';
 

@@ -10,7 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import { overviewView, userView, usersView } from '../../lambdas/core/admin/views';
 import { revokeOneSession, revokeUserSessions } from '../../lambdas/core/session/revoke';
-import { globalStores } from '../../lambdas/store/global-stores';
+import { globalStores } from '../../lambdas/store/global/stores';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
 import { appWithoutBundling, fixtureConfig } from './helpers';
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { HOST_HEADER } from '../../lambdas/core/viewer/identity-headers';
 import { generateKeySetSecret, parseKeySet } from '../../lambdas/core/keys/key-set';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { buildViewerRequestEvent } from '../../local/cloudfront/event';
+import { buildViewerRequestEvent } from '../../local/emulators/cloudfront/event';
 import { CALLBACK_PATH_PATTERN } from '../../lib/edge-oauth';
 import { fixtureConfig } from './helpers';
 

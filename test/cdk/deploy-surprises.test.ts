@@ -13,7 +13,7 @@ import { createApp } from '../../lib/app';
 import { EdgeOAuth } from '../../lib/edge-oauth';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
 import { ORIGIN_VERIFY_HEADER, parseSiteOrigin } from '../../lib/site-origin';
-import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/tables';
+import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/dynamodb/tables';
 import { appWithoutBundling, configFrom, fixtureConfig, logicalId, nagFindings, referencedIds, walk } from './helpers';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };

@@ -10,7 +10,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
-import { TABLES } from '../../lambdas/store/tables';
+import { TABLES } from '../../lambdas/store/dynamodb/tables';
 import { AUTH_PATH_PATTERN, CALLBACK_PATH_PATTERN, EdgeOAuth } from '../../lib/edge-oauth';
 import { VIEWER_REQUEST_LIMITS } from '../../lib/functions';
 import { TABLE_ACCESS } from '../../lib/grants';
@@ -217,7 +217,7 @@ describe('EdgeOAuth: the callback behind a function URL with origin access contr
 });
 
 describe('EdgeOAuth: tables', () => {
-  it.each(TABLES.map((def) => [def.role, def] as const))('%s: from lambdas/store/tables.ts, on-demand, TTL, PITR, deletion protection, retained', (role, def) => {
+  it.each(TABLES.map((def) => [def.role, def] as const))('%s: from lambdas/store/dynamodb/tables.ts, on-demand, TTL, PITR, deletion protection, retained', (role, def) => {
     const table = Object.values(resources).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.TableName === config.aws.tables[role])!;
     expect(table).toBeDefined();
     const p = table.Properties;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { createApp } from '../../lib/app';
 import { EdgeOAuthData } from '../../lib/edge-oauth-data';
 import { EdgeOAuthStack } from '../../lib/edge-oauth-stack';
-import { TABLES } from '../../lambdas/store/tables';
+import { TABLES } from '../../lambdas/store/dynamodb/tables';
 import { appWithoutBundling, EXAMPLE_CONFIG_FILE, fixtureConfig, nagFindings } from './helpers';
 import { loadConfigFile } from '../../lib/config-file';
 

@@ -1,6 +1,6 @@
 /**
  * The key-set generator custom resource (lib/key-set-generator): its handler run against the
- * local Secrets Manager (local/secrets-manager.ts) through the real AWS SDK client, its
+ * local Secrets Manager (local/emulators/secrets-manager.ts) through the real AWS SDK client, its
  * output checked by the real key-set parser the functions use; the custom resource in a
  * synthesized stack, and the bundled code asset that stack stages, run the same way.
  */
@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { KeySetError } from '../../lambdas/core/errors';
 import { generateKeySetSecret, parseKeySet, rotateKeySetSecret, rotateSigningKeySecret, sealingKeyBytes } from '../../lambdas/core/keys/key-set';
-import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
+import { startSecretsManager, type SecretsManagerHandle } from '../../local/emulators/secrets-manager';
 import { EdgeOAuthData } from '../../lib/edge-oauth-data';
 import { keySetGeneratorBundle, withKeySetGeneratorDirectory } from '../../lib/key-set-generator/code';
 import { ensureKeySet, handler, nextKeySetSecret, type KeySetEvent, type KeySetResponse } from '../../lib/key-set-generator/handler';

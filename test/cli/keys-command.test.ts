@@ -12,8 +12,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { buildProgram } from '../../bin/cli';
 import { generateKeySetSecret, parseKeySet } from '../../lambdas/core/keys/key-set';
 import { open, seal } from '../../lambdas/core/keys/seal';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startSecretsManager, type SecretsManagerHandle } from '../../local/emulators/secrets-manager';
 
 let sm: SecretsManagerHandle;
 let client: SecretsManagerClient;

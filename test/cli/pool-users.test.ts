@@ -11,7 +11,7 @@ import { buildProgram } from '../../bin/cli';
 import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
 import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack/stack';
 import { startStack } from '../e2e/journey';
 import { testDynamoEndpoint } from '../support/dynamodb';
 

@@ -1,5 +1,10 @@
 /** One list of error codes: every error class extends EdgeOAuthError and carries a code from ErrorCode. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import {
+  ApiEventError,
+  ApiUnauthorizedError,
+  ApiUnavailableError,
   AttachConflictError,
   AttachRefusedError,
   CliError,
@@ -8,8 +13,10 @@ import {
   KeySetError,
   ProviderError,
   SigningKeysMissingError,
+  StaleVersionError,
   StoreError,
   TableNotFoundError,
+  UNAUTHORIZED_MESSAGE,
   type ErrorCode,
 } from '../../lambdas/core/errors';
 
@@ -24,6 +31,10 @@ describe('errors', () => {
     [new CliError('no such user'), 'ERR_CLI'],
     [new AttachRefusedError('a viewer-request function is there'), 'ERR_ATTACH_REFUSED'],
     [new AttachConflictError('kept changing'), 'ERR_ATTACH_CONFLICT'],
+    [new StaleVersionError(), 'ERR_ATTACH_STALE_VERSION'],
+    [new ApiUnauthorizedError(), 'ERR_API_UNAUTHORIZED'],
+    [new ApiUnavailableError('store down'), 'ERR_API_SESSION_CHECK_UNAVAILABLE'],
+    [new ApiEventError('type "TOKEN"'), 'ERR_API_AUTHORIZER_EVENT'],
   ];
 
   test.each(errors)('%s has its stable code and the base class', (error, code) => {
@@ -56,4 +67,25 @@ describe('errors', () => {
     ]);
     expect(error.message).toBe('edge-oauth.config.jsonc: invalid configuration\n  providers[0].clientId: is required\n  session.maxDuration: is not a duration');
   });
+
+  test('API Gateway turns exactly "Unauthorized" into a 401: the authorizer\'s error says exactly that', () => {
+    expect(new ApiUnauthorizedError().message).toBe(UNAUTHORIZED_MESSAGE);
+    expect(UNAUTHORIZED_MESSAGE).toBe('Unauthorized');
+  });
+});
+
+/**
+ * The shipped code (lambdas/, lib/, bin/) declares its error classes in lambdas/core/errors.ts
+ * only, so every failure has a code from ErrorCode. (local/'s emulators answer as the service
+ * they stand in for, with that service's errors: not ours.)
+ */
+test('no error class is declared outside lambdas/core/errors.ts in the shipped code', () => {
+  const root = join(__dirname, '../..');
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  const declared = ['lambdas', 'lib', 'bin']
+    .flatMap((dir) => files(join(root, dir)))
+    .filter((file) => relative(root, file) !== 'lambdas/core/errors.ts')
+    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/class\s+(\w+)\s+extends\s+(\w*Error)\b/g)].map((m) => `${relative(root, file)}: ${m[1]}`));
+  expect(declared).toEqual([]);
 });

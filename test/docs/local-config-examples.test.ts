@@ -1,11 +1,11 @@
 /**
  * The docs' "npm start -- --config" examples work as written: every ```jsonc block whose first
  * line is a comment naming that command is parsed the way the local stack parses a config
- * file (local/dev-provider.ts `parseLocalConfigText`, the embedded dev IdP for `type: "dev"`).
+ * file (local/stack/dev-provider.ts `parseLocalConfigText`, the embedded dev IdP for `type: "dev"`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLocalConfigText } from '../../local/dev-provider';
+import { parseLocalConfigText } from '../../local/stack/dev-provider';
 
 const DOCS = join(__dirname, '..', '..', 'docs');
 const DEV = { issuer: 'http://localhost:4000', clientId: 'edge-oauth-local', clientSecretId: 'edge-oauth/dev-client-secret' };

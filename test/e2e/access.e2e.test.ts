@@ -4,7 +4,7 @@
  * and shows a non-member the 403 page naming the site; a public path needs no sign-in.
  * Screenshots: test-output/e2e/.
  */
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack/stack';
 import { describeWithChromium, screenshot, useChromium } from '../support/chromium';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { atIdpSignInForm, fetchEcho, startStack, submitIdpForm, whoLine } from './journey';

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConsoleMessage, Page } from 'playwright-core';
-import { DEV_ADMIN_EMAIL, type LocalStack } from '../../local/stack';
+import { DEV_ADMIN_EMAIL, type LocalStack } from '../../local/stack/stack';
 import { blockRequests, describeWithChromium, NavigationLog, screenshot, useChromium } from '../support/chromium';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { EventLog, stackStores } from '../support/sessions';

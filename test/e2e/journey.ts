@@ -1,6 +1,6 @@
 /** Shared steps for the browser journeys: the dev IdP's sign-in form, the demo origin's page. */
 import type { BrowserContext, Cookie, Page } from 'playwright-core';
-import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack/stack';
 
 /**
  * startLocalStack, retried on EADDRINUSE: it reserves the site's port with freePort() (bind

@@ -9,8 +9,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { deployedDeps } from '../../lambdas/runtime/deployed';
-import { startCloudFront, type CloudFrontEmulator } from '../../local/cloudfront';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { startCloudFront, type CloudFrontEmulator } from '../../local/emulators/cloudfront/server';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testConfig } from '../core/fixtures';
 import { describeWithChromium, screenshot, useChromium } from '../support/chromium';
 

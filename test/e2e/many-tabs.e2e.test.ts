@@ -8,7 +8,7 @@
  * test-output/e2e/.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack/stack';
 import { MAX_PENDING_FLOWS } from '../../lambdas/core/sign-in/flow';
 import { describeWithChromium, screenshot, useChromium } from '../support/chromium';
 import { testDynamoEndpoint } from '../support/dynamodb';

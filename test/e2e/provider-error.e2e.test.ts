@@ -3,7 +3,7 @@
  * the provider's error code and description (escaped, short), and offers to sign in again.
  * Screenshot: test-output/e2e/token-endpoint-error.png.
  */
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack/stack';
 import { describeWithChromium, screenshot, useChromium } from '../support/chromium';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { startStack, submitIdpForm } from './journey';

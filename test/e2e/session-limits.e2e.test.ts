@@ -8,7 +8,7 @@
  * IdP's ID token lifetime (1 h), which the callback checks against the moved clock.
  */
 import type { Page, Response } from 'playwright-core';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack/stack';
 import { blockRequests, describeWithChromium, NavigationLog, screenshot, useChromium } from '../support/chromium';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { EventLog, runCli, writeCliConfig } from '../support/sessions';

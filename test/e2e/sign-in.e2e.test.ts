@@ -3,7 +3,7 @@
  * signs in at the dev IdP, is turned away by the allow-list, signs out, re-authenticates,
  * and signs in from two tabs at once. Screenshots: test-output/e2e/.
  */
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack/stack';
 import { describeWithChromium, NavigationLog, screenshot, useChromium } from '../support/chromium';
 import { MAX_PENDING_FLOWS } from '../../lambdas/core/sign-in/flow';
 import { testDynamoEndpoint } from '../support/dynamodb';

@@ -10,8 +10,8 @@ import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { HOST_HEADER } from '../../lambdas/core/viewer/identity-headers';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { validateViewerRequestResult } from '../../local/cloudfront/validate';
-import { viewerBody } from '../../local/cloudfront/event';
+import { validateViewerRequestResult } from '../../local/emulators/cloudfront/validate';
+import { viewerBody } from '../../local/emulators/cloudfront/event';
 import { TEST_DISCOVERY, testConfig, testKeys } from '../core/fixtures';
 
 const keys = testKeys();

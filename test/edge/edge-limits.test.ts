@@ -1,7 +1,7 @@
 /**
  * Issue #25: what the viewer-request function returns stays inside CloudFront's published
  * limits (lambdas/edge/egress.ts), checked by the CloudFront emulator's validator
- * (local/cloudfront/validate.ts): 40 KB generated responses, 20,480-byte forwarded
+ * (local/emulators/cloudfront/validate.ts): 40 KB generated responses, 20,480-byte forwarded
  * requests, visible-ASCII header values; and events without querystring or headers.
  */
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
@@ -9,7 +9,7 @@ import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { isVisibleAscii, REQUEST_MAX_BYTES } from '../../lambdas/core/edge-limits';
 import { forwardRequest, OMITTED_HEADER } from '../../lambdas/edge/egress';
-import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
+import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/emulators/cloudfront/validate';
 import { testConfig } from '../core/fixtures';
 import { keys as harnessKeys, viewerFor } from './viewer-harness';
 

@@ -10,7 +10,7 @@ import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { createViewerHandler, type ViewerDeps } from '../../lambdas/edge/handler';
 import type { SessionStore } from '../../lambdas/core/stores';
-import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
+import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/emulators/cloudfront/validate';
 import { TEST_DISCOVERY, testConfig, testKeys } from '../core/fixtures';
 
 const keys = testKeys();

@@ -11,8 +11,8 @@ import { StoreError } from '../../lambdas/core/errors';
 import { createProviders } from '../../lambdas/core/providers';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { deployedDeps } from '../../lambdas/runtime/deployed';
-import { createSecretReader, SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/secrets';
-import { validateGeneratedResponse } from '../../local/cloudfront/validate';
+import { createSecretReader, SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/aws/secrets';
+import { validateGeneratedResponse } from '../../local/emulators/cloudfront/validate';
 import { testConfig } from '../core/fixtures';
 import { startSilentServer, type SilentServer } from '../support/silent-server';
 

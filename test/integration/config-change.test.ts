@@ -1,11 +1,11 @@
 /**
  * Re-evaluation after a config change, through the local stack (issue #16): sessions signed
- * in under one allow-list; the stack reloaded with another (local/stack.ts reload: new
+ * in under one allow-list; the stack reloaded with another (local/stack/stack.ts reload: new
  * handler containers on the same tables, key set and sessions, as a redeploy); with the
  * default authCheckInterval of 0, a session the new list does not admit ends at its next
  * request, one it admits goes on with no provider call, and a newly listed user signs in.
  */
-import { devConfig, startLocalStack, type LocalStack } from '../../local/stack';
+import { devConfig, startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { authFingerprint } from '../../lambdas/core/access/fingerprint';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';

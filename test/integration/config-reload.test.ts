@@ -1,7 +1,7 @@
 /**
  * Done when (issue #16): an allow-list edit of a running local stack, through the reload
- * path `npm start -- --config <file>` uses (local/config-watch.ts watching the file,
- * local/stack.ts reloadText), ends a session it no longer admits within seconds, and admits
+ * path `npm start -- --config <file>` uses (local/stack/config-watch.ts watching the file,
+ * local/stack/stack.ts reloadText), ends a session it no longer admits within seconds, and admits
  * a newly listed user. The config names the embedded dev IdP as `{"id": "dev", "type": "dev"}`.
  * A broken edit is reported with its field and reason, and the last good config keeps running.
  */
@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText } from '../../lambdas/core/config/parse-text';
-import { watchConfigFile } from '../../local/config-watch';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { watchConfigFile } from '../../local/stack/config-watch';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import type { TestBrowser } from '../support/http-client';
 import { signInThroughStack } from '../support/sessions';

@@ -4,7 +4,7 @@
  * App User and re-applies the allow-list; one refresh per session at a time across four
  * viewer containers (the lease); the tokens reach the origin only from the session item.
  */
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
 import { claimsOf, EventLog, stackStores } from '../support/sessions';

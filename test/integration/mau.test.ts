@@ -4,7 +4,7 @@
  * first requests of the month arrive at once; after that, warm requests make no call.
  */
 import { monthOf } from '../../lambdas/core/session/monthly-active-users';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
 import { EventLog, stackStores } from '../support/sessions';

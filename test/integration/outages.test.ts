@@ -4,7 +4,7 @@
  * be reached when a check is due. Within checkGracePeriod the last known good state holds;
  * past it, a clear 503 page; once the peer is back, the session works again.
  */
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
 import { EventLog } from '../support/sessions';
@@ -89,9 +89,9 @@ describe('the store cannot be reached', () => {
 
 describe('the store hangs (accepts connections, never answers)', () => {
   // The viewer-request function has 5 s (Lambda@Edge quotas; the local CloudFront enforces
-  // it, local/cloudfront.ts). A store call that hangs must end inside it (DYNAMODB_TIMEOUTS,
-  // lambdas/store/aws.ts), so the visitor gets what a store failure gives (here: grace), not
-  // CloudFront's "LambdaLimitExceeded" 503 (local/stack.ts: a 3.5 s deadline per call locally).
+  // it, local/emulators/cloudfront/server.ts). A store call that hangs must end inside it (DYNAMODB_TIMEOUTS,
+  // lambdas/store/aws/clients.ts), so the visitor gets what a store failure gives (here: grace), not
+  // CloudFront's "LambdaLimitExceeded" 503 (local/stack/stack.ts: a 3.5 s deadline per call locally).
   let stack: LocalStack;
   let proxy: TcpProxy;
   const log = new EventLog();

@@ -3,7 +3,7 @@
  * emulator), the clock injected: the fast path, bounded activity writes, the inactivity
  * timeout, the maximum duration, logout, and revocation from the operator CLI.
  */
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser } from '../support/http-client';
 import { claimsOf, EventLog, runCli, stackStores, writeCliConfig } from '../support/sessions';

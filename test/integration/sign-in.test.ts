@@ -3,9 +3,9 @@
  * handlers, the real oidc-provider, DynamoDB Local, the local Secrets Manager.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { TestBrowser, type Hop } from '../support/http-client';
 

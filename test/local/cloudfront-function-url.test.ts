@@ -1,11 +1,11 @@
-/** Function URL payload 2.0 event / result mapping (local/cloudfront/function-url.ts). */
+/** Function URL payload 2.0 event / result mapping (local/emulators/cloudfront/function-url.ts). */
 import {
   applyFunctionUrlResult,
   buildFunctionUrlEvent,
   formatRequestTime,
   isTextContentType,
   parseQueryString,
-} from '../../local/cloudfront/function-url';
+} from '../../local/emulators/cloudfront/function-url';
 
 const domainName = 'abcdefghijklmnopqrstuvwxyz012345.lambda-url.us-east-1.on.aws';
 

@@ -1,4 +1,4 @@
-/** Lambda@Edge validation rules (local/cloudfront/validate.ts), as pure functions. */
+/** Lambda@Edge validation rules (local/emulators/cloudfront/validate.ts), as pure functions. */
 import type { CloudFrontRequest } from 'aws-lambda';
 import {
   isDisallowedHeader,
@@ -7,7 +7,7 @@ import {
   validateGeneratedResponse,
   validateHeaders,
   validateViewerRequestResult,
-} from '../../local/cloudfront/validate';
+} from '../../local/emulators/cloudfront/validate';
 
 const original = (): CloudFrontRequest => ({
   clientIp: '192.0.2.1',

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudFrontRequest, CloudFrontRequestEvent, LambdaFunctionURLEvent } from 'aws-lambda';
-import { startCloudFront, type CloudFrontEmulator, type CloudFrontEmulatorOptions } from '../../local/cloudfront';
+import { startCloudFront, type CloudFrontEmulator, type CloudFrontEmulatorOptions } from '../../local/emulators/cloudfront/server';
 
 interface Seen {
   method: string;

@@ -11,8 +11,8 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { buildSync } from 'esbuild';
-import { createTables } from '../../local/dynamodb';
-import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/tables';
+import { createTables } from '../../local/emulators/dynamodb/dynamodb-local';
+import { SESSION_LIST_ATTRIBUTES } from '../../lambdas/store/dynamodb/tables';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { must } from '../support/must';
 
@@ -45,7 +45,7 @@ test('a users table from before byLastSeen (npm start --data-dir) gets the index
   expect(users.GlobalSecondaryIndexes!.map((i) => i.IndexName).sort()).toEqual(['byEmail', 'byLastSeen']);
 });
 
-test('createTables is idempotent and builds the keys, GSIs and TTL of lambdas/store/tables.ts', async () => {
+test('createTables is idempotent and builds the keys, GSIs and TTL of lambdas/store/dynamodb/tables.ts', async () => {
   await createTables({ endpoint: testDynamoEndpoint(), names });
   await createTables({ endpoint: testDynamoEndpoint(), names }); // again: no error
 
@@ -96,9 +96,9 @@ test('one shared database: a client with other dummy credentials sees the same i
 
 test('a missing java gives the install hint', () => {
   // jest gives tests a copy of process.env, so PATH must change in a real child process:
-  // bundle local/dynamodb.ts (packages stay external) and run it with a PATH without java.
+  // bundle local/emulators/dynamodb/dynamodb-local.ts (packages stay external) and run it with a PATH without java.
   const { outputFiles } = buildSync({
-    entryPoints: [join(__dirname, '../../local/dynamodb.ts')],
+    entryPoints: [join(__dirname, '../../local/emulators/dynamodb/dynamodb-local.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -3,7 +3,7 @@
  * the interaction redirects, the sign-in form. Then the back channel: token, userinfo, refresh.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { startDevIdp, type DevIdpHandle } from '../../local/idp';
+import { startDevIdp, type DevIdpHandle } from '../../local/emulators/idp/provider';
 import { must } from '../support/must';
 
 const REDIRECT_URI = 'http://127.0.0.1:9/auth/callback';

@@ -1,5 +1,5 @@
 /** The demo origin echoes what it received, as JSON or as an escaped HTML page. */
-import { startDemoOrigin, type DemoOriginHandle } from '../../local/origin';
+import { startDemoOrigin, type DemoOriginHandle } from '../../local/stack/origin';
 
 let origin: DemoOriginHandle;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
+import { startSecretsManager, type SecretsManagerHandle } from '../../local/emulators/secrets-manager';
 
 let sm: SecretsManagerHandle;
 let client: SecretsManagerClient;

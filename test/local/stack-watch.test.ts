@@ -5,8 +5,8 @@
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../../local/dynamodb';
-import { startLocalStack } from '../../local/stack';
-import { superviseDynamoDbLocal } from '../../local/supervise';
+import { startLocalStack } from '../../local/stack/stack';
+import { superviseDynamoDbLocal } from '../../local/stack/supervise';
 
 async function waitFor(check: () => boolean, ms: number): Promise<void> {
   const until = Date.now() + ms;

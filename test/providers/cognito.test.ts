@@ -1,5 +1,5 @@
 /**
- * The Cognito adapter against the local Cognito stand-in (local/emulators/cognito.ts): issuer
+ * The Cognito adapter against the local Cognito stand-in (local/emulators/cognito/server.ts): issuer
  * shape, client authentication, claims, groups, refresh, re-checks and logout.
  */
 import { parseConfig } from '../../lambdas/core/config/parse';
@@ -7,8 +7,8 @@ import type { ProviderConfig } from '../../lambdas/core/config/types';
 import { CognitoProvider, cognitoIssuer } from '../../lambdas/core/providers/cognito';
 import { createProviders } from '../../lambdas/core/providers';
 import type { ProviderDeps } from '../../lambdas/core/providers/types';
-import { startCognitoEmulator, type CognitoEmulator } from '../../local/emulators/cognito';
-import type { PoolClient } from '../../local/emulators/cognito-admin';
+import { startCognitoEmulator, type CognitoEmulator } from '../../local/emulators/cognito/server';
+import type { PoolClient } from '../../local/emulators/cognito/admin';
 import { newFlow } from './fake-oauth-server';
 
 const REDIRECT_URI = 'https://app.example.com/auth/callback';

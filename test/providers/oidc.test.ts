@@ -1,5 +1,5 @@
-/** The generic OIDC adapter against a real, certified OpenID Provider (oidc-provider, via local/idp.ts). */
-import { startDevIdp, type DevIdpHandle } from '../../local/idp';
+/** The generic OIDC adapter against a real, certified OpenID Provider (oidc-provider, via local/emulators/idp/provider.ts). */
+import { startDevIdp, type DevIdpHandle } from '../../local/emulators/idp/provider';
 import { OidcProvider } from '../../lambdas/core/providers/oidc';
 import type { ProviderConfig } from '../../lambdas/core/config/types';
 import { TestBrowser, type Hop } from '../support/http-client';

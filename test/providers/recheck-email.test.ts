@@ -18,7 +18,7 @@ import { refreshSession } from '../../lambdas/core/session/refresh';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { normalizeEmail, recheckedEmail } from '../../lambdas/core/sign-in/allow-list';
 import { signInRecord } from '../../lambdas/core/sign-in/sign-in-record';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { testConfig, testKeys } from '../core/fixtures';
 import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 import { entraReplica } from './entra-replica';

@@ -14,7 +14,7 @@ import { refreshSession } from '../../lambdas/core/session/refresh';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { usableEmail } from '../../lambdas/core/access/usable-email';
 import { signInRecord } from '../../lambdas/core/sign-in/sign-in-record';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { testConfig, testKeys } from '../core/fixtures';
 import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';
 

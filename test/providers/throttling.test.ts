@@ -17,7 +17,7 @@ import { GRAPH_VERSION } from '../../lambdas/core/providers/facebook';
 import { providerFailureKind, refreshSession } from '../../lambdas/core/session/refresh';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { signInRecord } from '../../lambdas/core/sign-in/sign-in-record';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { testConfig, testKeys } from '../core/fixtures';
 import { entraReplica, LOGIN } from './entra-replica';
 import { FakeOAuthServer, providerConfig, signIn, type FakeUser } from './fake-oauth-server';

@@ -10,7 +10,7 @@ import type { KeySet } from '../../lambdas/core/keys/key-set';
 import type { Profile } from '../../lambdas/core/providers/types';
 import { open } from '../../lambdas/core/keys/seal';
 import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import {
   edge, forwardedHeaders, IDP_ORIGIN, isResponse, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider,
 } from './support';

@@ -12,10 +12,10 @@ import { isVisibleAscii } from '../../lambdas/core/edge-limits';
 import { createAdminHandler } from '../../lambdas/admin/handler';
 import { createAuthorizerHandler, type AuthorizerEvent } from '../../lambdas/authorizer/handler';
 import { createCallbackHandler } from '../../lambdas/callback/handler';
-import { MemorySessionStore } from '../../lambdas/store/memory';
-import { MemoryUserStore } from '../../lambdas/store/memory-users';
-import { MemoryMauStore } from '../../lambdas/store/memory-mau';
-import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
+import { MemoryUserStore } from '../../lambdas/store/memory/users';
+import { MemoryMauStore } from '../../lambdas/store/memory/mau';
+import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/emulators/cloudfront/validate';
 import { seededRandom, testConfig, testKeys } from '../core/fixtures';
 import { viewerFor } from '../edge/viewer-harness';
 

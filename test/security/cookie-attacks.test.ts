@@ -9,7 +9,7 @@ import { CompactEncrypt } from 'jose';
 import { finishCallback } from '../../lambdas/core/sign-in/callback';
 import { FLOW_TTL, newFlow } from '../../lambdas/core/sign-in/flow';
 import { seal } from '../../lambdas/core/keys/seal';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { edge, IDP_ORIGIN, isResponse, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider } from './support';
 import { sealingKeyBytes } from '../../lambdas/core/keys/key-set';
 

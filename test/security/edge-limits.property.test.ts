@@ -1,6 +1,6 @@
 /**
  * Issue #25: over generated configs and requests, everything the viewer-request function
- * returns passes the CloudFront emulator's validator (local/cloudfront/validate.ts: 40 KB
+ * returns passes the CloudFront emulator's validator (local/emulators/cloudfront/validate.ts: 40 KB
  * generated responses, 20,480-byte requests, disallowed and read-only headers, header value
  * characters), and every header value it sets is visible ASCII (RFC 9110 §5.5).
  */
@@ -9,7 +9,7 @@ import type { CloudFrontRequest, CloudFrontRequestEvent } from 'aws-lambda';
 import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../lambdas/core/session/session-cookie';
 import { isVisibleAscii } from '../../lambdas/core/edge-limits';
-import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
+import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/emulators/cloudfront/validate';
 import { keys, viewerFor } from '../edge/viewer-harness';
 
 const NOW = 1_800_000_000;

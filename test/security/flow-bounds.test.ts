@@ -18,8 +18,8 @@ import { finishCallback } from '../../lambdas/core/sign-in/callback';
 import { FLOW_TTL, MAX_PENDING_FLOWS } from '../../lambdas/core/sign-in/flow';
 import { returnPathOf } from '../../lambdas/core/sign-in/return-path';
 import { MAX_NAME_LENGTH } from '../../lambdas/core/session/session-cookie';
-import { MemorySessionStore } from '../../lambdas/store/memory';
-import { MAX_REQUEST_BYTES, requestHeadBytes } from '../../local/cloudfront/validate';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
+import { MAX_REQUEST_BYTES, requestHeadBytes } from '../../local/emulators/cloudfront/validate';
 import { createViewerHandler } from '../../lambdas/edge/handler';
 import { edge, fragmentPageTarget, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider, viewerEvent } from './support';
 

@@ -16,7 +16,7 @@ import type { Profile, Provider } from '../../lambdas/core/providers/types';
 import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
 import { finishCallback } from '../../lambdas/core/sign-in/callback';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { forwardedHeaders, isResponse, keySet, locationOf, NOW, securityConfig, setCookiesOf, SITE, stubProvider, viewerEvent, type EdgeRequest } from './support';
 
 const { keys } = keySet();

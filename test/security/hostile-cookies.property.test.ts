@@ -16,10 +16,10 @@ import { createCallbackHandler } from '../../lambdas/callback/handler';
 import { HOST_HEADER } from '../../lambdas/core/viewer/identity-headers';
 import type { RequestEvent, RequestLogger } from '../../lambdas/core/request-events';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { MemorySessionStore } from '../../lambdas/store/memory';
-import { MemoryMauStore } from '../../lambdas/store/memory-mau';
-import { MemoryUserStore } from '../../lambdas/store/memory-users';
-import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/cloudfront/validate';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
+import { MemoryMauStore } from '../../lambdas/store/memory/mau';
+import { MemoryUserStore } from '../../lambdas/store/memory/users';
+import { validateGeneratedResponse, validateViewerRequestResult } from '../../local/emulators/cloudfront/validate';
 import { httpEventV2, restEvent } from '../authorizer/events';
 import { isResponse, keySet, NOW, securityConfig, sessionCookie, SITE, handlerDeps, stubProvider, viewerEvent } from './support';
 

@@ -9,7 +9,7 @@ import type { Provider } from '../../lambdas/core/providers/types';
 import { refreshSession } from '../../lambdas/core/session/refresh';
 import { sealTokens } from '../../lambdas/core/keys/token-sealing';
 import { headerValue, identityHeaders } from '../../lambdas/core/viewer/identity-headers';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { keySet, NOW, securityConfig, stubProvider } from './support';
 
 describe('identity after a refresh', () => {

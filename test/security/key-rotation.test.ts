@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { finishCallback } from '../../lambdas/core/sign-in/callback';
 import { parseKeySet, rotateKeySetSecret, rotateSigningKeySecret, type KeySet } from '../../lambdas/core/keys/key-set';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { createSecretReader, keySetLoader } from '../../lambdas/store/secrets';
-import { MemorySessionStore } from '../../lambdas/store/memory';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import { startSecretsManager, type SecretsManagerHandle } from '../../local/secrets-manager';
+import { createSecretReader, keySetLoader } from '../../lambdas/store/aws/secrets';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import { startSecretsManager, type SecretsManagerHandle } from '../../local/emulators/secrets-manager';
 import { isResponse, keySet, locationOf, NOW, securityConfig, setCookiesOf, SITE, stubProvider, viewerEvent } from './support';
 
 const SECRET_ID = 'edge-oauth/session-keys';

@@ -23,7 +23,7 @@ import { classifyPath } from '../../lambdas/core/viewer/special-paths';
 import { isOwnCookie } from '../../lambdas/core/session/session-cookie';
 import { expectLinear, hostile, LIMIT, ordinary, RUNS, SIZE, type Hostile } from '../support/linear';
 import { slowdownAsync } from '../support/timing';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { httpEventV2, restEvent } from '../authorizer/events';
 import { edge, handlerDeps, keySet, NOW, securityConfig, SITE } from './support';
 import { adminConsoleLinearity, accessRulesLinearity } from './linear-console';

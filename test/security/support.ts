@@ -12,7 +12,7 @@ import type { Profile, Provider } from '../../lambdas/core/providers/types';
 import { seal } from '../../lambdas/core/keys/seal';
 import { newSessionClaims, type SessionClaims } from '../../lambdas/core/session/session-cookie';
 import { createViewerHandler, type ViewerResult } from '../../lambdas/edge/handler';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 
 export const NOW = 1_800_000_000;
 export const SITE = 'app.example.com';

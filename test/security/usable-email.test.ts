@@ -20,7 +20,7 @@ import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
 import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
 import { finishCallback } from '../../lambdas/core/sign-in/callback';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { MemorySessionStore } from '../../lambdas/store/memory';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
 import { forwardedHeaders, isResponse, keySet, locationOf, NOW, securityConfig, sessionCookie, setCookiesOf, SITE, stubProvider, viewerEvent, type EdgeRequest } from './support';
 
 const { keys } = keySet();

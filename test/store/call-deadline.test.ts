@@ -1,14 +1,15 @@
 /**
- * Every DynamoDB call ends by its deadline (DYNAMODB_TIMEOUTS.deadlineMs, lambdas/store/aws.ts),
+ * Every DynamoDB call ends by its deadline (DYNAMODB_TIMEOUTS.deadlineMs, lambdas/store/aws/clients.ts),
  * whatever the per-attempt timeouts and retries: the viewer-request function has 5 s in all
  * (Lambda@Edge quotas), and a store that stops answering must be a store failure the
  * function handles (grace, then its 503 page), not a Lambda timeout. The peer accepts
  * connections and never answers.
  */
 import { StoreError } from '../../lambdas/core/errors';
-import { DYNAMODB_TIMEOUTS, dynamoStores } from '../../lambdas/store/aws';
-import { SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/secrets';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { DYNAMODB_TIMEOUTS } from '../../lambdas/store/aws/clients';
+import { dynamoStores } from '../../lambdas/store/stores';
+import { SECRETS_MANAGER_TIMEOUTS } from '../../lambdas/store/aws/secrets';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testConfig } from '../core/fixtures';
 import { startSilentServer, type SilentServer } from '../support/silent-server';
 

@@ -1,13 +1,13 @@
 /** The store contracts against the DynamoDB implementations, on DynamoDB Local (the real table design from tables.ts). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
-import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
-import { DynamoSignInStore } from '../../lambdas/store/dynamodb-sign-in';
-import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
-import { globalStores } from '../../lambdas/store/global-stores';
-import { dynamoStores } from '../../lambdas/store/aws';
+import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
+import { DynamoSignInStore } from '../../lambdas/store/dynamodb/sign-in';
+import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
+import { globalStores } from '../../lambdas/store/global/stores';
+import { dynamoStores } from '../../lambdas/store/stores';
 import { testConfig } from '../core/fixtures';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { mauStoreContract } from './mau.contract';
 import { sessionStoreContract } from './sessions.contract';
@@ -47,8 +47,8 @@ signInStoreContract('DynamoDB', async () => {
   };
 });
 
-// The global-table layout (lambdas/store/global-stores.ts) keeps the same contracts; here
-// with the nearest copy and the primary being one table (test/store/multi-region.test.ts
+// The global-table layout (lambdas/store/global/stores.ts) keeps the same contracts; here
+// with the nearest copy and the primary being one table (test/store/multi-region.dynamodb.test.ts
 // races them across simulated regions).
 sessionStoreContract('DynamoDB, global-table layout', async () => {
   let now = 0;

@@ -1,8 +1,8 @@
 /** The store contracts against the in-memory implementations. */
-import { MemorySessionStore } from '../../lambdas/store/memory';
-import { MemoryMauStore } from '../../lambdas/store/memory-mau';
-import { MemorySignInStore } from '../../lambdas/store/memory-sign-in';
-import { MemoryUserStore } from '../../lambdas/store/memory-users';
+import { MemorySessionStore } from '../../lambdas/store/memory/sessions';
+import { MemoryMauStore } from '../../lambdas/store/memory/mau';
+import { MemorySignInStore } from '../../lambdas/store/memory/sign-in';
+import { MemoryUserStore } from '../../lambdas/store/memory/users';
 import { mauStoreContract } from './mau.contract';
 import { sessionStoreContract } from './sessions.contract';
 import { signInStoreContract } from './sign-in.contract';

@@ -1,5 +1,5 @@
 /** Which copy of the (replicated) session key set the viewer-request function reads. */
-import { nearestRegion, regionDistanceKm, secretIdInRegion } from '../../lambdas/store/regions';
+import { nearestRegion, regionDistanceKm, secretIdInRegion } from '../../lambdas/store/global/regions';
 
 const REGIONS = ['us-east-1', 'eu-central-1', 'ap-northeast-1'] as const;
 

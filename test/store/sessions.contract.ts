@@ -2,7 +2,7 @@
  * The SessionStore contract: every implementation (memory, DynamoDB) passes the same suite.
  * `make` gives a fresh, empty store whose clock (epoch seconds) the suite sets.
  */
-import type { SessionRecord, SessionStore } from '../../lambdas/core/stores';
+import type { SessionRecord, SessionStore, SignInStateStore } from '../../lambdas/core/stores';
 
 export interface StoreUnderTest<T> {
   readonly store: T;
@@ -31,9 +31,9 @@ export function record(sessionId: string, overrides: Partial<SessionRecord> = {}
   };
 }
 
-export function sessionStoreContract(name: string, make: () => Promise<StoreUnderTest<SessionStore>>): void {
+export function sessionStoreContract(name: string, make: () => Promise<StoreUnderTest<SessionStore & SignInStateStore>>): void {
   describe(`SessionStore contract: ${name}`, () => {
-    let store: SessionStore;
+    let store: SessionStore & SignInStateStore;
     let setNow: (now: number) => void;
     let n = 0;
     const id = () => `s-${name}-${++n}-${Math.random().toString(36).slice(2)}`;
@@ -222,7 +222,7 @@ export function sessionStoreContract(name: string, make: () => Promise<StoreUnde
       await store.createSession(live);
       await store.acquireRefreshLease(live.sessionId, { owner: 'a', now: T0 + 10, until: T0 + 25, checkedBefore: T0 });
       const listed = await store.listSessionsOfUser('dev', userId);
-      // The byUser index projects what the operator tools show (lambdas/store/tables.ts): not
+      // The byUser index projects what the operator tools show (lambdas/store/dynamodb/tables.ts): not
       // the tokens, the lease, the groups, nor what only the session checks read.
       const { tokens: _t, groups: _g, emailVerification: _v, authFingerprint: _f, ...shown } = r;
       expect(listed.find((s) => s.sessionId === r.sessionId)).toEqual({ ...shown, purgeAt: r.expiresAt });

@@ -20,7 +20,7 @@ import { chromium, type Browser, type BrowserContext, type Page, type Request } 
 export const CHROMIUM_PATH = process.env.EDGE_OAUTH_CHROMIUM || '/usr/bin/chromium';
 export const INSTALL_HINT = 'apt-get install -y chromium';
 
-/** The flags that work on this kind of machine (STACK.md › Browser). */
+/** The flags that work on this kind of machine (docs/development.md › Chromium). */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',

@@ -5,7 +5,7 @@
  * which runs in this same context.
  * If EDGE_OAUTH_TEST_DYNAMODB_ENDPOINT is already set, that server is used and none started.
  */
-import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../../local/dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../../local/emulators/dynamodb/dynamodb-local';
 
 export const ENDPOINT_ENV = 'EDGE_OAUTH_TEST_DYNAMODB_ENDPOINT';
 

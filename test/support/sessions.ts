@@ -7,11 +7,11 @@ import { parseKeySet } from '../../lambdas/core/keys/key-set';
 import type { RequestEvent, RequestLogger } from '../../lambdas/core/request-events';
 import { open } from '../../lambdas/core/keys/seal';
 import type { SessionClaims } from '../../lambdas/core/session/session-cookie';
-import { DynamoMauStore } from '../../lambdas/store/dynamodb-mau';
-import { DynamoSessionStore } from '../../lambdas/store/dynamodb-sessions';
-import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb';
-import type { LocalStack } from '../../local/stack';
+import { DynamoMauStore } from '../../lambdas/store/dynamodb/mau';
+import { DynamoSessionStore } from '../../lambdas/store/dynamodb/sessions';
+import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
+import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
+import type { LocalStack } from '../../local/stack/stack';
 import { buildProgram } from '../../bin/cli';
 import { TestBrowser } from './http-client';
 

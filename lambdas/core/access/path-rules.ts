@@ -16,7 +16,7 @@
  * laxer `/admin/public/` rule on a case-sensitive origin, nor `/ADMIN/x` past `/admin/`
  * on a case-insensitive one.
  */
-import type { AllowList, EdgeConfig, PathRule } from '../config/types';
+import type { EdgeConfig, PathRule } from '../config/types';
 import { normalizePath } from '../viewer/special-paths';
 
 export interface CompiledRule {
@@ -109,10 +109,4 @@ export function compileAccess(publicPaths: readonly string[], paths: readonly Pa
   }
 
   return { isPublic, rulesFor, hasRules: rules.length > 0 };
-}
-
-/** What the user must pass on a path: each rule's allow-list (empty: nothing more than the site's). */
-export function pathAllowLists(access: CompiledAccess, uri: string): readonly AllowList[] {
-  const rules = access.rulesFor(uri);
-  return rules.length === 0 ? [] : rules.map((r) => r.rule.allow);
 }

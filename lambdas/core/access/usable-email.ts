@@ -46,8 +46,12 @@ export const UNVERIFIABLE_EMAIL_TYPES: ReadonlySet<ProviderType> = new Set<Provi
 export function normalizeEmail(email: string): string {
   return Array.from(email, (c) => {
     const lower = c.toLowerCase();
-    return c > '\x7f' && /[\x00-\x7f]/.test(lower) ? c : lower;
+    return !isAscii(c) && Array.from(lower).some(isAscii) ? c : lower;
   }).join('');
+}
+
+function isAscii(c: string): boolean {
+  return (c.codePointAt(0) ?? 0) <= 0x7f;
 }
 
 /** Whether, and why not, the statement's email is usable (checked in this order: missing, unverified, malformed, unverifiable). */

@@ -21,7 +21,7 @@ import { routeAction, routePage } from './routes';
 import type { AdminAudit, AdminContext, AdminRequest, AdminResponse } from './types';
 import type { AdminView } from './views';
 
-export type { AdminAudit, AdminContext, AdminRequest, AdminResponse } from './types';
+export type { AdminContext, AdminRequest, AdminResponse } from './types';
 
 /** The pages' headers; `same-origin` referrers, so that the console's own form POSTs carry their Origin (no-referrer makes it "null"). */
 export const ADMIN_HEADERS: Readonly<Record<string, string>> = { ...PAGE_HEADERS, 'referrer-policy': 'same-origin', 'content-security-policy': ADMIN_CSP };

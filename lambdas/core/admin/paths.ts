@@ -2,8 +2,6 @@
 import { withoutTrailing } from '../shared/text';
 import type { AppUser } from '../stores';
 
-export const ADMIN_PREFIX = '/auth/admin';
-
 export const ADMIN_PATHS = {
   overview: '/auth/admin',
   users: '/auth/admin/users',

@@ -14,8 +14,6 @@ import { PROVIDER_TYPES } from './types';
 import { cognitoFields } from './cognito-fields';
 import { monitoring } from './monitoring-fields';
 
-export { allowList, domain, email } from './access-fields';
-
 export const duration = (fieldDefault: string | number) =>
   z
     .union([z.number(), z.string()])
@@ -58,7 +56,7 @@ export const provider = z.strictObject({
   id: providerId.optional(),
   type: z
     .string()
-    // The local stack resolves `{"id": "dev", "type": "dev"}` to its embedded dev IdP (local/dev-provider.ts) before parsing.
+    // The local stack resolves `{"id": "dev", "type": "dev"}` to its embedded dev IdP (local/stack/dev-provider.ts) before parsing.
     .refine((t) => t !== 'dev', { message: '"dev" (the embedded dev identity provider) is for the local stack only (npm start -- --config <file>); name a real provider to synth or deploy' })
     .refine((t) => t === 'dev' || (PROVIDER_TYPES as readonly string[]).includes(t), {
       message: `unknown provider; known: ${PROVIDER_TYPES.join(', ')}`,

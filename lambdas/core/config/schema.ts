@@ -4,11 +4,9 @@
  * CDK app and the local stack through `parseConfig` (parse.ts); never by the
  * viewer-request bundle, which receives the already resolved config.
  */
-import type { z } from 'zod';
 import { configFields, type ParsedConfig } from './fields';
 import { checkConfig } from './rules';
 
 export const configSchema = configFields.superRefine(checkConfig);
 
 export type { ParsedConfig };
-export type ConfigInput = z.input<typeof configFields>;

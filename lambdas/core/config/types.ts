@@ -122,7 +122,7 @@ export interface CognitoSettings {
   readonly endProviderSession: boolean;
   /**
    * The Cognito user pools endpoint the issuer is under (`<endpoint>/<pool id>`). Set only by
-   * the local stack (its stand-in, local/emulators/cognito.ts), never from a config file.
+   * the local stack (its stand-in, local/emulators/cognito/server.ts), never from a config file.
    * @default - https://cognito-idp.<the pool's region>.amazonaws.com
    */
   readonly idpEndpoint?: string;

@@ -2,7 +2,7 @@
  * Sealed tokens (cookies): compact JWE, `alg: dir`, `enc: A256GCM`, `kid` in the
  * protected header (RFC 7516). Sealing uses jose (not on the hot path). Opening uses
  * node:crypto directly: it runs on every viewer request, and jose's WebCrypto path costs
- * ~50 µs per open where node:crypto's AES-GCM costs ~6 µs (STACK.md). The format is the
+ * ~50 µs per open where node:crypto's AES-GCM costs ~6 µs (docs/development.md › Measured costs). The format is the
  * standard one either way: tests prove jose opens ours and we open jose's.
  *
  * `open` never throws on bad input: anything malformed, tampered, truncated, oversized,

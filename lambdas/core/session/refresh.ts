@@ -16,7 +16,7 @@ import { allowListFor, checkAllowList, emailVerificationOf, recheckedEmail, type
 import { usableEmail } from '../access/usable-email';
 import type { Profile, Provider, TokenSet } from '../providers/types';
 import { REFRESH_LEASE_SECONDS } from './due-checks';
-import type { SessionRecord, SessionStore, UserStore } from '../stores';
+import type { RefreshDone, SessionRecord, SessionStore, UserStore } from '../stores';
 import { openTokens, refreshTokenId, sealTokens } from '../keys/token-sealing';
 import { authFingerprint } from '../access/fingerprint';
 
@@ -74,59 +74,86 @@ export function providerFailureKind(error: unknown): 'rejected' | 'transient' {
   return 'transient';
 }
 
+/** The refresh lease, or the outcome without it (another holds it, the check is no longer due, the store failed). */
+async function takeLease(ctx: RefreshContext, sid: string, checkedBefore: number): Promise<{ record: SessionRecord | undefined } | { outcome: RefreshOutcome }> {
+  const { now } = ctx;
+  try {
+    ctx.calls.push('refresh-lease');
+    const lease = await ctx.sessions.acquireRefreshLease(sid, { owner: ctx.owner, now, until: now + REFRESH_LEASE_SECONDS, checkedBefore });
+    return lease.acquired ? { record: lease.record } : { outcome: { kind: 'no-lease', record: lease.record } };
+  } catch (error) {
+    ctx.onError?.(error, 'refresh-lease');
+    return { outcome: { kind: 'store-failed' } };
+  }
+}
+
+/** What the provider says of the user now: a refresh (new tokens) when it can, else its profile; a rejection revokes. */
+async function askProvider(ctx: RefreshContext, claims: { sid: string; uid: string; prv: string }, tokens: TokenSet, canRefresh: boolean): Promise<{ profile: Profile; next: TokenSet } | { outcome: RefreshOutcome }> {
+  let answer: { profile: Profile; next: TokenSet };
+  try {
+    if (canRefresh) {
+      ctx.calls.push('provider-refresh');
+      const result = await ctx.provider.refresh(tokens.refreshToken!);
+      answer = { profile: result.profile, next: result.tokens };
+    } else {
+      ctx.calls.push('provider-profile');
+      answer = { profile: await ctx.provider.profile(tokens), next: tokens };
+    }
+  } catch (error) {
+    ctx.onError?.(error, 'provider-refresh');
+    if (providerFailureKind(error) === 'transient') return { outcome: { kind: 'provider-failed' } };
+    await Promise.all([revoke(ctx, claims.sid, 'provider-rejected'), canRefresh && dropKeptRefreshToken(ctx, claims, tokens.refreshToken!)]);
+    return { outcome: { kind: 'rejected' } };
+  }
+  if (answer.profile.id !== claims.uid) {
+    await revoke(ctx, claims.sid, 'provider-rejected');
+    return { outcome: { kind: 'rejected' } };
+  }
+  return answer;
+}
+
+/** The provider's answer, never weaker than what the session holds where the answer is silent. */
+function statedProfile(answered: Profile, record: SessionRecord | undefined): Profile {
+  // Never weaker than what sign-in established: an email whose verification the provider does
+  // not state keeps the session's standing if unchanged, and is unverified if not (allow-list.ts).
+  const profile = recheckedEmail(answered, record);
+  // The answer did not speak of the groups (no ID token in a refresh answer, OIDC Core 12.2,
+  // and none at userinfo): the session's groups, from the last statement, stand.
+  if (profile.groups === undefined && profile.groupsNotRead === true && record?.groups !== undefined) return { ...profile, groups: record.groups };
+  return profile;
+}
+
+/** The check's result stored (the lease released); a failure lets this request through, the next check retries. */
+async function storeRefresh(ctx: RefreshContext, sid: string, done: Omit<RefreshDone, 'owner' | 'at' | 'tokens'>, tokens: { next: TokenSet; old: TokenSet }, userUpdate: Promise<unknown> | undefined): Promise<void> {
+  try {
+    const sealed = tokens.next !== tokens.old ? await sealTokens(tokens.next, ctx.keys) : undefined;
+    ctx.calls.push('refresh-complete');
+    const [stored] = await Promise.all([ctx.sessions.completeRefresh(sid, { owner: ctx.owner, at: ctx.now, tokens: sealed, ...done }), userUpdate]);
+    // Lost the lease (took longer than REFRESH_LEASE_SECONDS and someone else took over): theirs wins.
+    if (!stored) ctx.onError?.(new Error('the refresh lease expired before the result was stored'), 'refresh-complete');
+  } catch (error) {
+    // The provider answered and the user passes: let this request through; the next check retries.
+    ctx.onError?.(error, 'refresh-complete');
+  }
+}
+
 export async function refreshSession(
   ctx: RefreshContext,
   claims: { sid: string; uid: string; prv: string },
   checkedBefore: number,
 ): Promise<RefreshOutcome> {
-  const { sessions, now, calls } = ctx;
-  let record: SessionRecord | undefined;
-  try {
-    calls.push('refresh-lease');
-    const lease = await sessions.acquireRefreshLease(claims.sid, { owner: ctx.owner, now, until: now + REFRESH_LEASE_SECONDS, checkedBefore });
-    if (!lease.acquired) return { kind: 'no-lease', record: lease.record };
-    record = lease.record;
-  } catch (error) {
-    ctx.onError?.(error, 'refresh-lease');
-    return { kind: 'store-failed' };
-  }
-
+  const leased = await takeLease(ctx, claims.sid, checkedBefore);
+  if ('outcome' in leased) return leased.outcome;
+  const { record } = leased;
   const tokens = openTokens(record?.tokens, ctx.keys);
   const canRefresh = tokens?.refreshToken !== undefined && ctx.provider.supportsRefresh;
-  if (tokens === undefined || (!canRefresh && tokens.expiresAt !== undefined && tokens.expiresAt <= now)) {
+  if (tokens === undefined || (!canRefresh && tokens.expiresAt !== undefined && tokens.expiresAt <= ctx.now)) {
     await revoke(ctx, claims.sid, 'no-tokens');
     return { kind: 'no-tokens' };
   }
-
-  let profile: Profile;
-  let next: TokenSet = tokens;
-  try {
-    if (canRefresh) {
-      calls.push('provider-refresh');
-      const result = await ctx.provider.refresh(tokens.refreshToken!);
-      profile = result.profile;
-      next = result.tokens;
-    } else {
-      calls.push('provider-profile');
-      profile = await ctx.provider.profile(tokens);
-    }
-  } catch (error) {
-    ctx.onError?.(error, 'provider-refresh');
-    if (providerFailureKind(error) === 'transient') return { kind: 'provider-failed' };
-    await Promise.all([revoke(ctx, claims.sid, 'provider-rejected'), canRefresh && dropKeptRefreshToken(ctx, claims, tokens.refreshToken!)]);
-    return { kind: 'rejected' };
-  }
-  if (profile.id !== claims.uid) {
-    await revoke(ctx, claims.sid, 'provider-rejected');
-    return { kind: 'rejected' };
-  }
-  // Never weaker than what sign-in established: an email whose verification the provider does
-  // not state keeps the session's standing if unchanged, and is unverified if not (allow-list.ts).
-  profile = recheckedEmail(profile, record);
-  // The answer did not speak of the groups (no ID token in a refresh answer, OIDC Core 12.2,
-  // and none at userinfo): the session's groups, from the last statement, stand.
-  if (profile.groups === undefined && profile.groupsNotRead === true && record?.groups !== undefined) profile = { ...profile, groups: record.groups };
-
+  const answer = await askProvider(ctx, claims, tokens, canRefresh);
+  if ('outcome' in answer) return answer.outcome;
+  const profile = statedProfile(answer.profile, record);
   // Only a usable email is passed on and kept (access/usable-email.ts): none (lost, changed and
   // not stated verified, unverified, never verifiable) removes the stored one (`null`), so
   // nothing falls back to the address of the sign-in or the cookie.
@@ -135,23 +162,14 @@ export async function refreshSession(
   // against the allow-list of the current config.
   const groups = profile.groups ?? [];
   const decision = checkAllowList(profile, allowListFor(ctx.config, claims.prv), claims.prv);
-  const userUpdate = ctx.users?.updateProfile(claims.prv, claims.uid, { at: now, email, name: profile.name }).catch((error: unknown) => ctx.onError?.(error, 'user-update'));
+  const userUpdate = ctx.users?.updateProfile(claims.prv, claims.uid, { at: ctx.now, email, name: profile.name }).catch((error: unknown) => ctx.onError?.(error, 'user-update'));
   if (!decision.allowed) {
     await Promise.all([revoke(ctx, claims.sid, 'not-allowed'), userUpdate]);
     return { kind: 'denied', reason: decision.reason, email };
   }
-  try {
-    const sealed = next !== tokens ? await sealTokens(next, ctx.keys) : undefined;
-    calls.push('refresh-complete');
-    const done = { owner: ctx.owner, at: now, tokens: sealed, email: email ?? null, emailVerification: emailVerificationOf(profile), name: profile.name, groups, authFingerprint: authFingerprint(ctx.config) };
-    const [stored] = await Promise.all([sessions.completeRefresh(claims.sid, done), userUpdate]);
-    // Lost the lease (took longer than REFRESH_LEASE_SECONDS and someone else took over): theirs wins.
-    if (!stored) ctx.onError?.(new Error('the refresh lease expired before the result was stored'), 'refresh-complete');
-  } catch (error) {
-    // The provider answered and the user passes: let this request through; the next check retries.
-    ctx.onError?.(error, 'refresh-complete');
-  }
-  return { kind: 'refreshed', email, name: profile.name, groups, tokens: next };
+  const done = { email: email ?? null, emailVerification: emailVerificationOf(profile), name: profile.name, groups, authFingerprint: authFingerprint(ctx.config) };
+  await storeRefresh(ctx, claims.sid, done, { next: answer.next, old: tokens }, userUpdate);
+  return { kind: 'refreshed', email, name: profile.name, groups, tokens: answer.next };
 }
 
 /**

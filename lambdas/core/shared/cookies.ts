@@ -69,15 +69,6 @@ export interface CookieOptions {
 const NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const VALUE = /^[!#-+\--:<-[\]-~]*$/;
 
-/**
- * True for a name a `Set-Cookie` may carry (RFC 6265 4.1.1: an RFC 7230 token). A name
- * read from a client's `Cookie` header is anything the client sent: test it before
- * echoing it back, or `serializeCookie` throws.
- */
-export function isCookieName(name: string): boolean {
-  return NAME.test(name);
-}
-
 /** A `Set-Cookie` value with edge-oauth's fixed attributes. Throws on a name or value a browser would reject. */
 export function serializeCookie(name: string, value: string, options: CookieOptions = {}): string {
   if (!NAME.test(name)) throw new TypeError(`invalid cookie name`);

@@ -13,20 +13,21 @@ import { CALLBACK_PATH } from '../viewer/special-paths';
 import { FRAGMENT_PAGE_HEADERS, fragmentPage } from '../viewer/fragment-pages';
 import { allowListFor, checkAllowList, DENIAL_MESSAGES } from './allow-list';
 import { usableEmail } from '../access/usable-email';
-import type { Profile, Provider, TokenSet } from '../providers/types';
+import type { Profile, Provider, SignInResult, TokenSet } from '../providers/types';
 import { randomToken, type RandomBytes } from '../shared/random';
 import { seal } from '../keys/seal';
 import { serializeCookie } from '../shared/cookies';
 import { newSessionClaims, readSession, sessionCookieMaxAge, sessionCookieName, type SessionClaims } from '../session/session-cookie';
 import { signInRecord } from './sign-in-record';
-import type { SessionStore, SignInStore, UserStore } from '../stores';
+import type { SessionStore, SignInStateStore, SignInStore, UserStore } from '../stores';
 import { planRefreshToken } from './kept-refresh-token';
 
 export interface CallbackContext {
   readonly config: EdgeConfig;
   readonly keys: KeySet;
   readonly providers: ReadonlyMap<string, Provider>;
-  readonly sessions: SessionStore;
+  /** The sessions, and the used sign-in states (replay protection) kept beside them. */
+  readonly sessions: SessionStore & SignInStateStore;
   /** Writes the session, App User and MAU mark together. @default - the session only, with `sessions` */
   readonly signIns?: SignInStore | undefined;
   /** Where refresh tokens are kept per user (Provider.keepsRefreshToken: Google). */
@@ -67,40 +68,56 @@ export interface CallbackResponse {
   readonly session?: SessionClaims;
 }
 
-export async function finishCallback(ctx: CallbackContext, req: CallbackRequest): Promise<CallbackResponse> {
-  const params = new URLSearchParams(req.querystring);
+/** A step's answer: its value, or the page that ends the callback. */
+type Step<T> = { readonly value: T } | { readonly response: CallbackResponse };
+
+interface Started {
+  readonly state: string;
+  readonly verifier: string;
+  readonly flow: FlowState;
+  readonly provider: Provider;
+  readonly clearFlow: string[];
+  readonly retry: Link;
+}
+
+/** The attempt this browser holds for `state` (else lostAttempt), used once (a replayed callback fails), its provider, and no error from it. */
+async function startedFlow(ctx: CallbackContext, req: CallbackRequest, params: URLSearchParams): Promise<Step<Started>> {
   const state = params.get('state') ?? '';
   const lookup = readFlow(ctx.config, ctx.keys, req.cookieHeaders, state, ctx.now);
-  if (lookup.status !== 'ok') return lostAttempt(ctx, req, lookup);
+  if (lookup.status !== 'ok') return { response: lostAttempt(ctx, req, lookup) };
   const clearFlow = [lookup.clearCookie];
   const { flow } = lookup;
   const provider = ctx.providers.get(flow.p);
   const retry: Link = { href: signInHref({ provider: flow.p, returnPath: flow.r }), label: 'Sign in again' };
   if (provider === undefined) {
-    return errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]);
+    return { response: errorPage(ctx, 400, 'unknown-provider', clearFlow, 'Sign-in failed', ['That sign-in provider is no longer configured.'], [retry]) };
   }
   // Single use, server-side: a replayed callback (same state, even with the cookie) fails.
   if (!(await ctx.sessions.consumeState(stateHash(state), flow.iat + FLOW_TTL + 60))) {
-    return errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]);
+    return { response: errorPage(ctx, 400, 'state-replayed', clearFlow, 'This sign-in link was already used', ['Please start again.'], [retry]) };
   }
   const providerError = params.get('error');
   if (providerError !== null) {
     const denied = providerError === 'access_denied';
-    return errorPage(ctx, denied ? 403 : 502, `provider-${denied ? 'denied' : 'error'}`, clearFlow, 'Sign-in was not completed', [
+    return { response: errorPage(ctx, denied ? 403 : 502, `provider-${denied ? 'denied' : 'error'}`, clearFlow, 'Sign-in was not completed', [
       denied ? `${provider.displayName} did not grant access (you may have cancelled).` : `${provider.displayName} reported an error: ${providerError.slice(0, 64)}.`,
-    ], [retry]);
+    ], [retry]) };
   }
+  return { value: { state, verifier: lookup.verifier, flow, provider, clearFlow, retry } };
+}
 
-  let result;
+/** The code exchanged at the provider (with the attempt's verifier, state and nonce), or the page saying why not. */
+async function exchangeCode(ctx: CallbackContext, req: CallbackRequest, started: Started): Promise<Step<SignInResult>> {
+  const { flow, provider, clearFlow, retry } = started;
   try {
-    result = await provider.finishSignIn({
+    return { value: await provider.finishSignIn({
       callbackUrl: new URL(`${ctx.scheme}://${req.host}${CALLBACK_PATH}?${req.querystring}`),
       redirectUri: `${ctx.scheme}://${req.host}${CALLBACK_PATH}`,
-      codeVerifier: lookup.verifier,
-      state,
+      codeVerifier: started.verifier,
+      state: started.state,
       nonce: flow.n,
       ...(flow.ra === 1 && { authenticatedAfter: flow.iat }),
-    });
+    }) };
   } catch (error) {
     ctx.onError?.(error, 'token-exchange');
     const code = error instanceof EdgeOAuthError ? error.code : 'ERR_UNKNOWN';
@@ -111,48 +128,37 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
     const said = error instanceof ProviderError && error.oauthErrorDescription !== undefined ? [`${provider.displayName} said: ${error.oauthErrorDescription}`] : [];
     const denied = code === 'ERR_PROVIDER_DENIED';
     const slow = code === 'ERR_PROVIDER_TIMEOUT'; // up but slow: a timeout (504), not "could not be reached"
-    return errorPage(ctx, denied ? 403 : slow ? 504 : 502, code, clearFlow, denied ? 'Access denied' : slow ? 'Sign-in is taking too long' : 'Sign-in failed', [
+    return { response: errorPage(ctx, denied ? 403 : slow ? 504 : 502, code, clearFlow, denied ? 'Access denied' : slow ? 'Sign-in is taking too long' : 'Sign-in failed', [
       denied ? 'Your sign-in was not accepted.' : slow ? `${provider.displayName} did not answer in time. It may be busy; please sign in again in a moment.` : 'We could not complete your sign-in.',
       detail,
       ...said,
-    ], [retry]);
+    ], [retry]) };
   }
+}
 
-  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id), provider.id);
-  if (!decision.allowed) {
-    const who = result.profile.email ?? result.profile.name ?? 'this account';
-    return errorPage(ctx, 403, decision.reason, clearFlow, 'Access denied', [DENIAL_MESSAGES[decision.reason], `Signed in at ${provider.displayName} as ${who}.`], [
-      { href: signInHref({ provider: provider.id, returnPath: flow.r, reauthenticate: true }), label: 'Try another account' },
-    ]);
-  }
+type TokenPlan = Exclude<Awaited<ReturnType<typeof planRefreshToken>>, { kind: 'consent' }>;
 
-  if (flow.h !== undefined && result.profile.id !== flow.h) {
-    // The consent round trip came back with another account than the one just signed in.
-    return errorPage(ctx, 403, 'consent-account-changed', clearFlow, 'Sign-in was not completed', [
-      `Another ${provider.displayName} account was chosen on the consent screen than the one you signed in with. Please sign in again.`,
-    ], [retry]);
-  }
-  const plan = await planRefreshToken(ctx, provider, result.profile.id, result.tokens, flow.h !== undefined);
-  if (plan.kind === 'consent') return consentRoundTrip(ctx, req, provider, flow, result.profile.id, clearFlow);
+/** The session of an admitted user: its record written (with a kept refresh token), its cookie sealed, and back to the return path. */
+async function signedIn(ctx: CallbackContext, req: CallbackRequest, started: Started, profile: Profile, plan: TokenPlan): Promise<CallbackResponse> {
+  const { flow, provider, clearFlow } = started;
   const tokens = plan.tokens;
-
   const claims = newSessionClaims(ctx.config, {
     sid: randomToken(ctx.random, 16),
-    uid: result.profile.id,
+    uid: profile.id,
     prv: provider.id,
-    name: result.profile.name,
+    name: profile.name,
     // Only a usable email (access/usable-email.ts) is passed on: not one the provider says is
     // unverified (a group may still admit the user), nor one it never verifies (Amazon).
-    email: usableEmail(result.profile),
-    groups: result.profile.groups,
+    email: usableEmail(profile),
+    groups: profile.groups,
     now: ctx.now,
   });
-  // Session (with the sealed tokens), App User and MAU mark: one transaction (dynamodb-sign-in.ts).
-  const signedIn = await signInRecord(ctx.config, ctx.keys, claims, tokens, req, result.profile);
-  const record = plan.keep === undefined ? signedIn : { ...signedIn, user: { ...signedIn.user, refreshToken: plan.keep } };
+  // Session (with the sealed tokens), App User and MAU mark: one transaction (lambdas/store/dynamodb/sign-in.ts).
+  const written = await signInRecord(ctx.config, ctx.keys, claims, tokens, req, profile);
+  const record = plan.keep === undefined ? written : { ...written, user: { ...written.user, refreshToken: plan.keep } };
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
-  await ctx.onSignIn?.({ claims, profile: result.profile, tokens, host: req.host });
+  await ctx.onSignIn?.({ claims, profile, tokens, host: req.host });
   const cookie = serializeCookie(sessionCookieName(ctx.config), await seal(claims, ctx.keys.current), { maxAge: sessionCookieMaxAge(claims) });
   return { ...toDeepLink(flow, [...clearFlow, cookie]), decision: 'allow', reason: 'signed-in', session: claims };
 }
@@ -165,6 +171,32 @@ function toDeepLink(flow: FlowState, setCookies: readonly string[]): Pick<Callba
   const body = flow.fr === 1 ? fragmentPage('restore', attemptId(flow), flow.r) : undefined;
   if (body !== undefined) return { status: 200, headers: FRAGMENT_PAGE_HEADERS, setCookies, body };
   return { status: 302, headers: { location: flow.r, 'cache-control': 'no-store' }, setCookies };
+}
+
+/** The callback: the attempt, the code exchange, the allow-list, the refresh token's plan, then the session. */
+export async function finishCallback(ctx: CallbackContext, req: CallbackRequest): Promise<CallbackResponse> {
+  const started = await startedFlow(ctx, req, new URLSearchParams(req.querystring));
+  if ('response' in started) return started.response;
+  const exchanged = await exchangeCode(ctx, req, started.value);
+  if ('response' in exchanged) return exchanged.response;
+  const { flow, provider, clearFlow, retry } = started.value;
+  const result = exchanged.value;
+  const decision = checkAllowList(result.profile, allowListFor(ctx.config, provider.id), provider.id);
+  if (!decision.allowed) {
+    const who = result.profile.email ?? result.profile.name ?? 'this account';
+    return errorPage(ctx, 403, decision.reason, clearFlow, 'Access denied', [DENIAL_MESSAGES[decision.reason], `Signed in at ${provider.displayName} as ${who}.`], [
+      { href: signInHref({ provider: provider.id, returnPath: flow.r, reauthenticate: true }), label: 'Try another account' },
+    ]);
+  }
+  if (flow.h !== undefined && result.profile.id !== flow.h) {
+    // The consent round trip came back with another account than the one just signed in.
+    return errorPage(ctx, 403, 'consent-account-changed', clearFlow, 'Sign-in was not completed', [
+      `Another ${provider.displayName} account was chosen on the consent screen than the one you signed in with. Please sign in again.`,
+    ], [retry]);
+  }
+  const plan = await planRefreshToken(ctx, provider, result.profile.id, result.tokens, flow.h !== undefined);
+  if (plan.kind === 'consent') return consentRoundTrip(ctx, req, provider, flow, result.profile.id, clearFlow);
+  return signedIn(ctx, req, started.value, result.profile, plan);
 }
 
 /**

@@ -23,7 +23,7 @@ import { startSignIn } from './sign-in-start';
 import { asciiQuery, CALLBACK_PATH, classifyPath, type SpecialPath } from './special-paths';
 import type { ViewerAction, ViewerContext, ViewerRequest } from './types';
 
-export type { Decision, Outcome, ViewerAction, ViewerContext, ViewerRequest } from './types';
+export type { Outcome, ViewerAction, ViewerContext, ViewerRequest } from './types';
 
 /** A fast pre-check: only a path that contains "auth" (or escapes) can be one of ours. */
 function mayBeSpecial(uri: string): boolean {

@@ -20,8 +20,8 @@
  */
 import { GetItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { RevocationReason } from '../../core/stores';
-import { getN, getS, num, storeCall, str, UpdateBuilder, type Item } from '../dynamodb-attrs';
-import { keys, TTL_ATTRIBUTE } from '../tables';
+import { getN, getS, num, storeCall, str, UpdateBuilder, type Item } from '../dynamodb/attrs';
+import { keys, TTL_ATTRIBUTE } from '../dynamodb/tables';
 
 /** What the tombstone says. */
 export interface SessionEnd {

@@ -4,9 +4,9 @@ import { csrfToken, verifyCsrfToken } from '../../../lambdas/core/admin/csrf';
 import { lastTwelveMonths } from '../../../lambdas/core/admin/views';
 import { seal } from '../../../lambdas/core/keys/seal';
 import { newSessionClaims } from '../../../lambdas/core/session/session-cookie';
-import { MemorySessionStore } from '../../../lambdas/store/memory';
-import { MemoryMauStore } from '../../../lambdas/store/memory-mau';
-import { MemoryUserStore } from '../../../lambdas/store/memory-users';
+import { MemorySessionStore } from '../../../lambdas/store/memory/sessions';
+import { MemoryMauStore } from '../../../lambdas/store/memory/mau';
+import { MemoryUserStore } from '../../../lambdas/store/memory/users';
 import { testConfig, testKeys } from '../fixtures';
 
 const NOW = 1_800_000_000;

@@ -11,9 +11,9 @@ import { newSessionClaims, type SessionClaims } from '../../../lambdas/core/sess
 import { SessionChecks, type CheckRequest, type SessionChecksDeps } from '../../../lambdas/core/session/container-checks';
 import { signInRecord } from '../../../lambdas/core/sign-in/sign-in-record';
 import type { SessionStore } from '../../../lambdas/core/stores';
-import { MemorySessionStore } from '../../../lambdas/store/memory';
-import { MemoryMauStore } from '../../../lambdas/store/memory-mau';
-import { MemoryUserStore } from '../../../lambdas/store/memory-users';
+import { MemorySessionStore } from '../../../lambdas/store/memory/sessions';
+import { MemoryMauStore } from '../../../lambdas/store/memory/mau';
+import { MemoryUserStore } from '../../../lambdas/store/memory/users';
 import { testConfig, testKeys } from '../fixtures';
 
 const keys = testKeys();

@@ -12,7 +12,7 @@ import { SessionChecks, type CheckRequest } from '../../../lambdas/core/session/
 import { newSessionClaims } from '../../../lambdas/core/session/session-cookie';
 import { signInRecord } from '../../../lambdas/core/sign-in/sign-in-record';
 import type { SessionStore } from '../../../lambdas/core/stores';
-import { MemorySessionStore } from '../../../lambdas/store/memory';
+import { MemorySessionStore } from '../../../lambdas/store/memory/sessions';
 import { testConfig, testKeys } from '../fixtures';
 
 const keys = testKeys();

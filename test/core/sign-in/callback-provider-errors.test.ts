@@ -7,7 +7,7 @@ import { newFlow } from '../../../lambdas/core/sign-in/flow';
 import { finishCallback, type CallbackContext } from '../../../lambdas/core/sign-in/callback';
 import { OidcProvider } from '../../../lambdas/core/providers/oidc';
 import { ProviderError } from '../../../lambdas/core/errors';
-import { MemorySessionStore } from '../../../lambdas/store/memory';
+import { MemorySessionStore } from '../../../lambdas/store/memory/sessions';
 import { FakeOAuthServer, type FakeUser } from '../../providers/fake-oauth-server';
 import { seededRandom, testConfig, testKeys } from '../fixtures';
 

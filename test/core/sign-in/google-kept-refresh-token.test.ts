@@ -11,10 +11,10 @@ import { GoogleProvider } from '../../../lambdas/core/providers/google';
 import { openTokens } from '../../../lambdas/core/keys/token-sealing';
 import { refreshSession } from '../../../lambdas/core/session/refresh';
 import { revokeOneSession, revokeUserSessions } from '../../../lambdas/core/session/revoke';
-import { MemorySessionStore } from '../../../lambdas/store/memory';
-import { MemoryUserStore } from '../../../lambdas/store/memory-users';
-import { MemoryMauStore } from '../../../lambdas/store/memory-mau';
-import { MemorySignInStore } from '../../../lambdas/store/memory-sign-in';
+import { MemorySessionStore } from '../../../lambdas/store/memory/sessions';
+import { MemoryUserStore } from '../../../lambdas/store/memory/users';
+import { MemoryMauStore } from '../../../lambdas/store/memory/mau';
+import { MemorySignInStore } from '../../../lambdas/store/memory/sign-in';
 import { FakeOAuthServer, providerConfig, type FakeUser } from '../../providers/fake-oauth-server';
 import { seededRandom, testConfig, testKeys } from '../fixtures';
 

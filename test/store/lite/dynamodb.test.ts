@@ -15,7 +15,7 @@ import { DynamoMauStore } from '../../../lambdas/store/dynamodb-mau';
 import { DynamoSessionStore } from '../../../lambdas/store/dynamodb-sessions';
 import { DynamoSignInStore } from '../../../lambdas/store/dynamodb-sign-in';
 import { DynamoUserStore } from '../../../lambdas/store/dynamodb-users';
-import { dynamoStores } from '../../../lambdas/store/aws';
+import { dynamoStores } from '../../../lambdas/store/stores';
 import * as lite from '../../../lambdas/store/lite/dynamodb';
 import { createTables, LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import { testConfig } from '../../core/fixtures';

@@ -13,7 +13,7 @@ import { StoreError } from '../../../lambdas/core/errors';
 import { AwsJsonClient, retryKind } from '../../../lambdas/store/lite/aws-json';
 import { DynamoDBClient, GetItemCommand } from '../../../lambdas/store/lite/dynamodb';
 import { createSecretReader, SECRETS_MANAGER_TIMEOUTS } from '../../../lambdas/store/secrets';
-import { withCallDeadline } from '../../../lambdas/store/aws';
+import { withCallDeadline } from '../../../lambdas/store/aws/clients';
 import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
 import { startSecretsManager } from '../../../local/secrets-manager';
 import { startSilentServer, type SilentServer } from '../../support/silent-server';

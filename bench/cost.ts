@@ -22,9 +22,9 @@ import type { RequestEvent } from '../lambdas/core/request-events';
 import type { MauStore, SessionStore, UserStore } from '../lambdas/core/stores';
 import { createViewerHandler } from '../lambdas/edge/handler';
 import { requestLine } from '../lambdas/runtime/console-logger';
-import { MemorySessionStore } from '../lambdas/store/memory';
-import { MemoryMauStore } from '../lambdas/store/memory-mau';
-import { MemoryUserStore } from '../lambdas/store/memory-users';
+import { MemorySessionStore } from '../lambdas/store/memory/sessions';
+import { MemoryMauStore } from '../lambdas/store/memory/mau';
+import { MemoryUserStore } from '../lambdas/store/memory/users';
 import { benchSession, eventFactory, OTHER_COOKIES } from './fixtures';
 
 export const PRICES = {

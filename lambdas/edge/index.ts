@@ -6,7 +6,7 @@
  * Lambda runs init at a full vCPU and each invoke at the memory's share of one (128 MB:
  * about 7 %; docs/performance.md#cold-start). So the key-set read starts here, at init: its
  * request is built and signed at full speed and its round trip overlaps the rest of init;
- * the first request awaits the same read (lambdas/store/secrets.ts shares one in flight; a
+ * the first request awaits the same read (lambdas/store/aws/secrets.ts shares one in flight; a
  * failure here is retried by that request). The bundle's AWS clients are the small
  * signed-request ones (lambdas/store/lite/), so nothing heavy is left to load on a request,
  * and one throwaway signed-in request primes the fast path's code (lambdas/runtime/warm-up.ts).

@@ -18,9 +18,9 @@ import type { Provider } from '../core/providers/types';
 import type { requestEvent, RequestLogger } from '../core/request-events';
 import { newSessionClaims, sessionCookieName, type SessionClaims } from '../core/session/session-cookie';
 import { createViewerHandler } from '../edge/handler';
-import { MemorySessionStore } from '../store/memory';
-import { MemoryMauStore } from '../store/memory-mau';
-import { MemoryUserStore } from '../store/memory-users';
+import { MemorySessionStore } from '../store/memory/sessions';
+import { MemoryMauStore } from '../store/memory/mau';
+import { MemoryUserStore } from '../store/memory/users';
 
 /** The compact JWE (`dir`, `A256GCM`) that core/keys/seal.ts `open` reads, made synchronously with node:crypto (jose's sealing is asynchronous). */
 function sealNow(claims: SessionClaims, keys: KeySet): string {

@@ -13,8 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoUserStore } from '../../lambdas/store/dynamodb-users';
-import { createTables, LOCAL_CREDENTIALS } from '../../local/dynamodb';
+import { DynamoUserStore } from '../../lambdas/store/dynamodb/users';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { testDynamoEndpoint } from '../support/dynamodb';
 
 const EDGE = '/aws/lambda/us-east-1.EdgeOAuthStack-EdgeOAuthViewerRequestA1B2-x1y2z3';
@@ -76,8 +76,8 @@ test('finds the edge groups in every region and the callback group at home, merg
 test('--decision block, readable: one line per event with region, reason, status', async () => {
   const { out } = await run('--regions', 'eu-west-1,ap-southeast-2', '--decision', 'block');
   expect(out).toHaveLength(3);
-  expect(out[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}  us-east-1\s+block\s+not-on-allow-list  403  GET app\.example\.com\/auth\/callback/);
-  expect(out[1]).toMatch(/eu-west-1\s+block\s+store-unavailable  503 .* github:42 .*session [0-9a-f]{16}/);
+  expect(out[0]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} {2}us-east-1\s+block\s+not-on-allow-list {2}403 {2}GET app\.example\.com\/auth\/callback/);
+  expect(out[1]).toMatch(/eu-west-1\s+block\s+store-unavailable {2}503 .* github:42 .*session [0-9a-f]{16}/);
 });
 
 test('--session hashes the given id (the log holds only the hash); --user <provider>:<id> needs no table', async () => {

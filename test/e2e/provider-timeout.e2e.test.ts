@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createProviders } from '../../lambdas/core/providers';
 import { createViewerHandler } from '../../lambdas/edge/handler';
-import { startCloudFront, type CloudFrontEmulator } from '../../local/cloudfront';
+import { startCloudFront, type CloudFrontEmulator } from '../../local/emulators/cloudfront/server';
 import { testConfig, testKeys } from '../core/fixtures';
 import { describeWithChromium, screenshot, useChromium } from '../support/chromium';
 

@@ -4,7 +4,7 @@
  * dying stops the stack with an error instead of leaving everyone on a 503 with no line saying why.
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../../local/dynamodb';
+import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '../../local/emulators/dynamodb/dynamodb-local';
 import { startLocalStack } from '../../local/stack/stack';
 import { superviseDynamoDbLocal } from '../../local/stack/supervise';
 

@@ -16,7 +16,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 
-export { COGNITO_DEFAULTS, MANAGED_COGNITO_KEYS, MANAGED_POOL_TAG, managedCognitoSecretId, providerGroups, userPoolRegion } from './cognito';
 
 export const COGNITO_USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 export const COGNITO_DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -1,5 +1,5 @@
 /**
- * The part of `@aws-sdk/client-dynamodb` the stores use (lambdas/store/dynamodb-*.ts), on the
+ * The part of `@aws-sdk/client-dynamodb` the stores use (lambdas/store/dynamodb/, lambdas/store/global/), on the
  * small signed-request client (aws-json.ts). The viewer-request bundle is built with this
  * module in place of the SDK package (esbuild `alias`: lib/functions.ts, bench/bundle.ts),
  * so the viewer's first request loads no SDK; the callback, the console and the CLI keep the
@@ -46,6 +46,7 @@ export class DynamoDBClient {
     this.#client = new AwsJsonClient(PROTOCOL, config);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- stands in for the SDK's typed outputs: callers are typed against the real SDK, this is swapped in at bundling (lib/viewer-aliases.ts)
   async send(cmd: Command, options: { abortSignal?: AbortSignal } = {}): Promise<any> {
     // This module's commands name their operation; another `XxxCommand` with an `input` (an
     // SDK command, e.g. the local stack's CreateTable) is sent as operation `Xxx`.

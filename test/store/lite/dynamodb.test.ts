@@ -11,13 +11,13 @@ jest.mock('@aws-sdk/client-dynamodb', () => ({ ...jest.requireActual('@aws-sdk/c
 
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { TableNotFoundError } from '../../../lambdas/core/errors';
-import { DynamoMauStore } from '../../../lambdas/store/dynamodb-mau';
-import { DynamoSessionStore } from '../../../lambdas/store/dynamodb-sessions';
-import { DynamoSignInStore } from '../../../lambdas/store/dynamodb-sign-in';
-import { DynamoUserStore } from '../../../lambdas/store/dynamodb-users';
+import { DynamoMauStore } from '../../../lambdas/store/dynamodb/mau';
+import { DynamoSessionStore } from '../../../lambdas/store/dynamodb/sessions';
+import { DynamoSignInStore } from '../../../lambdas/store/dynamodb/sign-in';
+import { DynamoUserStore } from '../../../lambdas/store/dynamodb/users';
 import { dynamoStores } from '../../../lambdas/store/stores';
 import * as lite from '../../../lambdas/store/lite/dynamodb';
-import { createTables, LOCAL_CREDENTIALS } from '../../../local/dynamodb';
+import { createTables, LOCAL_CREDENTIALS } from '../../../local/emulators/dynamodb/dynamodb-local';
 import { testConfig } from '../../core/fixtures';
 import { testDynamoEndpoint } from '../../support/dynamodb';
 import { mauStoreContract } from '../mau.contract';

@@ -2,7 +2,7 @@
  * The small client's bounds and retries (lambdas/store/lite/aws-json.ts) keep what the SDK
  * clients gave the viewer: the call deadline ends a call whatever its attempts, the
  * per-attempt request timeout is a retried TimeoutError, a 5xx or throttling answer is retried
- * up to maxAttempts, a client error is not; and the secret reader (lambdas/store/secrets.ts)
+ * up to maxAttempts, a client error is not; and the secret reader (lambdas/store/aws/secrets.ts)
  * reads the local Secrets Manager (local/secrets-manager.ts) through it, refusing unsigned requests.
  */
 jest.mock('@aws-sdk/client-secrets-manager', () => jest.requireActual('../../../lambdas/store/lite/secrets-manager'));
@@ -12,10 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { StoreError } from '../../../lambdas/core/errors';
 import { AwsJsonClient, retryKind } from '../../../lambdas/store/lite/aws-json';
 import { DynamoDBClient, GetItemCommand } from '../../../lambdas/store/lite/dynamodb';
-import { createSecretReader, SECRETS_MANAGER_TIMEOUTS } from '../../../lambdas/store/secrets';
+import { createSecretReader, SECRETS_MANAGER_TIMEOUTS } from '../../../lambdas/store/aws/secrets';
 import { withCallDeadline } from '../../../lambdas/store/aws/clients';
-import { LOCAL_CREDENTIALS } from '../../../local/dynamodb';
-import { startSecretsManager } from '../../../local/secrets-manager';
+import { LOCAL_CREDENTIALS } from '../../../local/emulators/dynamodb/dynamodb-local';
+import { startSecretsManager } from '../../../local/emulators/secrets-manager';
 import { startSilentServer, type SilentServer } from '../../support/silent-server';
 
 let silent: SilentServer;

@@ -6,7 +6,7 @@
  * `TransactWriteItems` succeed), and the JWKS a Cognito user pool publishes (for
  * cognito-at-edge). Like the services, a POST without an `Authorization` header is refused
  * (400 `MissingAuthenticationTokenException`). Not a replica: it checks no condition and
- * applies no update (local/secrets-manager.ts and DynamoDB Local are the replicas).
+ * applies no update (local/emulators/secrets-manager.ts and DynamoDB Local are the replicas).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

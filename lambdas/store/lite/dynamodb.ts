@@ -3,7 +3,7 @@
  * small signed-request client (aws-json.ts). The viewer-request bundle is built with this
  * module in place of the SDK package (esbuild `alias`: lib/functions.ts, bench/bundle.ts),
  * so the viewer's first request loads no SDK; the callback, the console and the CLI keep the
- * SDK. The stores' code is the same in both: test/store/lite-dynamodb.test.ts runs the
+ * SDK. The stores' code is the same in both: test/store/lite/dynamodb.test.ts runs the
  * store contracts on DynamoDB Local through this module.
  *
  * Wire format: DynamoDB's JSON protocol takes and gives attribute values in the shape the

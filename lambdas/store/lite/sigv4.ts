@@ -4,7 +4,7 @@
  * carries no SDK (AWS's own signer, @smithy/signature-v4, bundles to ~140 KB minified, 47 KB
  * gzipped, with @smithy/core; this is under 1 KB). The algorithm is AWS's:
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
- * test/store/lite-sigv4.test.ts checks it against @smithy/signature-v4 on the same requests.
+ * test/store/lite/sigv4.test.ts checks it against @smithy/signature-v4 on the same requests.
  */
 import { createHash, createHmac } from 'node:crypto';
 

@@ -6,7 +6,7 @@
  * reasons) and a missing table come back as the SDK gives them.
  */
 // The small client's exports over the SDK's: the stores get the small client and its commands;
-// the test's table set-up (local/dynamodb.ts) keeps the SDK's CreateTableCommand, sent through the small client.
+// the test's table set-up (local/emulators/dynamodb/dynamodb-local.ts) keeps the SDK's CreateTableCommand, sent through the small client.
 jest.mock('@aws-sdk/client-dynamodb', () => ({ ...jest.requireActual('@aws-sdk/client-dynamodb'), ...jest.requireActual('../../../lambdas/store/lite/dynamodb') }));
 
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';

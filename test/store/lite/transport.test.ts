@@ -3,7 +3,7 @@
  * clients gave the viewer: the call deadline ends a call whatever its attempts, the
  * per-attempt request timeout is a retried TimeoutError, a 5xx or throttling answer is retried
  * up to maxAttempts, a client error is not; and the secret reader (lambdas/store/aws/secrets.ts)
- * reads the local Secrets Manager (local/secrets-manager.ts) through it, refusing unsigned requests.
+ * reads the local Secrets Manager (local/emulators/secrets-manager.ts) through it, refusing unsigned requests.
  */
 jest.mock('@aws-sdk/client-secrets-manager', () => jest.requireActual('../../../lambdas/store/lite/secrets-manager'));
 

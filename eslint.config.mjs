@@ -24,6 +24,8 @@ const LONG_FILES = {
   'test/cdk/edge-oauth.test.ts': 'the EdgeOAuth construct suite; to split by concern with the constructor split',
   'test/cdk/api.test.ts': 'the API authorizer construct suite; to split by concern',
   'test/local/cloudfront.test.ts': 'the CloudFront emulator suite; to split with local/emulators/cloudfront/server.ts',
+  'lambdas/core/config/types.ts': 'the resolved config, one interface per section; grew by log, monitoring and cognito (#27-#29); to split by section',
+  'lib/edge-oauth.ts': 'the EdgeOAuth construct; grew by the managed user pools and monitoring (#28, #29); to split into named builders',
 };
 
 /**
@@ -41,6 +43,10 @@ const LONG_FUNCTIONS = {
   'local/emulators/cloudfront-api/xml.ts': 'parseDocument (61): one XML scanner loop',
   'local/emulators/secrets-manager.ts': 'operations (62): one table of the emulated operations',
   'local/stack/start.ts': 'main (62): the npm start command line in sequence',
+  'lambdas/core/viewer/sign-in-start.ts': 'startSignIn (71): grew by the fragment page (#24); to split into named steps',
+  'local/emulators/cognito/server.ts': 'startCognitoEmulator (199): one server\'s routes in one closure; to split per endpoint as local/emulators/idp/ is',
+  'local/stack/stack.ts': 'startLocalStack (66): grew by the Cognito stand-in (#28); to split',
+  'bench/cost.ts': 'costPerMillion (66): one cost model in sequence',
   'bench/cognito.ts': 'cognitoFixture (62): one fixture',
   'bench/proxy.ts': 'benchProxy (99): one benchmark script in sequence',
   'bench/run.ts': 'main (111): the benchmark run in sequence',
@@ -60,6 +66,7 @@ const CONTROL_CHARACTER_REGEXES = {
 const REQUIRES = {
   'bin/attach-command.ts': 'loads the CloudFront client only for `attach`, with a clear error when it is missing',
   'lib/key-set-generator/code.ts': 'loads esbuild only when bundling, with a clear error when it is missing',
+  'lib/handler-bundle.ts': 'loads esbuild only when bundling a custom-resource handler',
   'test/attach/cloudfront-api.sdk.test.ts': 'loads @aws-sdk/client-cloudfront only when installed (test/support/cloudfront-sdk.ts)',
   'test/attach/handler.sdk.test.ts': 'loads the handler only when @aws-sdk/client-cloudfront is installed',
   'test/cdk/global-tables.test.ts': 'loads the config parser inside one test',
@@ -70,6 +77,7 @@ const REQUIRES = {
 const PRINTS = {
   'lambdas/runtime/console-logger.ts': 'the one logger of the deployed functions (CloudWatch Logs reads stdout)',
   'lib/attach/handler.ts': 'a custom-resource handler: its log is CloudWatch Logs',
+  'local/stack/stack.ts': 'reports a part it started that exited (DynamoDB Local) on stderr, by default',
   'lib/key-set-generator/handler.ts': 'a custom-resource handler: its log is CloudWatch Logs',
   'local/emulators/idp/provider.ts': 'quiets oidc-provider\'s dev-mode warning and prints its server errors',
   'test/e2e/journey.ts': 'says when a port clash made it retry',

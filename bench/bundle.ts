@@ -1,6 +1,7 @@
 /**
  * The viewer bundle as deployed (esbuild: bundle, minify, platform node, target node22,
- * cjs, AWS SDK external, the parsed example config baked in with `define`), its size
+ * cjs, the small AWS clients in place of the SDK's (VIEWER_SDK_ALIASES, lib/functions.ts), the
+ * parsed example config baked in with `define`), its size
  * minified and zipped (a real zip archive, deflate level 9), and its cold init: the time a
  * fresh `node` process takes to `require` it, measured inside the child with hrtime.
  */
@@ -10,6 +11,8 @@ import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { loadConfigFile } from '../lib/config-file';
+import { VIEWER_SDK_ALIASES } from '../lib/viewer-aliases';
+import type { EdgeConfig } from '../lambdas/core/config/types';
 import { median } from './harness';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -23,8 +26,8 @@ export interface BundleResults {
   topInputs: Array<{ path: string; bytes: number }>;
 }
 
-export async function buildViewerBundle(): Promise<{ file: string; results: BundleResults }> {
-  const config = loadConfigFile(path.join(ROOT, 'edge-oauth.config.example.jsonc'));
+/** @param config baked in; @default the example config. @param name the output's base name. */
+export async function buildViewerBundle(config: EdgeConfig = loadConfigFile(path.join(ROOT, 'edge-oauth.config.example.jsonc')), name = 'viewer'): Promise<{ file: string; results: BundleResults }> {
   const out = await build({
     entryPoints: [path.join(ROOT, 'lambdas/edge/index.ts')],
     bundle: true,
@@ -33,6 +36,7 @@ export async function buildViewerBundle(): Promise<{ file: string; results: Bund
     target: 'node22',
     format: 'cjs',
     external: ['@aws-sdk/*'],
+    alias: VIEWER_SDK_ALIASES,
     define: { __EDGE_OAUTH_CONFIG__: JSON.stringify(config) },
     write: false,
     metafile: true,
@@ -40,10 +44,10 @@ export async function buildViewerBundle(): Promise<{ file: string; results: Bund
   });
   const code = out.outputFiles[0]!.contents;
   mkdirSync(OUT_DIR, { recursive: true });
-  const file = path.join(OUT_DIR, 'viewer.js');
+  const file = path.join(OUT_DIR, `${name}.js`);
   writeFileSync(file, code);
   const zip = zipOne('index.js', code);
-  writeFileSync(path.join(OUT_DIR, 'viewer.zip'), zip);
+  writeFileSync(path.join(OUT_DIR, `${name}.zip`), zip);
   return { file, results: { minifiedBytes: code.length, zippedBytes: zip.length, topInputs: topInputs(out.metafile!) } };
 }
 

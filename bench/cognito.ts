@@ -11,16 +11,17 @@ import { SignJWT, type JWK } from 'jose';
 import { eventFactory, OTHER_COOKIES } from './fixtures';
 import { Bench } from './harness';
 
-const REGION = 'us-east-1';
-const USER_POOL_ID = 'us-east-1_BenchPool1';
-const CLIENT_ID = '4k9shgq0example0client0id1';
+/** The peer's settings (the cold-start peer entry, bench/cold-peer.ts, uses the same). */
+export const COGNITO = { region: 'us-east-1', userPoolId: 'us-east-1_BenchPool1', clientId: '4k9shgq0example0client0id1', domain: 'bench-example.auth.us-east-1.amazoncognito.com' } as const;
+const { region: REGION, userPoolId: USER_POOL_ID, clientId: CLIENT_ID } = COGNITO;
 const USERNAME = '0c4b3f6e-2a51-4c2f-9b3e-7a1d2c3e4f50';
 
 interface VerifierLike {
   cacheJwks(jwks: { keys: JWK[] }, userPoolId?: string): void;
 }
 
-export async function cognitoFixture(nowSeconds: number): Promise<{ handle: (e: CloudFrontRequestEvent) => Promise<unknown>; event: () => CloudFrontRequestEvent }> {
+/** A Cognito-shaped signed-in request's cookies, and the JWKS (one RSA key) that verifies its tokens. */
+export async function cognitoTokens(nowSeconds: number): Promise<{ cookie: string; jwk: JWK }> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = 'bench-rsa-1';
   const jwk = { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'RS256', use: 'sig' };
@@ -51,16 +52,6 @@ export async function cognitoFixture(nowSeconds: number): Promise<{ handle: (e: 
     .setExpirationTime(nowSeconds + 3600)
     .sign(privateKey);
 
-  const authenticator = new Authenticator({
-    region: REGION,
-    userPoolId: USER_POOL_ID,
-    userPoolAppId: CLIENT_ID,
-    userPoolDomain: 'bench-example.auth.us-east-1.amazoncognito.com',
-    logLevel: 'silent',
-  });
-  const verifier = (authenticator as unknown as { _jwtVerifier: VerifierLike })._jwtVerifier;
-  verifier.cacheJwks({ keys: [jwk] });
-
   // The cookies cognito-at-edge itself sets at sign-in (its _getRedirectResponse), minus the
   // refresh token (its value is not read on the signed-in path; leaving it out keeps the
   // Cookie header, and so the peer's parsing cost, small and the comparison conservative).
@@ -72,6 +63,14 @@ export async function cognitoFixture(nowSeconds: number): Promise<{ handle: (e: 
     `${base}.${USERNAME}.tokenScopesString=phone%20email%20profile%20openid%20aws.cognito.signin.user.admin`,
     `${base}.LastAuthUser=${USERNAME}`,
   ].join('; ');
+  return { cookie, jwk };
+}
+
+export async function cognitoFixture(nowSeconds: number): Promise<{ handle: (e: CloudFrontRequestEvent) => Promise<unknown>; event: () => CloudFrontRequestEvent }> {
+  const { cookie, jwk } = await cognitoTokens(nowSeconds);
+  const authenticator = new Authenticator({ region: REGION, userPoolId: USER_POOL_ID, userPoolAppId: CLIENT_ID, userPoolDomain: COGNITO.domain, logLevel: 'silent' });
+  const verifier = (authenticator as unknown as { _jwtVerifier: VerifierLike })._jwtVerifier;
+  verifier.cacheJwks({ keys: [jwk] });
   const event = eventFactory('/reports/2026?q=1', cookie);
   const handle = (e: CloudFrontRequestEvent) => authenticator.handle(e);
 

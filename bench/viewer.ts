@@ -4,7 +4,7 @@
  * and the floor (node:crypto opening the same cookie, nothing else).
  */
 import { createDecipheriv, createSecretKey, randomBytes } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import type { KeySet } from '../lambdas/core/keys/key-set';
@@ -12,6 +12,7 @@ import { createProviders } from '../lambdas/core/providers';
 import type { RequestEvent, RequestLogger } from '../lambdas/core/request-events';
 import type { SessionStore } from '../lambdas/core/stores';
 import { createViewerHandler } from '../lambdas/edge/handler';
+import { createConsoleLogger, lineWriter } from '../lambdas/runtime/console-logger';
 import { MemorySessionStore } from '../lambdas/store/memory/sessions';
 import { createSecretReader, keySetLoader } from '../lambdas/store/aws/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -58,13 +59,17 @@ function countingStore<S extends object>(inner: S): S & { calls: number } {
   }) as S & { calls: number };
 }
 
-type Variant = 'none' | 'noop' | 'json';
+type Variant = 'none' | 'noop' | 'json' | 'jsonExceptPlain';
 
-/** `none`: no logger; `noop`: the handler builds the event, nothing is written; `json`: JSON.stringify + a write to /dev/null. */
+/**
+ * `none`: no logger; `noop`: the handler builds the event, nothing is written; `json`: the
+ * deployed logger (lambdas/runtime/console-logger.ts: its line, one write(2)), to /dev/null;
+ * `jsonExceptPlain`: the same with `log.requests: "except-plain-forwards"`.
+ */
 function logger(variant: Variant, fd: number): RequestLogger | undefined {
   if (variant === 'none') return undefined;
   if (variant === 'noop') return { request: (_e: RequestEvent) => undefined, error: () => undefined };
-  return { request: (e) => void writeSync(fd, `${JSON.stringify(e)}\n`), error: () => undefined };
+  return createConsoleLogger(lineWriter(fd));
 }
 
 export interface ViewerBenches {
@@ -78,8 +83,10 @@ export interface ViewerBenches {
   fastPathFirstSight: Bench<CloudFrontRequestEvent>;
   /** The same with a logger that does nothing: the handler still builds the request event. */
   fastPathNoopLogger: Bench<CloudFrontRequestEvent>;
-  /** The same with the deployed logger's work: JSON.stringify and a write(2) to /dev/null. */
+  /** The same with the deployed logger (every request written; its line and a write(2) to /dev/null). */
   fastPathJsonLogger: Bench<CloudFrontRequestEvent>;
+  /** The same with the deployed logger under `log.requests: "except-plain-forwards"` (nothing written for this request). */
+  fastPathLoggerExceptPlain: Bench<CloudFrontRequestEvent>;
   /** The fast path under benchConfigWithRules(): public paths and path rules, one applying. */
   fastPathWithRules: Bench<CloudFrontRequestEvent>;
   /** No cookie: the redirect to the provider (a sealed flow cookie, PKCE, state, nonce). */
@@ -135,9 +142,10 @@ export async function viewerBenches(
     clock: () => nowMs,
     sessions,
   });
+  const exceptPlain = { ...config, log: { ...config.log, requests: 'except-plain-forwards' as const } };
   const handlerFor = (variant: Variant, sessions: SessionStore = store as unknown as SessionStore) => {
     const log = logger(variant, devNull);
-    return createViewerHandler({ ...baseDeps(sessions), ...(log !== undefined && { log }) });
+    return createViewerHandler({ ...baseDeps(sessions), ...(variant === 'jsonExceptPlain' && { config: exceptPlain }), ...(log !== undefined && { log }) });
   };
 
   const signedIn = eventFactory('/reports/2026?q=1', `${OTHER_COOKIES}; ${session.cookiePair}`);
@@ -147,7 +155,7 @@ export async function viewerBenches(
   const anonymous = eventFactory('/reports/2026?q=1', OTHER_COOKIES);
   const logoutEvent = eventFactory('/auth/logout', `${OTHER_COOKIES}; ${session.cookiePair}`);
 
-  const fast = { none: handlerFor('none'), noop: handlerFor('noop'), json: handlerFor('json') };
+  const fast = { none: handlerFor('none'), noop: handlerFor('noop'), json: handlerFor('json'), jsonExceptPlain: handlerFor('jsonExceptPlain') };
   for (const [variant, handler] of Object.entries(fast)) {
     // Correctness first: the fast path forwards with identity headers and without our cookie.
     const forwarded = (await handler(signedIn())) as CloudFrontRequest;
@@ -204,6 +212,7 @@ export async function viewerBenches(
     fastPathFirstSight: new Bench('fast path, first sight of the cookie', fast.none, otherSignedIn),
     fastPathNoopLogger: new Bench('fast path, no-op logger', fast.noop, signedIn),
     fastPathJsonLogger: new Bench('fast path, JSON logger', fast.json, signedIn),
+    fastPathLoggerExceptPlain: new Bench('fast path, JSON logger, except plain forwards', fast.jsonExceptPlain, signedIn),
     fastPathWithRules: new Bench('fast path, with access rules', withRules, signedIn),
     redirect: new Bench('redirect (no cookie)', redirectHandler, anonymous),
     logout: new Bench('/auth/logout', logoutHandler, logoutEvent),

@@ -3,11 +3,13 @@ import { Command } from 'commander';
 import { registerAttachCommands } from './attach-command';
 import { registerConfigCommands } from './config-command';
 import { registerKeysCommands } from './keys-command';
+import { registerLogsCommand } from './logs-command';
 import { registerMauCommand } from './mau-command';
 import { registerSessionsCommands } from './sessions-command';
 import { printableLines } from './printable';
 import { consoleIo, safeIo, type CliIo } from './store-options';
 import { registerUsersCommands } from './users-command';
+import { registerPoolUserCommands } from './pool-users-command';
 
 /** `io`: where the operator commands print (tests capture it). */
 export function buildProgram(raw: CliIo = consoleIo): Command {
@@ -17,10 +19,12 @@ export function buildProgram(raw: CliIo = consoleIo): Command {
     .showHelpAfterError();
   registerConfigCommands(program);
   registerUsersCommands(program, io);
+  registerPoolUserCommands(program.commands.find((c) => c.name() === 'users')!, io); // invite, disable, remove (a managed Cognito pool)
   registerSessionsCommands(program, io);
   registerMauCommand(program, io);
   registerKeysCommands(program, io);
   registerAttachCommands(program, io);
+  registerLogsCommand(program, io);
   return program;
 }
 

@@ -6,7 +6,7 @@ import type { EdgeConfig } from '../lambdas/core/config/types';
 import { printableLines } from './printable';
 
 export function summarize(config: EdgeConfig): string {
-  const providers = config.providers.map((p) => `${p.id} (${p.type})`).join(', ');
+  const providers = config.providers.map((p) => `${p.id} (${p.type}${p.cognito?.managed !== undefined ? ', a user pool the stack creates' : ''})`).join(', ');
   const groups = config.allow.groups?.length ?? 0;
   const allow =
     config.allow.emails.length + config.allow.emailDomains.length + groups === 0

@@ -47,6 +47,9 @@ export function validateForDeployment(config: EdgeConfig): void {
     if (provider.allowInsecureRequests) {
       throw new Error(`EdgeOAuth: providers "${provider.id}": allowInsecureRequests is for local development only; remove it to deploy`);
     }
+    if (provider.cognito?.idpEndpoint !== undefined) {
+      throw new Error(`EdgeOAuth: providers "${provider.id}": cognito.idpEndpoint is the local Cognito stand-in's (local/stack/cognito.ts); remove it to deploy`);
+    }
     if (provider.issuer !== undefined && !provider.issuer.startsWith('https://')) {
       throw new Error(`EdgeOAuth: providers "${provider.id}": issuer "${provider.issuer}" must be https:// to deploy`);
     }

@@ -69,4 +69,10 @@ export interface EdgeOAuthProps {
   readonly authorizerEntry?: string;
   /** The admin console's handler source (config `admin.emails`). @default - lambdas/admin/index.ts */
   readonly adminEntry?: string;
+  /**
+   * Add the CloudWatch dashboard and alarms (lib/monitoring.ts; the config's `monitoring` section
+   * says which and where alarms notify).
+   * @default true
+   */
+  readonly monitoring?: boolean;
 }

@@ -10,7 +10,7 @@
  * - `EdgeOAuthDataStack` (config.aws.region): the tables and secrets, only when that
  *   region is not us-east-1 (otherwise they live in `EdgeOAuthStack`).
  */
-import { Annotations, CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Fn, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -162,10 +162,20 @@ function addStackOutputs(stack: EdgeOAuthStack, config: EdgeConfig, originVerify
       description: 'Its value: make the origin (ALB listener rule) accept only requests that carry it (docs/deploy.md step 3)',
     });
   }
-  new CfnOutput(stack, 'ClientSecretIds', {
-    value: [...new Set(config.providers.map((p) => p.clientSecret.secretId))].join(' '),
-    description: `Set each value after the first deploy (region ${config.aws.region}): aws secretsmanager put-secret-value --secret-id <id> --secret-string ...`,
-  });
+  // A user pool the stack creates (cognito, lib/cognito-pool.ts) has its secret written by the deploy: not one to set.
+  const toSet = [...new Set(config.providers.filter((p) => p.cognito?.managed === undefined).map((p) => p.clientSecret.secretId))];
+  if (toSet.length > 0) {
+    new CfnOutput(stack, 'ClientSecretIds', {
+      value: toSet.join(' '),
+      description: `Set each value after the first deploy (region ${config.aws.region}): aws secretsmanager put-secret-value --secret-id <id> --secret-string ...`,
+    });
+  }
+  if (stack.auth.cognitoPools.size > 0) {
+    new CfnOutput(stack, 'UserPoolIds', {
+      value: Fn.join(' ', [...stack.auth.cognitoPools.values()].map((pool) => pool.userPool.userPoolId)),
+      description: 'The user pools the stack created (cognito providers): invite people with npx edge-oauth users invite <email>',
+    });
+  }
   new CfnOutput(stack, 'SessionKeySetSecretId', { value: config.aws.sessionKeysSecretId });
   if (stack.api !== undefined) {
     new CfnOutput(stack, 'ApiUrl', { value: `${stack.siteUrl}${apiPath}/`, description: `The ${config.api.kind?.toUpperCase()} API behind edge-oauth's authorizer (on the site's host)` });

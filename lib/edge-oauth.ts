@@ -59,6 +59,8 @@ import { functionBundling, packageEntry, regionalFunction, viewerRequestFunction
 import { grantGetSecretValue, grantTables, TABLE_ACCESS } from './grants';
 import { rejectSecretReplicaRegions } from './global-tables';
 import { asCdkInterface } from './cdk-types';
+import { addSiteClients, managedCognitoPools, type EdgeOAuthCognitoPool } from './cognito-pool';
+import { EdgeOAuthMonitoring } from './monitoring';
 
 /** The path the callback answers; a behaviour of its own, before `/auth/*`. */
 export const CALLBACK_PATH_PATTERN = '/auth/callback';
@@ -84,12 +86,17 @@ export class EdgeOAuth extends Construct {
   /** The tables and secrets (created or referenced). */
   readonly data: EdgeOAuthData;
   readonly adminConsole?: EdgeOAuthAdminConsole; // `/auth/admin` (lib/admin-console.ts), with config.admin.emails
+  /** The user pools this construct created, by provider id (`cognito` providers with no client: lib/cognito-pool.ts). */
+  readonly cognitoPools: ReadonlyMap<string, EdgeOAuthCognitoPool>;
   private readonly config: EdgeConfig;
   private readonly bundling: BundlingOptions;
   private readonly logRetention?: logs.RetentionDays;
   private readonly authorizerEntry?: string;
   private _apiAuthorizer?: EdgeOAuthApiAuthorizer;
   private readonly protectDefaultBehavior: boolean;
+  private readonly monitoringEnabled: boolean;
+  /** The dashboard and alarms, once `addAuthBehaviors` or `useExistingDistribution` ran (unless turned off). */
+  monitoring?: EdgeOAuthMonitoring;
   private _distribution?: cloudfront.Distribution;
   private _existingDistributionId?: string;
   /** The callback origin's response timeout: the callback's timeout + 2 s, within 10-60 s. */
@@ -100,6 +107,7 @@ export class EdgeOAuth extends Construct {
     const { config } = props;
     this.config = config;
     this.protectDefaultBehavior = props.protectDefaultBehavior ?? true;
+    this.monitoringEnabled = props.monitoring ?? true;
     const stack = Stack.of(this);
 
     checkEdgeRegion(stack);
@@ -134,6 +142,8 @@ export class EdgeOAuth extends Construct {
       { functionVersion: this.viewerRequestVersion, eventType: cloudfront.LambdaEdgeEventType.VIEWER_REQUEST, includeBody: false },
     ];
     this.grantSessionCheck(viewer.role);
+    this.cognitoPools = managedCognitoPools(this, { config, secrets: this.data.clientSecrets, ...(props.removalPolicy !== undefined && { removalPolicy: props.removalPolicy }) });
+    for (const id of this.cognitoPools.keys()) grantGetSecretValue(viewer.role, this.data.clientSecrets.get(id)!.resourceArns(config.aws.region));
 
     // ---------------------------------------------------------------- callback
     const callback = regionalFunction(this, {
@@ -205,6 +215,7 @@ export class EdgeOAuth extends Construct {
       );
     }
     this._distribution = distribution;
+    addSiteClients(this.cognitoPools, `https://${distribution.distributionDomainName}`);
     const common: cloudfront.AddBehaviorOptions = {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -218,6 +229,7 @@ export class EdgeOAuth extends Construct {
     if (this.config.site.domain === undefined) {
       Annotations.of(this).addInfo('config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards');
     }
+    this.addMonitoring(distribution.distributionId);
   }
 
   /** This EdgeOAuth protects a distribution made elsewhere (EdgeOAuthExistingDistribution attaches it): no `addAuthBehaviors`. */
@@ -225,7 +237,20 @@ export class EdgeOAuth extends Construct {
     if (this._distribution !== undefined || this._existingDistributionId !== undefined) {
       throw new Error(`EdgeOAuth ${this.node.path}: it already protects ${this._existingDistributionId ?? this._distribution!.node.path}; use one EdgeOAuth per distribution`);
     }
+    if ([...this.cognitoPools.values()].some((pool) => pool.client === undefined)) {
+      throw new Error(`EdgeOAuth ${this.node.path}: a user pool the stack creates needs config.site.domain with an existing distribution (its app client's callback URL)`);
+    }
     this._existingDistributionId = distributionId;
+    this.addMonitoring(distributionId);
+  }
+
+  /** The dashboard and alarms (lib/monitoring.ts), once the distribution is known; props.monitoring false or the config turn them off. */
+  private addMonitoring(distributionId: string): void {
+    const { dashboard, alarms } = this.config.monitoring;
+    if (!this.monitoringEnabled || (!dashboard && !alarms)) return;
+    this.monitoring = new EdgeOAuthMonitoring(this, 'Monitoring', {
+      config: this.config, distributionId, viewerRequestFunction: this.viewerRequestFunction, callbackFunction: this.callbackFunction, callbackLogGroup: this.callbackFunction.logGroup,
+    });
   }
 
   /** True when the distribution's default behaviour has this viewer-request version. */

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { acknowledgeEdgeLogFindings, acknowledgeFunctionFindings } from './nag';
 import { ESBUILD_TARGET, LAMBDA_RUNTIME } from './runtime';
+import { VIEWER_SDK_ALIASES } from './viewer-aliases';
 
 /** The globals esbuild replaces in the function bundles (`define`). */
 export const BAKED_GLOBALS = {
@@ -55,6 +56,8 @@ export function lockFileOptions(): { projectRoot?: string; depsLockFilePath?: st
 
 /** The bundling options of edge-oauth's functions: the config and the key set regions baked in (`BAKED_GLOBALS`). */
 export function functionBundling(config: EdgeConfig, keySetRegions: readonly string[]): BundlingOptions {
+  // `monitoring` is for the deploy only (lib/monitoring.ts): the alarm e-mail stays out of the zips.
+  const { monitoring: _deployOnly, ...baked } = config;
   return {
     target: ESBUILD_TARGET,
     format: OutputFormat.CJS,
@@ -63,7 +66,7 @@ export function functionBundling(config: EdgeConfig, keySetRegions: readonly str
     // The runtime provides AWS SDK v3; bundling it would cost the viewer bundle ~100s of KB.
     externalModules: ['@aws-sdk/*'],
     define: {
-      [BAKED_GLOBALS.config]: JSON.stringify(config),
+      [BAKED_GLOBALS.config]: JSON.stringify(baked),
       [BAKED_GLOBALS.keySetRegions]: JSON.stringify(keySetRegions),
     },
     // No license banners in the Lambda@Edge zip.
@@ -137,6 +140,12 @@ export interface ViewerRequestFunctionProps {
   readonly bundling: BundlingOptions;
 }
 
+/** The viewer's bundle: the small AWS clients in place of the SDK's (lib/viewer-aliases.ts; esbuild's `--alias`). */
+export function viewerBundling(bundling: BundlingOptions): BundlingOptions {
+  const aliases = Object.fromEntries(Object.entries(VIEWER_SDK_ALIASES).map(([pkg, file]) => [`--alias:${pkg}`, file]));
+  return { ...bundling, esbuildArgs: { ...bundling.esbuildArgs, ...aliases } };
+}
+
 /**
  * The viewer-request function (Lambda@Edge): role `ViewerRequestRole` (assumed by Lambda and
  * Lambda@Edge), function `ViewerRequestFunction` within `VIEWER_REQUEST_LIMITS`, old versions
@@ -150,6 +159,7 @@ export function viewerRequestFunction(scope: Construct, props: ViewerRequestFunc
   });
   const fn = edgeOAuthFunction(scope, 'ViewerRequestFunction', {
     ...props,
+    bundling: viewerBundling(props.bundling),
     memorySize: VIEWER_REQUEST_LIMITS.memoryMiB,
     timeout: Duration.seconds(VIEWER_REQUEST_LIMITS.timeoutSeconds),
     role,

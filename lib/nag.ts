@@ -108,3 +108,27 @@ export function acknowledgeAttachFindings(policyOwner: IConstruct, viewerFn: ICo
   p.acknowledge({ id: `AwsSolutions-IAM5[Resource::<${attachId}.Arn>:*]`, reason: 'The CDK provider framework invokes any version of the attach function.' });
   p.acknowledge({ id: 'AwsSolutions-L1', reason: 'The CDK provider framework picks its own runtime.' });
 }
+
+/** A managed user pool (lib/cognito-pool.ts): MFA is the operator's choice, the Essentials plan the default. */
+export function acknowledgeUserPoolFindings(pool: IConstruct, mfa: string): void {
+  if (mfa !== 'required') {
+    Validations.of(pool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason: 'MFA follows the config (`mfa`, "optional" by default: each user may add an authenticator app; passkeys are offered too); set "required" to require it.',
+    });
+  }
+  Validations.of(pool).acknowledge({
+    id: 'AwsSolutions-COG8',
+    reason: 'The Essentials feature plan gives managed login and passkeys; threat protection (Plus) is priced per user and left to the operator.',
+  });
+}
+
+/** The alarms' SNS topic (lib/monitoring.ts, config monitoring.alarmEmail). */
+export function acknowledgeAlarmTopicFindings(topic: IConstruct): void {
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'The topic carries alarm state changes only (no user data). CloudWatch alarms cannot publish to a topic encrypted with the ' +
+      'AWS managed key (aws/sns); a customer managed key would cost more than the notifications are worth. It enforces TLS (SNS3).',
+  });
+}

@@ -18,8 +18,10 @@ export type ErrorCode =
   | 'ERR_PROVIDER_DENIED'
   /** The provider answered with an error it may not repeat (5xx, `temporarily_unavailable`). */
   | 'ERR_PROVIDER_FAILED'
-  /** The provider could not be reached (DNS, connect, timeout). */
+  /** The provider could not be reached (DNS, refused or timed-out connection). */
   | 'ERR_PROVIDER_UNREACHABLE'
+  /** The provider was reached but did not answer within the deadline: up, but slow. */
+  | 'ERR_PROVIDER_TIMEOUT'
   /** The provider's answer is not what its documentation promises (a missing field, a bad ID token). */
   | 'ERR_PROVIDER_RESPONSE'
   /** The issuer's token endpoint takes neither client_secret_basic nor client_secret_post (its discovery says). */

@@ -51,6 +51,8 @@ export interface RequestEvent {
   readonly admin?: AdminAction;
   /** Time spent in the handler, in microseconds. */
   readonly durationUs: number;
+  /** On a plain forward written as one of a sample (config `log.requests: "sample-plain-forwards"`): the share written. */
+  readonly sampleRate?: number;
 }
 
 /** What the adapter knows besides the decision. */
@@ -59,6 +61,7 @@ export interface RequestEventExtra {
   readonly clientIp?: string | undefined;
   readonly status?: number | undefined;
   readonly admin?: AdminAction | undefined;
+  readonly sampleRate?: number | undefined;
 }
 
 export interface RequestLogger {
@@ -114,5 +117,6 @@ export function requestEvent(
     ...(outcome.checks !== undefined && outcome.checks.length > 0 && { checks: outcome.checks }),
     ...(extra.admin !== undefined && { admin: extra.admin }),
     durationUs,
+    ...(extra.sampleRate !== undefined && { sampleRate: extra.sampleRate }),
   };
 }

@@ -23,6 +23,7 @@ import type { MauStore, SessionStore, UserStore } from '../core/stores';
 import { decideViewerRequest, type ViewerAction } from '../core/viewer/decide';
 import { unavailablePage } from '../core/viewer/pages';
 import { requestEvent, type RequestLogger } from '../core/request-events';
+import { REQUEST_LOG_DEFAULTS, requestLogVerdict } from '../core/request-log-policy';
 import { elapsedUs } from '../runtime/console-logger';
 
 export interface ViewerDeps {
@@ -44,6 +45,8 @@ export interface ViewerDeps {
   readonly log?: RequestLogger;
   /** Milliseconds from the event's arrival by which a due session check is answered (session/check-budget.ts). @default VIEWER_CHECK_BUDGET_MS */
   readonly checkBudgetMs?: number;
+  /** A number in [0, 1) for sampling plain forwards (config `log`). @default Math.random */
+  readonly sampleRandom?: () => number;
 }
 
 export type ViewerResult = CloudFrontRequest | CloudFrontResultResponse;
@@ -100,11 +103,14 @@ function viewerContainer(deps: ViewerDeps) {
     clientIds: new Map(deps.config.providers.map((p) => [p.id, p.clientId])),
     // One function per container (nothing allocated per request on the fast path).
     timeLeftMs: (startedNs: bigint) => budgetMs - Number(process.hrtime.bigint() - startedNs) / 1e6,
+    sampleRandom: deps.sampleRandom ?? Math.random,
+    // A config resolved before `log` existed (a hand-built one in a test) logs every request.
+    logSettings: deps.config.log ?? REQUEST_LOG_DEFAULTS,
   };
 }
 
 export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequestEvent) => Promise<ViewerResult> {
-  const { reserved, clock, ownCookie, onError, assertions, checks, clientIds, timeLeftMs } = viewerContainer(deps);
+  const { reserved, clock, ownCookie, onError, assertions, checks, clientIds, timeLeftMs, sampleRandom, logSettings } = viewerContainer(deps);
   return async function handler(event) {
     const started = process.hrtime.bigint();
     const request = event.Records[0]!.cf.request;
@@ -136,9 +142,16 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
     }
     // One place computes what leaves the edge, within CloudFront's limits (egress.ts).
     const result = action.action === 'forward' ? forwardRequest(deps.config, request, action, cookieHeaders, ownCookie) : generatedResponse(action);
-    if (deps.log !== undefined) {
-      const extra = { clientId: action.session !== undefined ? clientIds.get(action.session.prv) : undefined, clientIp: request.clientIp, status: action.action === 'respond' ? action.status : undefined };
-      deps.log.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), extra));
+    // Which events are written (config `log`): the verdict comes before the event is built, so a skipped one costs nothing.
+    const verdict = deps.log !== undefined ? requestLogVerdict(logSettings, action, sampleRandom) : 'skip';
+    if (verdict !== 'skip') {
+      const extra = {
+        clientId: action.session !== undefined ? clientIds.get(action.session.prv) : undefined,
+        clientIp: request.clientIp,
+        status: action.action === 'respond' ? action.status : undefined,
+        sampleRate: verdict === 'sampled' ? logSettings.plainForwardSampleRate : undefined,
+      };
+      deps.log!.request(requestEvent(request.method, request.uri, headers.host?.[0]?.value ?? '', action, elapsedUs(started), clock(), extra));
     }
     return result;
   };

@@ -87,6 +87,8 @@ export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = 
     users: stores.users,
     mau: stores.mau,
     signIns: stores.signIns,
+    /** Opens connections to the tables' region now (the viewer's init: lambdas/edge/index.ts). */
+    prepareStores: stores.prepare,
     ...(log !== null && { log }),
   };
 }

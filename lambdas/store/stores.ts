@@ -39,8 +39,21 @@ export function storeSite(config: EdgeConfig, executingRegion?: string): StoreSi
   };
 }
 
+/** The four stores, and a way to get their connections ready before the first request. */
+export interface OpenedStores extends Stores {
+  /**
+   * Creates the client of the region the session checks read, and (with the viewer's small
+   * client, lambdas/store/lite/) opens `connections` to it now: the viewer calls this at init,
+   * at full CPU, so its first request's checks find connected sockets. Never fails.
+   */
+  prepare(connections: number): void;
+}
+
+const prepareIn = (client: () => Promise<DynamoDBClient>) => (connections: number) =>
+  void client().then((c) => (c as { preconnect?: (n: number) => void }).preconnect?.(connections), () => undefined);
+
 /** The four stores at `site`, with a DynamoDB client per region from `clientIn` (asked once per region, on first use). */
-export function openStores(site: StoreSite, clientIn: (region: string) => Promise<DynamoDBClient>): Stores {
+export function openStores(site: StoreSite, clientIn: (region: string) => Promise<DynamoDBClient>): OpenedStores {
   const { tables } = site;
   const home = lazyLoader(() => clientIn(site.primary));
   if (site.global) {
@@ -51,9 +64,11 @@ export function openStores(site: StoreSite, clientIn: (region: string) => Promis
       users: lazyUserStore(async () => (await stores()).users),
       mau: lazyMauStore(async () => (await stores()).mau),
       signIns: lazySignInStore(async () => (await stores()).signIns),
+      prepare: prepareIn(near),
     };
   }
   return {
+    prepare: prepareIn(home),
     sessions: lazySessionStore(async () => new (await import('./dynamodb/sessions')).DynamoSessionStore({ tableName: tables.sessions, client: await home() })),
     users: lazyUserStore(async () => new (await import('./dynamodb/users')).DynamoUserStore({ tableName: tables.users, client: await home() })),
     mau: lazyMauStore(async () => new (await import('./dynamodb/mau')).DynamoMauStore({ tableName: tables.mau, client: await home() })),
@@ -62,6 +77,6 @@ export function openStores(site: StoreSite, clientIn: (region: string) => Promis
 }
 
 /** The four stores of a function running in `executingRegion`, on AWS or at `endpoints` (the local stack). */
-export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, timeouts: DynamoTimeouts = DYNAMODB_TIMEOUTS, executingRegion?: string): Stores {
+export function dynamoStores(config: EdgeConfig, endpoints: AwsEndpoints = {}, timeouts: DynamoTimeouts = DYNAMODB_TIMEOUTS, executingRegion?: string): OpenedStores {
   return openStores(storeSite(config, executingRegion), dynamoClients(endpoints, timeouts));
 }

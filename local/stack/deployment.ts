@@ -48,6 +48,8 @@ export class LocalDeployment {
     private readonly options: ContainerOptions,
     /** The dev IdP as a config file's provider; undefined when the stack runs no config file. */
     private readonly devClient: DevIdpClient | undefined,
+    /** What a deploy adds to a config (the local Cognito stand-in's managed pools: local/stack/cognito.ts). */
+    private readonly deployed: (config: EdgeConfig) => EdgeConfig = (config) => config,
   ) {
     this.#current = config;
     this.#handlers = this.containers();
@@ -101,7 +103,7 @@ export class LocalDeployment {
   reload(next: EdgeConfig): { readonly config: EdgeConfig; readonly notes: readonly string[] } {
     const notes: string[] = [];
     if (JSON.stringify(next.aws) !== JSON.stringify(this.#current.aws)) notes.push('aws (tables, key set secret, region) is kept as the running stack has it; restart to change it');
-    this.#current = { ...next, site: { name: next.site.name }, aws: this.#current.aws };
+    this.#current = { ...this.deployed(next), site: { name: next.site.name }, aws: this.#current.aws };
     this.#handlers = this.containers();
     return { config: this.#current, notes };
   }

@@ -21,6 +21,8 @@ import { parseLocalConfigText, type DevIdpClient } from './dev-provider';
 import type { ConfigProblem } from '../../lambdas/core/config/parse';
 import { ConfigError } from '../../lambdas/core/errors';
 import { startSecretsManager, type SecretsManagerHandle } from '../emulators/secrets-manager';
+import { superviseDynamoDbLocal } from './supervise';
+import { startLocalCognito, type LocalCognito } from './cognito';
 
 export interface LocalStackOptions {
   /** The site's port; 0 = any free port. */
@@ -58,6 +60,10 @@ export interface LocalStackOptions {
   readonly distribution?: LocalDistributionOptions;
   /** The fetch the providers use for back-channel calls (tests count them). @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
+  /** Where the stack reports a part it started that exited, and its restart (local/stack/supervise.ts). @default console.error */
+  readonly partLog?: (line: string) => void;
+  /** A part could not be kept running: the caller stops the stack with this error. @default - log it and exit with code 1 */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -68,6 +74,8 @@ export interface LocalStack {
   readonly origin: DemoOriginHandle;
   readonly cloudfront: CloudFrontEmulator;
   readonly secretsManager: SecretsManagerHandle;
+  /** The local Cognito stand-in, when the config has a `cognito` provider with no client of its own (local/stack/cognito.ts). */
+  readonly cognito?: LocalCognito;
   readonly endpoints: Required<Pick<AwsEndpoints, 'dynamodb' | 'secretsManager'>>;
   /** With `distribution`: the local CloudFront control plane holding it. */
   readonly distribution?: LocalDistribution;
@@ -77,6 +85,8 @@ export interface LocalStack {
    * result says when the new config named other tables or secrets).
    */
   reload(next: EdgeConfig): { readonly config: EdgeConfig; readonly notes: readonly string[] };
+  /** The DynamoDB Local process the stack runs now (after restarts), when it started one. */
+  dynamoDbLocalPid(): number | undefined;
   /** A config file's new text, reloaded as `reload` does when it is valid; else every problem (field and reason), and the running config stays. */
   reloadText(text: string): { readonly ok: true; readonly config: EdgeConfig; readonly notes: readonly string[] } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
   close(): Promise<void>;
@@ -120,12 +130,34 @@ export function devConfig(issuer: string, overrides: Record<string, unknown> = {
 
 type Closers = Array<() => Promise<void>>;
 
-/** DynamoDB Local, unless the tests share one. */
-async function dynamoFor(options: LocalStackOptions, closers: Closers): Promise<string> {
-  if (options.dynamoEndpoint !== undefined) return options.dynamoEndpoint;
+/**
+ * DynamoDB Local, unless the tests share one, watched (local/stack/supervise.ts): an exit is
+ * logged and the process started again, with the tables of the config running at the time.
+ */
+async function dynamoFor(
+  options: LocalStackOptions,
+  closers: Closers,
+  runningConfig: () => EdgeConfig | undefined,
+  close: () => Promise<void>,
+): Promise<{ endpoint: string; pid: () => number | undefined }> {
+  if (options.dynamoEndpoint !== undefined) return { endpoint: options.dynamoEndpoint, pid: () => undefined };
   const dynamo = await startDynamoDbLocal(options.dataDir !== undefined ? { dataDir: options.dataDir } : {});
-  closers.push(() => dynamo.close());
-  return dynamo.endpoint;
+  const watched = superviseDynamoDbLocal(dynamo, {
+    dataDir: options.dataDir,
+    afterRestart: async (endpoint) => {
+      const config = runningConfig();
+      if (config !== undefined) await createTables({ endpoint, region: config.aws.region, names: config.aws.tables });
+    },
+    log: options.partLog ?? ((line) => console.error(line)),
+    onFatal:
+      options.onFatal ??
+      ((error) => {
+        console.error(`edge-oauth local stack: ${error.message}`);
+        void close().then(() => process.exit(1));
+      }),
+  });
+  closers.push(() => watched.close());
+  return { endpoint: dynamo.endpoint, pid: () => watched.current().pid };
 }
 
 interface Site {
@@ -188,8 +220,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const close = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
+  let deployment: LocalDeployment | undefined;
   try {
-    const dynamoEndpoint = await dynamoFor(options, closers);
+    const dynamo = await dynamoFor(options, closers, () => deployment?.config, close);
+    const dynamoEndpoint = dynamo.endpoint;
     // Hold the site's port from now on (the IdP and the origin need the site's URL before the
     // emulator can start): a free port picked now and bound later can be taken in between.
     const reserved = await reservePort(options.port ?? 0);
@@ -197,7 +231,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const site: Site = { port: reserved.port, origin: `http://127.0.0.1:${reserved.port}`, aliases: [`http://localhost:${reserved.port}`] };
     const secretsManager = await startSecretsManager({});
     closers.push(() => secretsManager.close());
-    const { config, idp, devClient } = await configFor(options, site, secretsManager, closers);
+    const chosen = await configFor(options, site, secretsManager, closers);
+    const { idp, devClient } = chosen;
+    // A `cognito` provider with no client of its own: the local stand-in plays the pool the deploy would create.
+    const cognito = await startLocalCognito(chosen.config, { siteOrigins: [site.origin, ...site.aliases], secretsManager });
+    if (cognito !== undefined) closers.push(() => cognito.emulator.close());
+    const config = cognito !== undefined ? cognito.apply(chosen.config) : chosen.config;
     await provision(options, config, dynamoEndpoint, secretsManager);
     // The demo origin verifies the identity assertion against the site's JWKS, as a real origin should.
     const origin = await startDemoOrigin({
@@ -208,7 +247,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => origin.close());
     const endpoints = { dynamodb: dynamoEndpoint, secretsManager: secretsManager.endpoint };
-    const deployment = new LocalDeployment(config, endpoints, options, devClient);
+    deployment = new LocalDeployment(config, endpoints, options, devClient, (next) => cognito?.apply(next) ?? next);
+    const running = deployment;
     let distribution: LocalDistribution | undefined;
     if (options.distribution !== undefined) {
       distribution = await startLocalDistribution(options.distribution, origin.url);
@@ -219,19 +259,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: site.port,
       originUrl: origin.url,
       ...(distribution !== undefined && { routing: (uri: string) => distribution!.routing(uri) }),
-      ...deployment.origins(),
+      ...running.origins(),
     });
     closers.push(() => cloudfront.close());
     return {
       siteUrl: cloudfront.url,
       get config() {
-        return deployment.config;
+        return running.config;
       },
       ...(idp !== undefined && { idp }),
       ...{ origin, cloudfront, secretsManager, endpoints },
+      ...(cognito !== undefined && { cognito }),
       ...(distribution !== undefined && { distribution }),
-      reload: (next) => deployment.reload(next),
-      reloadText: (text) => deployment.reloadText(text),
+      dynamoDbLocalPid: dynamo.pid,
+      reload: (next) => running.reload(next),
+      reloadText: (text) => running.reloadText(text),
       close,
     };
   } catch (error) {

@@ -59,6 +59,13 @@ async function main(): Promise<void> {
       `  demo origin         ${stack.origin.url}   (verifies the identity assertion against ${stack.siteUrl}/auth/.well-known/jwks.json)`,
       '',
       `  CLI:  npx edge-oauth users list --endpoint ${stack.endpoints.dynamodb}`,
+      ...(stack.cognito !== undefined
+        ? [
+            `  Cognito stand-in    ${stack.cognito.emulator.endpoint}   (user pools ${[...stack.cognito.pools.values()].join(', ')}; invitations are printed here, as Cognito would email them)`,
+            `  CLI:  npx edge-oauth users invite you@example.com --config ${configFile} --endpoint ${stack.endpoints.dynamodb} \\`,
+            `          --secrets-endpoint ${stack.endpoints.secretsManager} --cognito-endpoint ${stack.cognito.emulator.endpoint}`,
+          ]
+        : []),
       ...(stack.distribution !== undefined
         ? [
             `  distribution        ${stack.distribution.id} on the local CloudFront API ${stack.distribution.api.endpoint}`,
@@ -70,6 +77,8 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  // The stand-in has no mail: its invitations (Cognito emails a temporary password) are shown here.
+  stack.cognito?.emulator.onInvitation((i) => console.log(`[cognito] invitation to ${i.email}: temporary password ${i.temporaryPassword} (Cognito would email it)`));
   if (configFile !== undefined) watchConfigFile(configFile, configText!, stack, { out: console.log, err: console.error });
   let stopping = false;
   const stop = () => {

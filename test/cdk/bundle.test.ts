@@ -100,4 +100,12 @@ describe('the bundles', () => {
       expect(js).not.toContain('class SecretsManagerClient');
     }
   });
+
+  it('the viewer carries the small AWS clients (lib/viewer-aliases.ts) and requires no SDK client; the callback keeps the SDK', () => {
+    const viewer = code(bundles.viewer);
+    expect(viewer).not.toMatch(/require\(["']@aws-sdk\/client-/);
+    expect(viewer).toContain('DynamoDB_20120810');
+    expect(viewer).toContain('AWS4-HMAC-SHA256');
+    expect(code(bundles.callback)).toMatch(/require\(["']@aws-sdk\/client-dynamodb["']\)/);
+  });
 });

@@ -6,7 +6,7 @@
  * landed on its path and query without its fragment. Screenshots in test-output/e2e/.
  */
 import type { Page } from 'playwright-core';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../local/stack/stack';
 import { describeWithChromium, screenshot, useChromium } from '../support/chromium';
 import { testDynamoEndpoint } from '../support/dynamodb';
 import { atIdpSignInForm, pastFragmentPages, startStack, submitIdpForm, whoLine } from './journey';

@@ -15,7 +15,7 @@ test('an unknown provider type is rejected with the known ones listed', () => {
   expect(problems({ type: 'myspace' })).toEqual([
     { path: 'providers[0].type', message: `unknown provider; known: ${PROVIDER_TYPES.join(', ')}` },
   ]);
-  expect(PROVIDER_TYPES).toEqual(['oidc', 'google', 'github', 'microsoft', 'gitlab', 'linkedin', 'twitch', 'amazon', 'facebook']);
+  expect(PROVIDER_TYPES).toEqual(['oidc', 'google', 'github', 'microsoft', 'gitlab', 'linkedin', 'twitch', 'amazon', 'facebook', 'cognito']);
 });
 
 test.each(['google', 'github', 'gitlab', 'linkedin', 'twitch', 'amazon', 'facebook'])('"%s" needs only clientId and clientSecret', (type) => {

@@ -74,6 +74,10 @@ export const THROTTLED: Readonly<Record<ProviderType, readonly FakeResponse[]>> 
   ],
   // Login with Amazon documents no throttling answer: the standard one (RFC 6585 4).
   amazon: [{ status: 429, json: { error: 'too_many_requests' } }],
+  // docs.aws.amazon.com/cognito/latest/developerguide/quotas.html: the OAuth endpoints count against the
+  // UserAuthentication/UserFederation request-rate quotas; the answer past them is a 429 (the API's
+  // TooManyRequestsException). The body of the token endpoint's 429 is not documented: not relied on.
+  cognito: [{ status: 429, json: { error: 'TooManyRequestsException' } }],
   // Any OpenID Connect issuer: RFC 6585 4 ("MAY include a Retry-After header").
   oidc: [{ status: 429, headers: { 'retry-after': '30' } }],
 };

@@ -1,6 +1,6 @@
 /**
  * Secrets never leak into logs. Every line written through the production request logger
- * (consoleLogger) and every console.* call in this process is captured through a full
+ * (consoleLogger's formatting, its write(2) to stdout captured) and every console.* call in this process is captured through a full
  * sign-in, failed sign-ins (token endpoint down, userinfo down, provider error, replayed
  * callback), requests with a session, a tampered cookie, a back-channel refresh of the
  * user at the provider (continuous authorization), and logout. Then none of these
@@ -10,7 +10,7 @@
  */
 import { format } from 'node:util';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { consoleLogger } from '../../lambdas/runtime/console-logger';
+import { createConsoleLogger } from '../../lambdas/runtime/console-logger';
 import { LOCAL_CREDENTIALS } from '../../local/emulators/dynamodb/dynamodb-local';
 import { startLocalStack, type LocalStack } from '../../local/stack/stack';
 import { testDynamoEndpoint } from '../support/dynamodb';
@@ -68,7 +68,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     dynamoEndpoint: testDynamoEndpoint(),
     clock: () => now,
-    log: consoleLogger,
+    log: createConsoleLogger((line) => void lines.push(line)),
     devConfig: { session: { authCheckInterval: '5m', revocationCheckInterval: '1m' } },
   });
   siteHost = new URL(stack.siteUrl).host;

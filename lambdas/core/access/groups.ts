@@ -6,7 +6,8 @@
  * - GitHub: an organization `my-org`, or a team `my-org/team-slug` (scope `read:org`);
  * - GitLab: a group's full path `my-group/sub-group` (its `groups` userinfo claim);
  * - Microsoft: a group's object id (the `groups` claim; Microsoft Graph past the overage);
- * - generic OIDC: a value of the claim named by `claims.groups` (default `groups`).
+ * - generic OIDC: a value of the claim named by `claims.groups` (default `groups`);
+ * - Amazon Cognito: a user pool group's name (the ID token's `cognito:groups`).
  *
  * Without a prefix, a group belongs to the only provider that can have groups (or, in a
  * provider's own `allow`, to that provider); with several, the config must say which.
@@ -16,7 +17,7 @@
 import type { ProviderType } from '../config/types';
 
 /** Provider types whose users can have groups edge-oauth reads. */
-export const GROUP_PROVIDER_TYPES: readonly ProviderType[] = ['github', 'gitlab', 'microsoft', 'oidc'];
+export const GROUP_PROVIDER_TYPES: readonly ProviderType[] = ['github', 'gitlab', 'microsoft', 'oidc', 'cognito'];
 
 /** At most this many groups of one user are kept (sign-in, refresh); more are cut. */
 export const MAX_GROUPS = 2000;
@@ -90,7 +91,7 @@ export function qualifyGroup(raw: string, providers: readonly GroupOwner[], owne
     provider = able[0]!;
   }
   if (!GROUP_PROVIDER_TYPES.includes(provider.type)) {
-    return { ok: false, message: `provider "${provider.id}" (${provider.type}) has no groups edge-oauth can read; groups come from GitHub, GitLab, Microsoft and OpenID Connect providers` };
+    return { ok: false, message: `provider "${provider.id}" (${provider.type}) has no groups edge-oauth can read; groups come from GitHub, GitLab, Microsoft, Amazon Cognito and OpenID Connect providers` };
   }
   if (group === '') return { ok: false, message: 'names no group after the provider id' };
   return { ok: true, value: qualifiedGroup(provider.id, normalizeGroup(provider.type, group)) };

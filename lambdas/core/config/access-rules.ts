@@ -35,7 +35,7 @@ function allowLists(config: ParsedConfig, providers: GroupOwner[]): Array<{ path
 function githubAppProviders(config: ParsedConfig): Map<string, number> {
   const apps = new Map<string, number>();
   config.providers.forEach((p, i) => {
-    if (p.type === 'github' && (p.clientId.startsWith('Iv1.') || p.clientId.startsWith('Iv23'))) apps.set(p.id ?? p.type, i);
+    if (p.type === 'github' && (p.clientId?.startsWith('Iv1.') === true || p.clientId?.startsWith('Iv23') === true)) apps.set(p.id ?? p.type, i);
   });
   return apps;
 }
@@ -54,7 +54,7 @@ export function checkAccessConfig(config: ParsedConfig, ctx: Ctx): void {
           code: 'custom',
           path: [...path, 'groups', i],
           message:
-            `"${group}": providers[${app}] is a GitHub App (clientId "${config.providers[app]!.clientId.slice(0, 6)}..."), and GitHub answers a GitHub App's ` +
+            `"${group}": providers[${app}] is a GitHub App (clientId "${(config.providers[app]!.clientId ?? '').slice(0, 6)}..."), and GitHub answers a GitHub App's ` +
             'user token with an empty organization list (and only one organization\'s teams): no GitHub group could ever match. Use an OAuth app for GitHub group rules',
         });
       }

@@ -8,8 +8,11 @@ import { z } from 'zod';
 import { edgeHeaderNameProblem } from '../edge-limits';
 import { parseDuration } from './duration';
 import { allowList, domain, email, pathRules, publicPaths } from './access-fields';
+import { log } from './log-fields';
 import { withoutTrailing } from '../shared/text';
 import { PROVIDER_TYPES } from './types';
+import { cognitoFields } from './cognito-fields';
+import { monitoring } from './monitoring-fields';
 
 export const duration = (fieldDefault: string | number) =>
   z
@@ -59,8 +62,9 @@ export const provider = z.strictObject({
       message: `unknown provider; known: ${PROVIDER_TYPES.join(', ')}`,
     }),
   displayName: z.string().min(1).optional(),
-  clientId: z.string().min(1, 'is required: the OAuth client id from the provider'),
-  clientSecret: secretRef,
+  // Required for every type but a managed `cognito` pool (provider-requirements.ts).
+  clientId: z.string().min(1, 'is required: the OAuth client id from the provider').optional(),
+  clientSecret: secretRef.optional(),
   issuer: z.url({ protocol: /^https?$/ }).optional(),
   tenant: z.string().min(1).optional(),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be one scope, no spaces')).default([]),
@@ -79,6 +83,7 @@ export const provider = z.strictObject({
     .enum(['client_secret_basic', 'client_secret_post'], { error: 'must be "client_secret_basic" (HTTP Basic) or "client_secret_post" (in the request body)' })
     .optional(),
   hostedDomains: z.array(domain).min(1, 'must list at least one domain (leave the field out to admit any Google account)').optional(),
+  ...cognitoFields,
 });
 
 /** Standard request headers: the assertion header is removed from every client request, so it must not be one of these. */
@@ -269,6 +274,8 @@ export const configFields = z
     aws,
     api: api.optional(),
     admin,
+    log,
+    monitoring,
   });
 
 /** The config as zod parsed it (defaults filled), before resolution to `EdgeConfig`. */

@@ -10,7 +10,8 @@ import { providerRequirements, type ProviderInputForCheck } from './provider-req
 import { configSchema, type ParsedConfig } from './schema';
 import { resolveAccess } from './access-rules';
 import { API_DEFAULTS } from './fields';
-import type { EdgeConfig } from './types';
+import type { EdgeConfig, ProviderConfig } from './types';
+import { COGNITO_DEFAULTS, MANAGED_COGNITO_KEYS, managedCognitoSecretId } from './cognito';
 
 export type { ConfigProblem };
 
@@ -34,6 +35,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+/**
+ * The providers' problems together, where the first of them is: the provider requirements
+ * (provider-requirements.ts) come after zod's field issues, and the report should read in
+ * the file's order.
+ */
+function providersTogether(problems: ConfigProblem[]): ConfigProblem[] {
+  const first = problems.findIndex((p) => p.path.startsWith('providers['));
+  if (first < 0) return problems;
+  const providers = problems.filter((p) => p.path.startsWith('providers['));
+  const others = problems.filter((p) => !p.path.startsWith('providers['));
+  return [...others.slice(0, first), ...providers, ...others.slice(first)];
+}
+
 /** Validates parsed JSON and resolves defaults. Never throws for bad input. */
 export function parseConfig(input: unknown): ParseResult {
   const result = configSchema.safeParse(input);
@@ -51,7 +65,7 @@ export function parseConfig(input: unknown): ParseResult {
         }
       });
     }
-    return { ok: false, problems };
+    return { ok: false, problems: providersTogether(problems) };
   }
   const raw = result.data;
   const access = resolveAccess(raw);
@@ -61,8 +75,7 @@ export function parseConfig(input: unknown): ParseResult {
       id: p.id ?? p.type,
       type: p.type as EdgeConfig['providers'][number]['type'],
       displayName: p.displayName ?? defaultDisplayName(p.type),
-      clientId: p.clientId,
-      clientSecret: 'jsonKey' in p.clientSecret && p.clientSecret.jsonKey !== undefined ? { secretId: p.clientSecret.secretId, jsonKey: p.clientSecret.jsonKey } : { secretId: p.clientSecret.secretId },
+      ...resolveClient(p),
       ...(p.issuer !== undefined && { issuer: p.issuer.replace(/\/$/, '') }),
       ...(p.tenant !== undefined && { tenant: p.tenant }),
       scopes: p.scopes,
@@ -89,6 +102,8 @@ export function parseConfig(input: unknown): ParseResult {
     aws: raw.aws,
     api: resolveApi(raw.api, raw.session.revocationCheckInterval, raw.paths.length > 0 || raw.publicPaths.length > 0),
     admin: { emails: [...new Set(raw.admin.emails)] },
+    log: raw.log,
+    monitoring: raw.monitoring,
   };
   return { ok: true, config };
 }
@@ -97,6 +112,38 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `is required (${issue.expected})`;
   return issue.message;
+}
+
+type ParsedProvider = ParsedConfig['providers'][number];
+
+/**
+ * The client: as configured, or (a `cognito` provider with none) the pool the stack creates,
+ * whose client id and secret are read from its secret at run time (cognito-fields.ts).
+ */
+function resolveClient(p: ParsedProvider): Pick<ProviderConfig, 'clientId' | 'clientSecret' | 'cognito'> {
+  const cognito = p.type === 'cognito' ? { endProviderSession: p.endProviderSession ?? COGNITO_DEFAULTS.endProviderSession } : undefined;
+  if (p.clientId === undefined || p.clientSecret === undefined) {
+    const id = p.id ?? p.type;
+    return {
+      clientId: '',
+      clientSecret: { secretId: managedCognitoSecretId(id), jsonKey: MANAGED_COGNITO_KEYS.clientSecret },
+      cognito: {
+        ...cognito!,
+        managed: {
+          ...(p.domainPrefix !== undefined && { domainPrefix: p.domainPrefix }),
+          mfa: p.mfa ?? COGNITO_DEFAULTS.mfa,
+          passkeys: p.passkeys ?? COGNITO_DEFAULTS.passkeys,
+          refreshTokenValidity: p.refreshTokenValidity ?? COGNITO_DEFAULTS.refreshTokenValidity,
+        },
+      },
+    };
+  }
+  const secret = p.clientSecret;
+  return {
+    clientId: p.clientId,
+    clientSecret: 'jsonKey' in secret && secret.jsonKey !== undefined ? { secretId: secret.secretId, jsonKey: secret.jsonKey } : { secretId: secret.secretId },
+    ...(cognito !== undefined && { cognito: { ...cognito, ...(p.userPoolId !== undefined && { userPoolId: p.userPoolId }) } }),
+  };
 }
 
 const DISPLAY_NAMES: Record<string, string> = {
@@ -109,6 +156,7 @@ const DISPLAY_NAMES: Record<string, string> = {
   twitch: 'Twitch',
   amazon: 'Amazon',
   facebook: 'Facebook',
+  cognito: 'Amazon Cognito',
 };
 
 function defaultDisplayName(type: string): string {

@@ -2,6 +2,8 @@
  * Per-provider required fields, checked by the config schema so that
  * `edge-oauth config check` names the field and the reason.
  */
+import { MANAGED_ONLY_FIELDS } from './cognito-fields';
+
 export interface ProviderInputForCheck {
   readonly type: string;
   readonly issuer?: string | undefined;
@@ -9,6 +11,14 @@ export interface ProviderInputForCheck {
   readonly allowInsecureRequests?: boolean | undefined;
   readonly tokenEndpointAuthMethod?: string | undefined;
   readonly hostedDomains?: unknown;
+  readonly clientId?: unknown;
+  readonly clientSecret?: unknown;
+  readonly userPoolId?: unknown;
+  readonly domainPrefix?: unknown;
+  readonly mfa?: unknown;
+  readonly passkeys?: unknown;
+  readonly refreshTokenValidity?: unknown;
+  readonly endProviderSession?: unknown;
 }
 
 export interface RequirementProblem {
@@ -17,7 +27,7 @@ export interface RequirementProblem {
 }
 
 /** Provider types whose issuer is fixed by edge-oauth (GitLab takes one for self-managed instances). */
-const FIXED_ISSUER = ['google', 'github', 'microsoft', 'linkedin', 'twitch', 'amazon', 'facebook'];
+const FIXED_ISSUER = ['google', 'github', 'microsoft', 'linkedin', 'twitch', 'amazon', 'facebook', 'cognito'];
 
 const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
@@ -26,7 +36,7 @@ const TENANT_HELP =
   'or one tenant\'s id (a GUID) or domain (e.g. "contoso.onmicrosoft.com") to admit that organization only';
 
 export function providerRequirements(p: ProviderInputForCheck): RequirementProblem[] {
-  const problems: RequirementProblem[] = [];
+  const problems: RequirementProblem[] = p.type === 'cognito' ? cognitoRequirements(p) : clientRequirements(p);
   if (p.type === 'oidc' && p.issuer === undefined) {
     problems.push({ path: ['issuer'], message: 'is required for an "oidc" provider: the issuer URL (discovery at <issuer>/.well-known/openid-configuration)' });
   }
@@ -51,6 +61,39 @@ export function providerRequirements(p: ProviderInputForCheck): RequirementProbl
     } else if (!['common', 'organizations', 'consumers'].includes(p.tenant) && !TENANT_ID.test(p.tenant) && !TENANT_DOMAIN.test(p.tenant)) {
       problems.push({ path: ['tenant'], message: `"${p.tenant}" is not a Microsoft tenant: use ${TENANT_HELP}` });
     }
+  }
+  return problems;
+}
+
+/** Every type but `cognito` needs its client: the id and where its secret lives. */
+function clientRequirements(p: ProviderInputForCheck): RequirementProblem[] {
+  const problems: RequirementProblem[] = [];
+  if (p.clientId === undefined) problems.push({ path: ['clientId'], message: 'is required: the OAuth client id from the provider' });
+  if (p.clientSecret === undefined) problems.push({ path: ['clientSecret'], message: 'is required: where the OAuth client secret lives (a Secrets Manager secret id)' });
+  for (const key of ['userPoolId', ...MANAGED_ONLY_FIELDS, 'endProviderSession'] as const) {
+    if (p[key] !== undefined) problems.push({ path: [key], message: 'only applies to the "cognito" provider' });
+  }
+  return problems;
+}
+
+/**
+ * `cognito`: no client at all (the stack creates the pool, its domain and the client), or the
+ * operator's own pool with all three of userPoolId, clientId and clientSecret.
+ */
+function cognitoRequirements(p: ProviderInputForCheck): RequirementProblem[] {
+  const own = (['userPoolId', 'clientId', 'clientSecret'] as const).filter((key) => p[key] !== undefined);
+  if (own.length === 0) return [];
+  const problems: RequirementProblem[] = [];
+  for (const key of ['userPoolId', 'clientId', 'clientSecret'] as const) {
+    if (p[key] === undefined) {
+      problems.push({
+        path: [key],
+        message: `is required with ${own.join(' and ')}: a pool of your own takes userPoolId, clientId and clientSecret; leave all three out to have the stack create and manage the pool`,
+      });
+    }
+  }
+  for (const key of MANAGED_ONLY_FIELDS) {
+    if (p[key] !== undefined) problems.push({ path: [key], message: 'only applies to a pool the stack creates (no userPoolId, clientId, clientSecret): set it on your own pool in Cognito' });
   }
   return problems;
 }

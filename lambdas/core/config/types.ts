@@ -6,6 +6,7 @@
  * Durations are whole seconds; 0 means "none" for the three session limits.
  * Secrets are never here: only where they live (a Secrets Manager secret id).
  */
+import type { RequestLogSettings } from '../request-log-policy';
 
 /** Provider types edge-oauth knows. `oidc` is any OpenID Connect issuer (by discovery). */
 export const PROVIDER_TYPES = [
@@ -18,6 +19,7 @@ export const PROVIDER_TYPES = [
   'twitch',
   'amazon',
   'facebook',
+  'cognito',
 ] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
 
@@ -99,6 +101,42 @@ export interface ProviderConfig {
    * names this provider's groups. @default false
    */
   readonly fetchGroups?: boolean;
+  /** Amazon Cognito (type `cognito`): the user pool and its app client (providers/cognito.ts, docs/providers/cognito.md). */
+  readonly cognito?: CognitoSettings;
+}
+
+/**
+ * A `cognito` provider's user pool: one the stack creates and owns ("managed": the config
+ * names no client), or the operator's own (`userPoolId`, `clientId`, `clientSecret`).
+ */
+export interface CognitoSettings {
+  /** The operator's own pool (`<region>_<id>`). @default - none: the stack creates and manages the pool */
+  readonly userPoolId?: string;
+  /**
+   * A pool this stack creates: its settings. Its pool id, client id and client secret are
+   * only known after the deploy, so they live in one secret (`clientSecret.secretId`, JSON
+   * `{"userPoolId", "clientId", "clientSecret"}`) that the deploy writes and the functions read.
+   */
+  readonly managed?: ManagedCognitoSettings;
+  /** `/auth/logout` also ends the Cognito session (its `/logout` endpoint). @default false */
+  readonly endProviderSession: boolean;
+  /**
+   * The Cognito user pools endpoint the issuer is under (`<endpoint>/<pool id>`). Set only by
+   * the local stack (its stand-in, local/emulators/cognito/server.ts), never from a config file.
+   * @default - https://cognito-idp.<the pool's region>.amazonaws.com
+   */
+  readonly idpEndpoint?: string;
+}
+
+export interface ManagedCognitoSettings {
+  /** The sign-in domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`). @default - derived from the stack (lib/cognito-pool.ts) */
+  readonly domainPrefix?: string;
+  /** TOTP multi-factor authentication: `optional` (each user may add an authenticator app), `required`, or `off`. @default 'optional' */
+  readonly mfa: 'off' | 'optional' | 'required';
+  /** Users may sign in with a passkey (managed login, choice-based sign-in). @default true */
+  readonly passkeys: boolean;
+  /** Seconds a refresh token lasts (Cognito: 1 hour to 10 years). @default 2592000 (30 days, Cognito's default) */
+  readonly refreshTokenValidity: number;
 }
 
 export interface IdentityHeaderNames {
@@ -250,4 +288,18 @@ export interface EdgeConfig {
   readonly aws: AwsSettings;
   readonly api: ApiSettings;
   readonly admin: AdminSettings;
+  /** Which request events the viewer-request function writes (docs/request-events.md). */
+  readonly log: RequestLogSettings;
+  /** The dashboard and alarms of the CDK constructs (lambdas/core/config/monitoring-fields.ts, docs/operations.md). */
+  readonly monitoring: MonitoringSettings;
 }
+
+export interface MonitoringSettings {
+  readonly dashboard: boolean;
+  readonly alarms: boolean;
+  readonly alarmEmail?: string | undefined;
+  readonly alarmTopicArn?: string | undefined;
+  readonly regions?: readonly string[] | undefined;
+  readonly refusalThreshold: number;
+}
+

@@ -25,6 +25,11 @@ export function toProviderError(error: unknown, step: string): EdgeOAuthError {
   if (e?.code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' && status !== undefined) {
     return new ProviderError('ERR_PROVIDER_FAILED', `${step}: HTTP ${status}`, { status });
   }
+  // Before `unreachable`: a provider that accepted the connection but answered after the
+  // deadline is slow, not down, and the operator should hear which.
+  if (timedOut(e) || timedOut(e?.cause as typeof e)) {
+    return new ProviderError('ERR_PROVIDER_TIMEOUT', `${step}: the provider did not answer in time`);
+  }
   if (unreachable(e) || unreachable(e?.cause as typeof e)) {
     return new ProviderError('ERR_PROVIDER_UNREACHABLE', `${step}: the provider could not be reached`);
   }
@@ -47,16 +52,24 @@ function oauthErrorOf(e: OAuthLikeError): OAuthLikeError {
   return { ...e, error: error as string, ...(typeof description === 'string' && { error_description: description }), cause: undefined };
 }
 
-/** A network failure: fetch's TypeError (openid-client may wrap it), a timeout or an abort. */
+/** A network failure: fetch's TypeError (openid-client may wrap it), a refused connection, an abort. */
 function unreachable(e: { name?: string; code?: string } | undefined): boolean {
   return (
     (e?.name === 'TypeError' && e.code === undefined) ||
     e?.name === 'AbortError' ||
-    e?.name === 'TimeoutError' ||
     e?.code === 'ECONNREFUSED' ||
-    e?.code === 'OAUTH_TIMEOUT' ||
     e?.code === 'OAUTH_ABORT'
   );
+}
+
+/**
+ * The deadline passed while waiting for the answer: `AbortSignal.timeout` rejects fetch with a
+ * `TimeoutError` DOMException (https://dom.spec.whatwg.org/#dom-abortsignal-timeout), which
+ * openid-client rethrows as `OAUTH_TIMEOUT` (build/index.js); undici's own header and body
+ * timeouts. A connect timeout (`UND_ERR_CONNECT_TIMEOUT`) stays "could not be reached".
+ */
+function timedOut(e: { name?: string; code?: string } | undefined): boolean {
+  return e?.name === 'TimeoutError' || e?.code === 'OAUTH_TIMEOUT' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /** HTTP 429 from any provider endpoint: the provider is rate limiting this client. */

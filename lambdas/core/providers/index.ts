@@ -3,6 +3,7 @@
  */
 import type { EdgeConfig, ProviderConfig, ProviderType, SecretRef } from '../config/types';
 import { AmazonProvider } from './amazon';
+import { CognitoProvider } from './cognito';
 import { FacebookProvider } from './facebook';
 import { GitHubProvider } from './github';
 import { GitLabProvider } from './gitlab';
@@ -13,6 +14,7 @@ import { OidcProvider } from './oidc';
 import { throttlingAware } from './throttling';
 import { TwitchProvider } from './twitch';
 import type { Provider, ProviderDeps } from './types';
+import { MANAGED_COGNITO_KEYS } from '../config/cognito';
 
 export type ProviderFactory = (config: ProviderConfig, deps: ProviderDeps) => Provider;
 
@@ -26,6 +28,7 @@ const FACTORIES: Partial<Record<ProviderType, ProviderFactory>> = {
   twitch: (config, deps) => new TwitchProvider(config, deps),
   amazon: (config, deps) => new AmazonProvider(config, deps),
   facebook: (config, deps) => new FacebookProvider(config, deps),
+  cognito: (config, deps) => new CognitoProvider(config, deps),
 };
 
 /**
@@ -66,8 +69,18 @@ export function createProviders(
         fetch: deps.fetch,
         now: deps.now,
         clientSecret: () => deps.readSecret(provider.clientSecret),
+        ...(provider.cognito?.managed !== undefined && { registeredClient: () => registeredClient(provider.clientSecret.secretId, deps.readSecret) }),
         onNotice: deps.onNotice,
       }),
     ]),
   );
+}
+
+/** A managed Cognito pool's ids, from its secret (the deploy wrote them with the client secret). */
+async function registeredClient(secretId: string, readSecret: (ref: SecretRef) => Promise<string>): Promise<{ userPoolId: string; clientId: string }> {
+  const [userPoolId, clientId] = await Promise.all([
+    readSecret({ secretId, jsonKey: MANAGED_COGNITO_KEYS.userPoolId }),
+    readSecret({ secretId, jsonKey: MANAGED_COGNITO_KEYS.clientId }),
+  ]);
+  return { userPoolId, clientId };
 }

@@ -53,6 +53,8 @@ export interface OidcProviderOptions {
   readonly nonce?: boolean;
   /** Whether the issuer gives refresh tokens to this client. @default true */
   readonly supportsRefresh?: boolean;
+  /** Client authentication of this provider's own (Cognito's Basic credentials, cognito.ts). @default - by `tokenEndpointAuth` */
+  readonly clientAuth?: client.ClientAuth;
 }
 
 export class OidcProvider implements Provider {
@@ -84,21 +86,22 @@ export class OidcProvider implements Provider {
   /** The issuer's metadata, discovered once per container; a failure is retried on the next call. */
   protected discover(): Promise<client.Configuration> {
     if (this.#discovered === undefined) {
-      const issuer = this.config.issuer;
-      if (issuer === undefined) throw new ProviderError('ERR_PROVIDER_FAILED', 'no issuer configured');
       const deps = this.#deps;
       const configured = this.#options.tokenEndpointAuth ?? this.config.tokenEndpointAuthMethod;
       // The method follows the discovered metadata (`as`), checked once right after discovery.
-      const clientAuth: client.ClientAuth = (as, c, body, headers) =>
-        clientAuthFor(chooseClientAuthMethod(as.token_endpoint_auth_methods_supported, configured), deps.clientSecret)(as, c, body, headers);
-      this.#discovered = client
-        .discovery(new URL(issuer), this.config.clientId, undefined, clientAuth, {
-          execute: this.config.allowInsecureRequests ? [client.allowInsecureRequests] : [],
-          [client.customFetch]: (url, options) => deps.fetch(url, options as RequestInit),
-          timeout: 4,
-        })
+      const clientAuth: client.ClientAuth =
+        this.#options.clientAuth ??
+        ((as, c, body, headers) => clientAuthFor(chooseClientAuthMethod(as.token_endpoint_auth_methods_supported, configured), deps.clientSecret)(as, c, body, headers));
+      this.#discovered = this.clientRegistration()
+        .then(({ issuer, clientId }) =>
+          client.discovery(new URL(issuer), clientId, undefined, clientAuth, {
+            execute: this.config.allowInsecureRequests ? [client.allowInsecureRequests] : [],
+            [client.customFetch]: (url, options) => deps.fetch(url, options as RequestInit),
+            timeout: 4,
+          }),
+        )
         .then((configuration) => {
-          chooseClientAuthMethod(configuration.serverMetadata().token_endpoint_auth_methods_supported, configured);
+          if (this.#options.clientAuth === undefined) chooseClientAuthMethod(configuration.serverMetadata().token_endpoint_auth_methods_supported, configured);
           // openid-client checks an ID token's claims but, by default, not its signature
           // ("not mandatory since the TLS server validation is used to validate the issuer",
           // panva/openid-client src/index.ts, enableNonRepudiationChecks). We check it too,
@@ -112,6 +115,16 @@ export class OidcProvider implements Provider {
         });
     }
     return this.#discovered;
+  }
+
+  /**
+   * The issuer and this client's id at it. @default - the config's `issuer` and `clientId`
+   * (a managed Cognito pool's are read at run time: cognito.ts)
+   */
+  protected async clientRegistration(): Promise<{ issuer: string; clientId: string }> {
+    const issuer = this.config.issuer;
+    if (issuer === undefined) throw new ProviderError('ERR_PROVIDER_FAILED', 'no issuer configured');
+    return { issuer, clientId: this.config.clientId };
   }
 
   async authorizationUrl(request: AuthorizationRequest): Promise<URL> {

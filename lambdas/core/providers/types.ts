@@ -14,6 +14,11 @@ export interface ProviderDeps {
   /** Seconds since the epoch. */
   readonly now: () => number;
   /**
+   * A client registered at deploy time (a managed Cognito pool): its pool and client ids, read
+   * from the secret the deploy wrote (config `cognito.managed`). @default - the config's client
+   */
+  readonly registeredClient?: () => Promise<{ readonly userPoolId: string; readonly clientId: string }>;
+  /**
    * Something the operator should know about a provider's answer that is not an error (a
    * stable code and a short detail, no token): logged. @default - not reported
    */
@@ -113,4 +118,9 @@ export interface Provider {
   refresh(refreshToken: string): Promise<SignInResult>;
   /** The current profile with an access token (userinfo or the provider's API). */
   profile(tokens: TokenSet): Promise<Profile>;
+  /**
+   * Where to send the browser to end the user's session at the provider too, coming back to
+   * `returnTo` (`/auth/logout`, when the config asks for it). @default - not offered
+   */
+  endSessionUrl?(returnTo: string): Promise<URL>;
 }

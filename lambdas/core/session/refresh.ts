@@ -63,7 +63,7 @@ const REJECTING_OAUTH_ERRORS = new Set([
  */
 export function providerFailureKind(error: unknown): 'rejected' | 'transient' {
   if (!(error instanceof ProviderError)) return 'transient';
-  if (error.code === 'ERR_PROVIDER_UNREACHABLE') return 'transient';
+  if (error.code === 'ERR_PROVIDER_UNREACHABLE' || error.code === 'ERR_PROVIDER_TIMEOUT') return 'transient';
   if (error.status !== undefined && (error.status >= 500 || error.status === 429)) return 'transient';
   if (error.code === 'ERR_PROVIDER_DENIED') return 'rejected';
   // An OAuth error names the cause: only those about the user's grant end the session

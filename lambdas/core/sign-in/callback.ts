@@ -127,8 +127,9 @@ async function exchangeCode(ctx: CallbackContext, req: CallbackRequest, started:
     // put text there, and it would be shown under this site's name.
     const said = error instanceof ProviderError && error.oauthErrorDescription !== undefined ? [`${provider.displayName} said: ${error.oauthErrorDescription}`] : [];
     const denied = code === 'ERR_PROVIDER_DENIED';
-    return { response: errorPage(ctx, denied ? 403 : 502, code, clearFlow, denied ? 'Access denied' : 'Sign-in failed', [
-      denied ? 'Your sign-in was not accepted.' : 'We could not complete your sign-in.',
+    const slow = code === 'ERR_PROVIDER_TIMEOUT'; // up but slow: a timeout (504), not "could not be reached"
+    return { response: errorPage(ctx, denied ? 403 : slow ? 504 : 502, code, clearFlow, denied ? 'Access denied' : slow ? 'Sign-in is taking too long' : 'Sign-in failed', [
+      denied ? 'Your sign-in was not accepted.' : slow ? `${provider.displayName} did not answer in time. It may be busy; please sign in again in a moment.` : 'We could not complete your sign-in.',
       detail,
       ...said,
     ], [retry]) };

@@ -75,6 +75,14 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
         links: [],
       });
     }
+    if (error instanceof EdgeOAuthError && error.code === 'ERR_PROVIDER_TIMEOUT') {
+      // Up but slow: say so (a timeout, 504), and offer to try again.
+      return page(ctx.config.site.name, 504, 'block', 'provider-timeout', {
+        title: 'Sign-in is taking too long',
+        paragraphs: [`${provider.displayName} did not answer in time. It may be busy; please try again in a moment.`],
+        links: [{ href: signInHref({ provider: provider.id, returnPath: options.returnPath }), label: 'Try again' }],
+      });
+    }
     return page(ctx.config.site.name, 502, 'block', 'provider-unreachable', {
       title: 'Sign-in is unavailable',
       paragraphs: [`We could not reach ${provider.displayName} to sign you in. Please try again in a moment.`],

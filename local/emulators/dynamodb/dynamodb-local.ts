@@ -36,6 +36,10 @@ export interface DynamoDbLocalOptions {
 export interface DynamoDbLocalHandle {
   /** `http://127.0.0.1:PORT` */
   endpoint: string;
+  /** The Java process's id. */
+  readonly pid: number | undefined;
+  /** Calls `listener` once if the process ends other than by `close()` (killed, crashed): how it ended and its last output. */
+  onUnexpectedExit(listener: (how: string, output: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -110,6 +114,8 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   child.stderr?.on('data', keep);
 
   let failure: Error | undefined;
+  let closing = false;
+  const unexpected: Array<(how: string, output: string) => void> = [];
   const exited = new Promise<void>((resolve) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       failure =
@@ -120,6 +126,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
     });
     child.once('exit', (code, signal) => {
       children.delete(child);
+      if (!closing) for (const l of unexpected) l(signal ?? `code ${code}`, output.trim().slice(-500));
       const hint = /UnsupportedClassVersionError/.test(output) ? ` ${JAVA_HINT}.` : '';
       failure ??= new Error(
         `DynamoDB Local exited (${signal ?? `code ${code}`}) before answering on ${endpoint}.${hint}\n${output.trim()}`,
@@ -129,6 +136,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   });
 
   const close = async (): Promise<void> => {
+    closing = true;
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -146,7 +154,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { endpoint, close };
+  return { endpoint, pid: child.pid, onUnexpectedExit: (l) => void unexpected.push(l), close };
 }
 
 export interface CreateTablesOptions {

@@ -209,6 +209,7 @@ describe('providerFailureKind', () => {
   const { providerFailureKind } = jest.requireActual<typeof import('../../../lambdas/core/session/refresh')>('../../../lambdas/core/session/refresh');
   test.each([
     [new ProviderError('ERR_PROVIDER_UNREACHABLE', 'x'), 'transient'],
+    [new ProviderError('ERR_PROVIDER_TIMEOUT', 'x'), 'transient'],
     [new ProviderError('ERR_PROVIDER_FAILED', 'x', { status: 503, oauthError: 'temporarily_unavailable' }), 'transient'],
     [new ProviderError('ERR_PROVIDER_FAILED', 'x', { status: 429 }), 'transient'],
     [new ProviderError('ERR_PROVIDER_FAILED', 'x', { status: 401, oauthError: 'invalid_client' }), 'transient'],

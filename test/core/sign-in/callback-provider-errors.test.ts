@@ -28,8 +28,8 @@ beforeEach(async () => {
 afterEach(() => server.close());
 
 /** Starts a sign-in, consents at the replica, and delivers the callback to finishCallback. */
-async function callback(errors: unknown[] = []) {
-  const provider = new OidcProvider(config.providers[0]!, server.deps());
+async function callback(errors: unknown[] = [], fetch: typeof globalThis.fetch = server.fetch) {
+  const provider = new OidcProvider(config.providers[0]!, server.deps({ fetch }));
   const now = Math.floor(Date.now() / 1000);
   const started = await newFlow(config, keys, { providerId: 'corp', returnPath: '/', reauthenticate: false, now, random: seededRandom(String(Math.random())) });
   const url = await provider.authorizationUrl({
@@ -96,3 +96,23 @@ test('a refusal by the provider (access_denied at the token endpoint, a Google a
   expect(response.body).toContain('<h1>Access denied</h1>');
   expect(response.body).toContain('Corp SSO said: The account is disabled.');
 });
+
+test('a token endpoint that answers after the deadline: a timeout (504, "did not answer in time"), not "could not be reached"', async () => {
+  // The replica is up; the token endpoint's answer comes 5 s later, past the adapter's 4 s deadline.
+  const slowToken: typeof globalThis.fetch = async (input, init) => {
+    if (String(input instanceof Request ? input.url : input).endsWith('/token')) {
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, 5000);
+        init?.signal?.addEventListener('abort', () => { clearTimeout(t); reject(init.signal!.reason); }, { once: true });
+      });
+    }
+    return server.fetch(input, init);
+  };
+  const errors: unknown[] = [];
+  const response = await callback(errors, slowToken);
+  expect(response.status).toBe(504);
+  expect(response.reason).toBe('ERR_PROVIDER_TIMEOUT');
+  expect(response.body).toContain('Corp SSO did not answer in time');
+  expect(response.body).toContain('Sign in again');
+  expect(errors[0]).toMatchObject({ code: 'ERR_PROVIDER_TIMEOUT' });
+}, 20_000);

@@ -14,7 +14,7 @@ import {
   fragmentPage,
 } from '../../../lambdas/core/viewer/fragment-pages';
 import { finishCallback } from '../../../lambdas/core/sign-in/callback';
-import { MemorySessionStore } from '../../../lambdas/store/memory';
+import { MemorySessionStore } from '../../../lambdas/store/memory/sessions';
 import { GENERATED_RESPONSE_MAX_BYTES } from '../../../lambdas/core/edge-limits';
 import { edge, fragmentPageTarget, keySet, NOW, securityConfig, setCookiesOf, SITE, stubProvider } from '../../security/support';
 

@@ -38,7 +38,7 @@
  *
  * The functions' common setup (bundle, runtime, roles, logs) is in lib/functions.ts.
  */
-import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { HttpLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -229,7 +229,9 @@ export class EdgeOAuth extends Construct {
     if (this.config.site.domain === undefined) {
       Annotations.of(this).addInfo('config.site.domain is not set: the callback builds redirect_uri from the viewer Host that the viewer-request function forwards');
     }
-    this.addMonitoring(distribution.distributionId);
+    // In the distribution's stack when that is another one: the alarms read the distribution, and
+    // its stack already depends on this one (the callback's function URL), so here would be a cycle.
+    this.addMonitoring(distribution.distributionId, Stack.of(distribution) === Stack.of(this) ? undefined : Stack.of(distribution));
   }
 
   /** This EdgeOAuth protects a distribution made elsewhere (EdgeOAuthExistingDistribution attaches it): no `addAuthBehaviors`. */
@@ -245,10 +247,11 @@ export class EdgeOAuth extends Construct {
   }
 
   /** The dashboard and alarms (lib/monitoring.ts), once the distribution is known; props.monitoring false or the config turn them off. */
-  private addMonitoring(distributionId: string): void {
+  private addMonitoring(distributionId: string, otherStack?: Stack): void {
     const { dashboard, alarms } = this.config.monitoring;
     if (!this.monitoringEnabled || (!dashboard && !alarms)) return;
-    this.monitoring = new EdgeOAuthMonitoring(this, 'Monitoring', {
+    const [scope, id] = otherStack === undefined ? [this, 'Monitoring'] : [otherStack, `${Names.uniqueId(this)}Monitoring`];
+    this.monitoring = new EdgeOAuthMonitoring(scope, id, {
       config: this.config, distributionId, viewerRequestFunction: this.viewerRequestFunction, callbackFunction: this.callbackFunction, callbackLogGroup: this.callbackFunction.logGroup,
     });
   }

@@ -66,7 +66,7 @@ const cases: Array<[name: string, code: () => string]> = [
 
 test('the deployed functions are the ones this test knows', () => {
   expect(LAMBDA_ENTRIES.map((e) => path.relative(ROOT, e)).sort()).toEqual(['lambdas/admin/index.ts', 'lambdas/authorizer/index.ts', 'lambdas/callback/index.ts', 'lambdas/edge/index.ts']);
-  expect(LIB_HANDLERS.map((e) => path.relative(ROOT, e)).sort()).toEqual(['lib/attach/handler.ts', 'lib/key-set-generator/handler.ts']);
+  expect(LIB_HANDLERS.map((e) => path.relative(ROOT, e)).sort()).toEqual(['lib/attach/handler.ts', 'lib/cognito-client-secret/handler.ts', 'lib/key-set-generator/handler.ts']);
 });
 
 describe.each(cases)('%s', (_name, code) => {

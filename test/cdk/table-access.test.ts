@@ -21,10 +21,14 @@ const USES: Record<string, RegExp> = {
   'dynamodb:Scan': /\bScanCommand\b/,
 };
 
-const storeCode = fs
-  .readdirSync(path.join(ROOT, 'lambdas', 'store'))
-  .filter((f) => /^dynamodb-.*\.ts$/.test(f))
-  .map((f) => fs.readFileSync(path.join(ROOT, 'lambdas', 'store', f), 'utf8'))
+// The DynamoDB stores: one region (lambdas/store/dynamodb/) and global tables (lambdas/store/global/).
+const storeCode = ['dynamodb', 'global']
+  .flatMap((folder) =>
+    fs
+      .readdirSync(path.join(ROOT, 'lambdas', 'store', folder))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => fs.readFileSync(path.join(ROOT, 'lambdas', 'store', folder, f), 'utf8')),
+  )
   .join('\n');
 
 const granted = [...new Set(Object.values(TABLE_ACCESS).flatMap((perTable) => Object.values(perTable).flat()))].sort();

@@ -94,12 +94,14 @@ describe('MAU: exactly once per user per month across regions, no hot item', () 
     const month = '2031-03';
     const claims = { sessionId: unique('sid'), provider: 'corp', userId: 'signer', createdAt: T0, expiresAt: T0 + 3600, purgeAt: T0 + 60 };
     const user = { provider: 'corp', userId: 'signer', at: T0, host: 'app.example.com' };
-    const [signIn] = await Promise.all([
+    const [signIn, far, near] = await Promise.all([
       stores['eu-west-1'].signIns.recordSignIn({ session: claims, user, month }),
       stores['ap-southeast-2'].mau.markActive({ month, provider: 'corp', userId: 'signer', at: T0 }),
       stores['eu-west-1'].mau.markActive({ month, provider: 'corp', userId: 'signer', at: T0 }),
     ]);
-    expect(signIn.counted).toBe(true);
+    // Whichever of the three reaches home first counts the user (the sign-in need not win the
+    // race: on a fast machine a first request's mark can); what must hold is once, everywhere.
+    expect([signIn.counted, far, near].filter(Boolean)).toHaveLength(1);
     await sim.replicator.settle();
     for (const region of REGIONS) expect(await stores[region].mau.count(month)).toBe(1);
     // The session item keeps its hard end as its TTL; the activity item carries the purge time that activity moves.

@@ -103,7 +103,7 @@ function exceptions(byFile, rule) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'test-output/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'test-output/', 'bench/.out/', '**/*.d.ts'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,

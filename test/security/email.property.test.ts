@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { checkAllowList } from '../../lambdas/core/sign-in/allow-list';
+import { normalizeEmail } from '../../lambdas/core/access/usable-email';
 
 const ALLOW = { emails: ['kim@partner.example'], emailDomains: ['example.com', 'kpmg.com'] };
 const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -73,5 +74,20 @@ describe('email allow-list (property)', () => {
     for (const e of [' kim@partner.example', 'kim@partner.example\n', '\ufeffkim@partner.example', 'kim@partner.example\u00a0']) {
       expect([e, checkAllowList({ email: e, emailVerified: true }, ALLOW).allowed]).toEqual([e, false]);
     }
+  });
+});
+
+describe('normalizeEmail (property)', () => {
+  // The all-ASCII shortcut (one toLowerCase) and the per-character walk agree on every input:
+  // ASCII letters lose their case, and no other character is lower-cased into ASCII.
+  const perCharacter = (s: string) => Array.from(s, (c) => (c.codePointAt(0)! > 0x7f && Array.from(c.toLowerCase()).some((l) => l.codePointAt(0)! <= 0x7f) ? c : c.toLowerCase())).join('');
+  it('is the per-character lower case, never folding into ASCII', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('KIM@Example.COM', '\u212Aim@example.com', 'K\u0130M@x.y', 'Ä@B.C')), (s) => {
+        expect(normalizeEmail(s)).toBe(perCharacter(s));
+      }),
+    );
+    expect(normalizeEmail('\u212Aim@Example.com')).toBe('\u212Aim@example.com');
+    expect(normalizeEmail('ADA@EXAMPLE.COM')).toBe('ada@example.com');
   });
 });

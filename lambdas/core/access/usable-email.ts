@@ -44,11 +44,16 @@ export const UNVERIFIABLE_EMAIL_TYPES: ReadonlySet<ProviderType> = new Set<Provi
  * "\u212Aim@example.com" pass for "kim@example.com").
  */
 export function normalizeEmail(email: string): string {
+  // Every request's identity headers pass here: an all-ASCII address (nearly all) is lower-cased
+  // at once; only one with another character takes the per-character walk below.
+  if (!NON_ASCII.test(email)) return email.toLowerCase();
   return Array.from(email, (c) => {
     const lower = c.toLowerCase();
     return !isAscii(c) && Array.from(lower).some(isAscii) ? c : lower;
   }).join('');
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 function isAscii(c: string): boolean {
   return (c.codePointAt(0) ?? 0) <= 0x7f;

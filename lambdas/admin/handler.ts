@@ -20,7 +20,7 @@ import { elapsedUs } from '../runtime/console-logger';
 
 export interface AdminDeps {
   readonly config: EdgeConfig;
-  readonly keys: () => Promise<KeySet>;
+  readonly keys: () => KeySet | Promise<KeySet>;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly sessions: AdminStores['sessions'];
   readonly users: AdminStores['users'];

@@ -36,7 +36,7 @@ import { routePath } from './route-path';
 export interface AuthorizerDeps {
   readonly config: EdgeConfig;
   /** The session key set (cached by the caller). */
-  readonly keys: () => Promise<KeySet>;
+  readonly keys: () => KeySet | Promise<KeySet>;
   /** For continuous authorization (config `session.authCheckInterval`). */
   readonly providers: ReadonlyMap<string, Provider>;
   readonly random: RandomBytes;

@@ -17,7 +17,7 @@ import { elapsedUs } from '../runtime/console-logger';
 
 export interface CallbackDeps {
   readonly config: EdgeConfig;
-  readonly keys: () => Promise<KeySet>;
+  readonly keys: () => KeySet | Promise<KeySet>;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly sessions: SessionStore & SignInStateStore;
   /** Session, App User and MAU mark in one transaction. @default - the session only */

@@ -82,7 +82,8 @@ export function forwardRequest(
   if (!action.keepOwnCookies && cookieHeaders.length > 0) {
     // The origin never sees edge-oauth's cookies: it cannot replay a session, and large
     // cookies cannot break its header limits.
-    const rest = withoutCookies([...cookieHeaders], ownCookie);
+    // All of them are named under the cookie prefix (session/session-cookie.ts): only those names are read.
+    const rest = withoutCookies(cookieHeaders, ownCookie, config.session.cookiePrefix);
     if (rest === undefined) delete headers.cookie;
     else headers.cookie = [{ key: 'Cookie', value: rest }];
   }

@@ -16,7 +16,7 @@ import { isReservedHeader, reservedHeaderNames } from '../core/viewer/identity-h
 import type { KeySet } from '../core/keys/key-set';
 import type { Provider } from '../core/providers/types';
 import type { RandomBytes } from '../core/shared/random';
-import { isOwnCookie } from '../core/session/session-cookie';
+import { ownCookieTest } from '../core/session/session-cookie';
 import { VIEWER_CHECK_BUDGET_MS } from '../core/session/check-budget';
 import { SessionChecks } from '../core/session/container-checks';
 import type { MauStore, SessionStore, UserStore } from '../core/stores';
@@ -29,7 +29,7 @@ import { elapsedUs } from '../runtime/console-logger';
 export interface ViewerDeps {
   readonly config: EdgeConfig;
   /** The session key set (cached by the caller; resolves at once on a warm container). */
-  readonly keys: () => Promise<KeySet>;
+  readonly keys: () => KeySet | Promise<KeySet>;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly random: RandomBytes;
   /** Epoch milliseconds. @default Date.now */
@@ -90,7 +90,7 @@ function viewerContainer(deps: ViewerDeps) {
   return {
     reserved: reservedHeaderNames(deps.config),
     clock: deps.clock ?? Date.now,
-    ownCookie: (name: string) => isOwnCookie(deps.config, name),
+    ownCookie: ownCookieTest(deps.config),
     onError,
     // A session's identity assertion is signed once and reused while fresh.
     assertions: new AssertionCache(),
@@ -119,7 +119,9 @@ export function createViewerHandler(deps: ViewerDeps): (event: CloudFrontRequest
     const cookieHeaders = headers.cookie?.map((h) => h.value) ?? [];
     let keys: KeySet;
     try {
-      keys = await deps.keys();
+      // A warm container has it at once: no await (and no microtask) on the fast path.
+      const current = deps.keys();
+      keys = current instanceof Promise ? await current : current;
     } catch (error) {
       // Fail closed with our own page (a cold start that cannot read the key set in time:
       // lambdas/store/aws/secrets.ts bounds the read), never CloudFront's page for a failed function.

@@ -21,7 +21,7 @@ import { createViewerHandler } from './handler';
 declare const __EDGE_OAUTH_CONFIG__: EdgeConfig;
 
 const deps = deployedDeps(__EDGE_OAUTH_CONFIG__, deployedEnvironment());
-deps.keys().catch(() => undefined);
+(async () => deps.keys())().catch(() => undefined);
 // A signed-in first request makes two DynamoDB calls at once (session touch, user touch).
 deps.prepareStores(2);
 warmUpViewer(deps.config, deps.providers, requestLine).catch((error: unknown) => deps.log?.error('warm-up', error));

@@ -152,6 +152,27 @@ describe('session key rotation', () => {
   });
 });
 
+describe('the key set on a warm container', () => {
+  test('is handed over at once while fresh (no promise), and read again once stale', async () => {
+    const first = keySet('k1').secret;
+    sm.put(SECRET_ID, first);
+    const c = container();
+    const read = c.keys();
+    expect(read).toBeInstanceOf(Promise);
+    const keys = await read;
+    const again = c.keys();
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toBe(keys);
+    sm.put(SECRET_ID, rotateKeySetSecret(first, randomBytes, 'k2'));
+    expect(c.keys()).toBe(keys); // still fresh: the old set, as any cached read
+    c.later();
+    const reread = c.keys();
+    expect(reread).toBeInstanceOf(Promise);
+    expect((await reread).current.kid).toBe('k2');
+    expect(c.keys()).not.toBeInstanceOf(Promise);
+  });
+});
+
 describe('signing key rotation (identity assertion)', () => {
   test('a new signing key is published next to the old one and signs new assertions', async () => {
     const { secret } = keySet('k1');

@@ -40,9 +40,16 @@ export function flowCookiePrefix(config: EdgeConfig): string {
   return `${config.session.cookiePrefix}-flow-`;
 }
 
-/** True for the names of edge-oauth's own cookies (removed before the origin sees the Cookie header). */
+/** True for the names of edge-oauth's own cookies (removed before the origin sees the Cookie header). All start with `session.cookiePrefix`. */
 export function isOwnCookie(config: EdgeConfig, name: string): boolean {
-  return name === sessionCookieName(config) || name.startsWith(flowCookiePrefix(config));
+  return ownCookieTest(config)(name);
+}
+
+/** isOwnCookie for one config, its two names built once (the viewer calls it on every request). */
+export function ownCookieTest(config: EdgeConfig): (name: string) => boolean {
+  const session = sessionCookieName(config);
+  const flow = flowCookiePrefix(config);
+  return (name) => name === session || name.startsWith(flow);
 }
 
 /**
@@ -120,19 +127,35 @@ function isClaims(value: Record<string, unknown>): value is Record<string, unkno
  * request of a session, so a warm container decrypts it once, not on every request
  * (profiled: AES-GCM + JSON.parse were ~60% of the fast path; bench/, docs/performance.md).
  */
-const openedCookies = new WeakMap<KeySet, BoundedMap<string, SessionClaims>>();
+const openedCookies = new WeakMap<KeySet, BoundedMap<string, OpenedCookie>>();
 /** ~0.5 KB each (the cookie text and its claims): at most ~1 MB of a 128 MB edge function. */
 const OPENED_COOKIES_MAX = 2000;
+
+interface OpenedCookie {
+  readonly value: string;
+  readonly claims: SessionClaims;
+}
+
+/**
+ * The cache key of a cookie value: its last 22 characters, the AES-GCM tag in a sealed
+ * cookie (lambdas/core/keys/seal.ts). Hashing a ~400-character value for a Map lookup cost
+ * more than the rest of the lookup; a hit still requires the whole value to be equal, so a
+ * forged value that copies a genuine tag is opened (and refused), never served from the cache.
+ */
+function cacheKey(value: string): string {
+  return value.length > 22 ? value.slice(value.length - 22) : value;
+}
 
 function openSessionCookie(value: string, keys: KeySet): SessionClaims | undefined {
   let cache = openedCookies.get(keys);
   if (cache === undefined) openedCookies.set(keys, (cache = new BoundedMap(OPENED_COOKIES_MAX)));
-  const hit = cache.get(value);
-  if (hit !== undefined) return hit;
+  const key = cacheKey(value);
+  const hit = cache.get(key);
+  if (hit !== undefined && hit.value === value) return hit.claims;
   const payload = open(value, keys);
   if (payload === undefined || !isClaims(payload)) return undefined;
   const claims = Object.freeze(payload) as SessionClaims;
-  cache.set(value, claims);
+  cache.set(key, { value, claims });
   return claims;
 }
 

@@ -59,8 +59,23 @@ export function isReservedHeader(reserved: ReadonlySet<string>, name: string): b
   return reserved.has(canonical) || canonical.startsWith(RESERVED_PREFIX);
 }
 
-/** The identity headers for a session (lowercase name → value). */
+/**
+ * Per session identity (the claims object a session's cookie opens to, session/session-cookie.ts,
+ * or the stored identity that replaced it): its headers, computed once per container. Claims
+ * are never changed in place; a changed identity is a new object.
+ */
+const computed = new WeakMap<SessionClaims, { readonly config: EdgeConfig; readonly headers: ReadonlyArray<[string, string]> }>();
+
+/** The identity headers for a session (lowercase name → value): a new array the caller may extend. */
 export function identityHeaders(config: EdgeConfig, claims: SessionClaims): Array<[string, string]> {
+  const hit = computed.get(claims);
+  if (hit !== undefined && hit.config === config) return hit.headers.slice();
+  const headers = computeIdentityHeaders(config, claims);
+  computed.set(claims, { config, headers });
+  return headers.slice();
+}
+
+function computeIdentityHeaders(config: EdgeConfig, claims: SessionClaims): ReadonlyArray<[string, string]> {
   const out: Array<[string, string]> = [
     [config.headers.userId, headerValue(claims.uid)],
     [config.headers.provider, headerValue(claims.prv)],

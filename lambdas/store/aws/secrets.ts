@@ -58,7 +58,10 @@ interface Entry {
   inflight?: Promise<string>;
 }
 
-export type SecretReader = (ref: SecretRef) => Promise<string>;
+export type SecretReader = ((ref: SecretRef) => Promise<string>) & {
+  /** The value now, without waiting, when the cache holds it fresh (a warm container's every request); otherwise undefined. */
+  readonly fresh?: (ref: SecretRef) => string | undefined;
+};
 
 type SecretsSdk = { client: SecretsManagerClient; Command: typeof import('@aws-sdk/client-secrets-manager').GetSecretValueCommand };
 
@@ -112,9 +115,13 @@ function secretField(ref: SecretRef, value: string): string {
  * A cached read: fresh for `ttl`, one fetch in flight per secret, and after a failed refresh
  * the last good value for `maxStale`.
  */
-function cachedReader(fetch: (secretId: string) => Promise<string>, clock: () => number, ttl: number, maxStale: number): (secretId: string) => Promise<string> {
+function cachedReader(fetch: (secretId: string) => Promise<string>, clock: () => number, ttl: number, maxStale: number): { read: (secretId: string) => Promise<string>; fresh: (secretId: string) => string | undefined } {
   const cache = new Map<string, Entry>();
-  return async (secretId) => {
+  const fresh = (secretId: string) => {
+    const entry = cache.get(secretId);
+    return entry?.value !== undefined && clock() - entry.fetchedAt < ttl ? entry.value : undefined;
+  };
+  const read = async (secretId: string) => {
     const now = clock();
     let entry = cache.get(secretId);
     if (entry?.value !== undefined && now - entry.fetchedAt < ttl) return entry.value;
@@ -139,26 +146,37 @@ function cachedReader(fetch: (secretId: string) => Promise<string>, clock: () =>
       throw error;
     }
   };
+  return { read, fresh };
 }
 
 export function createSecretReader(options: SecretReaderOptions): SecretReader {
   const timeouts = options.timeouts ?? SECRETS_MANAGER_TIMEOUTS;
   const load = sdkLoader(options, timeouts);
-  const read = cachedReader(
+  const { read, fresh } = cachedReader(
     (secretId) => fetchSecret(load, timeouts.deadlineMs, secretId),
     options.clock ?? Date.now,
     options.cacheTtlMs ?? KEY_SET_CACHE_SECONDS * 1000,
     options.maxStaleMs ?? 3_600_000,
   );
-  return async (ref) => secretField(ref, await read(ref.secretId));
+  return Object.assign(async (ref: SecretRef) => secretField(ref, await read(ref.secretId)), {
+    fresh: (ref: SecretRef) => {
+      const value = fresh(ref.secretId);
+      return value === undefined ? undefined : secretField(ref, value);
+    },
+  });
 }
 
 /** The session key set from its secret, re-parsed only when the secret's value changes. */
-export function keySetLoader(readSecret: SecretReader, secretId: string): () => Promise<KeySet> {
+export function keySetLoader(readSecret: SecretReader, secretId: string): () => KeySet | Promise<KeySet> {
   let last: { text: string; keys: KeySet } | undefined;
-  return async () => {
-    const text = await readSecret({ secretId });
+  const ref = { secretId };
+  const parsed = (text: string) => {
     if (last === undefined || last.text !== text) last = { text, keys: parseKeySet(text) };
     return last.keys;
+  };
+  // A warm container's request gets the key set at once (no promise to wait on: the viewer's fast path).
+  return () => {
+    const text = readSecret.fresh?.(ref);
+    return text !== undefined ? parsed(text) : readSecret(ref).then(parsed);
   };
 }

@@ -23,14 +23,24 @@ export interface RequestLogSettings {
    * `all`: every request. `except-plain-forwards`: every request but the plain forward (a
    * valid session forwarded with no check made). `sample-plain-forwards`: as
    * `except-plain-forwards`, plus a random `plainForwardSampleRate` of the plain forwards.
-   * @default 'all'
+   * @default 'sample-plain-forwards'
    */
   readonly requests: RequestLogMode;
   /** The share of plain forwards written with `sample-plain-forwards` (0 < rate ≤ 1). @default 0.01 */
   readonly plainForwardSampleRate: number;
 }
 
-export const REQUEST_LOG_DEFAULTS: RequestLogSettings = { requests: 'all', plainForwardSampleRate: 0.01 };
+/**
+ * The default: every decision but the plain forward, and 1 % of those. A plain forward is a
+ * session whose checks ran within their interval (and were logged then); writing each one
+ * costs a write(2) per request (about 7 µs on the bench's machine, more than the rest of the
+ * fast path: docs/performance.md) and a CloudWatch Logs line. `all` is one setting away for a
+ * complete access log.
+ */
+export const REQUEST_LOG_DEFAULTS: RequestLogSettings = { requests: 'sample-plain-forwards', plainForwardSampleRate: 0.01 };
+
+/** For a config built without the parser (no `log` section, as in some tests): every request, as before `log` existed. */
+export const LOG_EVERY_REQUEST: RequestLogSettings = { requests: 'all', plainForwardSampleRate: 0.01 };
 
 /** A signed-in request forwarded on the session alone: allowed as `session`, no network call made. */
 export function isPlainForward(outcome: LoggedOutcome): boolean {

@@ -23,7 +23,7 @@ import type { MauStore, SessionStore, UserStore } from '../core/stores';
 import { decideViewerRequest, type ViewerAction } from '../core/viewer/decide';
 import { unavailablePage } from '../core/viewer/pages';
 import { requestEvent, type RequestLogger } from '../core/request-events';
-import { REQUEST_LOG_DEFAULTS, requestLogVerdict } from '../core/request-log-policy';
+import { LOG_EVERY_REQUEST, requestLogVerdict } from '../core/request-log-policy';
 import { elapsedUs } from '../runtime/console-logger';
 
 export interface ViewerDeps {
@@ -104,8 +104,8 @@ function viewerContainer(deps: ViewerDeps) {
     // One function per container (nothing allocated per request on the fast path).
     timeLeftMs: (startedNs: bigint) => budgetMs - Number(process.hrtime.bigint() - startedNs) / 1e6,
     sampleRandom: deps.sampleRandom ?? Math.random,
-    // A config resolved before `log` existed (a hand-built one in a test) logs every request.
-    logSettings: deps.config.log ?? REQUEST_LOG_DEFAULTS,
+    // A config built without the parser (no `log`: a hand-built one in a test) logs every request.
+    logSettings: deps.config.log ?? LOG_EVERY_REQUEST,
   };
 }
 

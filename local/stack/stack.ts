@@ -120,6 +120,8 @@ export function devConfig(issuer: string, overrides: Record<string, unknown> = {
     optionsPassthrough: true,
     // The admin console at /auth/admin: sign in at the dev IdP as this email (docs/admin.md).
     admin: { emails: [DEV_ADMIN_EMAIL] },
+    // Locally, every request is written (the deployed default samples plain forwards: docs/request-events.md).
+    log: { requests: 'all' },
     ...(tables !== undefined && { aws: { region: 'us-east-1', tables } }),
     ...overrides,
   };

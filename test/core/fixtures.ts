@@ -10,6 +10,8 @@ export function testConfig(overrides: Record<string, unknown> = {}): EdgeConfig 
     providers: [
       { id: 'corp', type: 'oidc', issuer: 'https://idp.example.com', clientId: 'client-1', clientSecret: 'edge-oauth/corp' },
     ],
+    // Every request is written, so tests can count lines (the deployed default samples plain forwards).
+    log: { requests: 'all' },
     ...overrides,
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));

@@ -23,6 +23,8 @@ export function securityConfig(overrides: Record<string, unknown> = {}): EdgeCon
     site: { domain: SITE, name: 'Security Test Site' },
     providers: [{ id: 'corp', type: 'oidc', issuer: IDP_ORIGIN, clientId: 'client-1', clientSecret: 'edge-oauth/corp' }],
     optionsPassthrough: true,
+    // Every request is written, so tests can count lines (the deployed default samples plain forwards).
+    log: { requests: 'all' },
     ...overrides,
   });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));

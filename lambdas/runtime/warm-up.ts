@@ -3,34 +3,26 @@
  * before the first real one, with a throwaway key set, an in-memory session and no network,
  * so that what a first request would otherwise pay at the invoke's CPU share (128 MB: about
  * 7 % of a vCPU) is paid at init's full vCPU: V8 compiling the fast path's functions on
- * first call, Node loading its WebCrypto and key-import code, the key-set parser. Measured
+ * first call, Node's first AES-GCM and ECDSA calls (node:crypto), the key-set parser. Measured
  * effect: docs/performance.md#cold-start. The throwaway keys and session never leave this
  * module; the request and its answer are discarded (nothing is logged or sent anywhere).
  *
- * Everything up to the assertion's signature runs synchronously inside `require`; the rest
- * (WebCrypto's sign job) completes on the event loop right after.
+ * What runs before the handler's first `await` (the cookie is sealed with core/keys/seal.ts,
+ * synchronously) runs inside `require`; the rest, the assertion's signature included,
+ * completes on the event loop right after.
  */
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CloudFrontRequest, CloudFrontRequestEvent } from 'aws-lambda';
 import type { EdgeConfig } from '../core/config/types';
-import { generateKeySetSecret, parseKeySet, sealingKeyBytes, type KeySet } from '../core/keys/key-set';
+import { generateKeySetSecret, parseKeySet } from '../core/keys/key-set';
+import { seal } from '../core/keys/seal';
 import type { Provider } from '../core/providers/types';
 import type { requestEvent, RequestLogger } from '../core/request-events';
-import { newSessionClaims, sessionCookieName, type SessionClaims } from '../core/session/session-cookie';
+import { newSessionClaims, sessionCookieName } from '../core/session/session-cookie';
 import { createViewerHandler } from '../edge/handler';
 import { MemorySessionStore } from '../store/memory/sessions';
 import { MemoryMauStore } from '../store/memory/mau';
 import { MemoryUserStore } from '../store/memory/users';
-
-/** The compact JWE (`dir`, `A256GCM`) that core/keys/seal.ts `open` reads, made synchronously with node:crypto (jose's sealing is asynchronous). */
-function sealNow(claims: SessionClaims, keys: KeySet): string {
-  const header = Buffer.from(JSON.stringify({ alg: 'dir', enc: 'A256GCM', kid: keys.current.kid })).toString('base64url');
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', sealingKeyBytes(keys.current), iv, { authTagLength: 16 });
-  cipher.setAAD(Buffer.from(header, 'ascii'));
-  const text = Buffer.concat([cipher.update(JSON.stringify(claims), 'utf8'), cipher.final()]);
-  return `${header}..${iv.toString('base64url')}.${text.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
-}
 
 function warmUpEvent(config: EdgeConfig, cookie: string): CloudFrontRequestEvent {
   const host = config.site.domain ?? 'warm-up.invalid';
@@ -64,7 +56,7 @@ export async function warmUpViewer(config: EdgeConfig, providers: ReadonlyMap<st
   void sessions.createSession({ sessionId: claims.sid, provider: prv, userId: claims.uid, email: claims.email!, createdAt: claims.iat, expiresAt: claims.exp ?? now + 3600 });
   const log: RequestLogger = { request: (e) => void format?.(e), error: () => undefined };
   const handler = createViewerHandler({ config, keys: () => Promise.resolve(keys), providers, random: randomBytes, sessions, users: new MemoryUserStore(), mau: new MemoryMauStore(), log });
-  const cookie = `${sessionCookieName(config)}=${sealNow(claims, keys)}`;
+  const cookie = `${sessionCookieName(config)}=${seal(claims, keys.current)}`;
   const answer = await handler(warmUpEvent(config, cookie));
   return 'status' in answer ? answer.status : 'forward';
 }

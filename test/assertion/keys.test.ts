@@ -12,7 +12,7 @@ import {
   rotateSigningKeySecret,
   withSigningKeys,
 } from '../../lambdas/core/keys/key-set';
-import { generateSigningJwk, parseSigningKeys, privateJwk } from '../../lambdas/core/keys/signing-keys';
+import { generateSigningJwk, parseSigningKeys, signingPrivateKey } from '../../lambdas/core/keys/signing-keys';
 
 const OLD_SECRET = JSON.stringify({ current: 'k1', keys: [{ kid: 'k1', k: randomBytes(32).toString('base64url') }] });
 
@@ -56,10 +56,14 @@ describe('key-set secret with signing keys', () => {
   });
 
   test('the private key is not an enumerable part of the parsed key set', () => {
-    const keys = parseKeySet(generateKeySetSecret(randomBytes, 'k1', { kid: 's1' }));
-    const jwk = privateJwk(keys.signing!.current);
-    expect(typeof jwk.d).toBe('string');
-    expect(JSON.stringify({ ...keys.signing, byKid: [...keys.signing!.byKid.values()] })).not.toContain(jwk.d);
+    const secret = generateKeySetSecret(randomBytes, 'k1', { kid: 's1' });
+    const keys = parseKeySet(secret);
+    const privateKey = signingPrivateKey(keys.signing!.current);
+    const { d } = privateKey.export({ format: 'jwk' });
+    // The key object is the secret's key (made once, at parse time).
+    expect(d).toBe((JSON.parse(secret) as { signing: { keys: Array<{ d: string }> } }).signing.keys[0]!.d);
+    expect([privateKey.type, privateKey.asymmetricKeyType]).toEqual(['private', 'ec']);
+    expect(JSON.stringify({ ...keys.signing, byKid: [...keys.signing!.byKid.values()] })).not.toContain(d);
   });
 
   test('bad signing keys are refused with a stable code, a reason, and no key material', () => {

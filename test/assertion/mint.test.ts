@@ -1,11 +1,12 @@
 /**
  * The identity assertion in the core: its claims, its signature (checked with jose against
- * the JWKS the edge serves), reuse while fresh (frozen clock), failures a verifier must
- * see (tampered, expired, wrong audience), and a signing-key rotation.
+ * the JWKS the edge serves), the same token jose's SignJWT makes (jose is the reference:
+ * the edge signs with node:crypto), reuse while fresh (frozen clock), failures a verifier
+ * must see (tampered, expired, wrong audience), and a signing-key rotation.
  */
 import { randomBytes } from 'node:crypto';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyOptions } from 'jose';
-import { AssertionCache, assertionClaims, assertionIssuer, reuseMargin } from '../../lambdas/core/viewer/assertion';
+import { createLocalJWKSet, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyOptions } from 'jose';
+import { AssertionCache, assertionClaims, assertionIssuer, reuseMargin, signAssertion, type AssertionClaims } from '../../lambdas/core/viewer/assertion';
 import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
 import { generateKeySetSecret, parseKeySet, retireSigningKeySecret, rotateSigningKeySecret } from '../../lambdas/core/keys/key-set';
@@ -101,6 +102,60 @@ describe('identity assertion: claims and signature', () => {
   });
 });
 
+describe('identity assertion: the token jose makes (jose, the reference, signs the same claims with the same key)', () => {
+  const claims: AssertionClaims = {
+    iss: SITE,
+    aud: SITE,
+    sub: 'user-42',
+    iat: T0,
+    exp: T0 + 300,
+    email: 'ada@example.com',
+    name: 'Ada "the Countess" Lovelace, 名前 ✓',
+    provider: 'corp',
+    groups: ['admins', 'dev ops'],
+    groups_truncated: true,
+  };
+  /** The secret's private JWK, as jose would import it (importJWK), and jose's SignJWT with the header the edge sets. */
+  async function joseSigned(secret: string, payload: AssertionClaims): Promise<string> {
+    const jwk = (JSON.parse(secret) as { signing: { keys: Array<JWK & { kid: string; alg: string }> } }).signing.keys[0]!;
+    const key = await importJWK(jwk, jwk.alg);
+    return new SignJWT({ ...payload }).setProtectedHeader({ alg: jwk.alg, kid: jwk.kid, typ: 'JWT' }).sign(key);
+  }
+  const signedPart = (token: string) => token.split('.').slice(0, 2).join('.');
+
+  test("EdDSA: byte for byte jose's token (Ed25519 signatures are deterministic, RFC 8032)", async () => {
+    const secret = generateKeySetSecret(randomBytes, 'k1', { kid: 'e1', alg: 'EdDSA' });
+    expect(signAssertion(signingOf(secret).current, claims)).toBe(await joseSigned(secret, claims));
+  });
+
+  test("ES256: header and claims byte for byte jose's, a 64-byte R || S signature, and jose verifies it to the same header and claims as its own", async () => {
+    const secret = generateKeySetSecret(randomBytes, 'k1', { kid: 's1' });
+    const signing = signingOf(secret);
+    const ours = signAssertion(signing.current, claims);
+    const reference = await joseSigned(secret, claims);
+    expect(signedPart(ours)).toBe(signedPart(reference));
+    // RFC 7518 §3.4: R and S, 32 bytes each; node's default (DER) would be 70-72 bytes and fail.
+    expect(Buffer.from(ours.split('.')[2]!, 'base64url')).toHaveLength(64);
+    const mine = await jwtVerify(ours, jwksOf(signing), at(T0));
+    const theirs = await jwtVerify(reference, jwksOf(signing), at(T0));
+    expect(mine.protectedHeader).toEqual(theirs.protectedHeader);
+    expect(mine.payload).toEqual(theirs.payload);
+    expect(mine.payload).toEqual(claims);
+  });
+
+  test('what the cache mints from a session is the token jose makes of assertionClaims', async () => {
+    const cfg = config();
+    for (const alg of ['ES256', 'EdDSA'] as const) {
+      const secret = generateKeySetSecret(randomBytes, 'k1', { kid: 'x1', alg });
+      const token = new AssertionCache().assertionFor(cfg, signingOf(secret), session(cfg), SITE, T0);
+      const reference = await joseSigned(secret, assertionClaims(cfg, session(cfg), SITE, T0));
+      expect(signedPart(token)).toBe(signedPart(reference));
+      if (alg === 'EdDSA') expect(token).toBe(reference);
+      await expect(jwtVerify(token, jwksOf(signingOf(secret)), at(T0))).resolves.toMatchObject({ protectedHeader: { alg, kid: 'x1', typ: 'JWT' } });
+    }
+  });
+});
+
 describe('identity assertion: reuse while fresh (frozen clock)', () => {
   const cfg = config();
   const signing = signingOf(generateKeySetSecret(randomBytes, 'k1', { kid: 's1' }));
@@ -108,9 +163,11 @@ describe('identity assertion: reuse while fresh (frozen clock)', () => {
   test('one signature per session per period: reused while more than the margin remains, then signed anew', async () => {
     const cache = new AssertionCache();
     const s = session(cfg);
-    const first = await cache.assertionFor(cfg, signing, s, SITE, T0);
+    const first = cache.assertionFor(cfg, signing, s, SITE, T0);
+    // Signed at once (node:crypto is synchronous): a string, not a promise.
+    expect(typeof first).toBe('string');
     expect(reuseMargin(300)).toBe(60);
-    // A hit is a plain string: no promise, no signature.
+    // A hit: the same string, no signature.
     const hit = cache.assertionFor(cfg, signing, s, SITE, T0 + 239);
     expect(hit).toBe(first);
     expect(cache.signatures).toBe(1);
@@ -152,8 +209,11 @@ describe('identity assertion: reuse while fresh (frozen clock)', () => {
     const cache = new AssertionCache({ maxEntries: 3 });
     for (const sid of ['s1', 's2', 's3', 's4']) await cache.assertionFor(cfg, signing, session(cfg, sid), SITE, T0);
     expect(cache.size).toBe(3);
-    expect(typeof cache.assertionFor(cfg, signing, session(cfg, 's4'), SITE, T0 + 1)).toBe('string');
-    expect(cache.assertionFor(cfg, signing, session(cfg, 's1'), SITE, T0 + 1)).toBeInstanceOf(Promise);
+    const signatures = cache.signatures;
+    cache.assertionFor(cfg, signing, session(cfg, 's4'), SITE, T0 + 1); // kept: a hit
+    expect(cache.signatures).toBe(signatures);
+    cache.assertionFor(cfg, signing, session(cfg, 's1'), SITE, T0 + 1); // evicted: signed again
+    expect(cache.signatures).toBe(signatures + 1);
   });
 });
 

@@ -1,26 +1,39 @@
 /**
  * Sealed tokens (cookies): compact JWE, `alg: dir`, `enc: A256GCM`, `kid` in the
- * protected header (RFC 7516). Sealing uses jose (not on the hot path). Opening uses
- * node:crypto directly: it runs on every viewer request, and jose's WebCrypto path costs
- * ~50 µs per open where node:crypto's AES-GCM costs ~6 µs (docs/development.md › Measured costs). The format is the
- * standard one either way: tests prove jose opens ours and we open jose's.
+ * protected header (RFC 7516 §3.1 and §5.1, RFC 7518 §4.5 and §5.3). Both directions use
+ * node:crypto directly, not jose: `open` runs on every viewer request (jose's WebCrypto path
+ * costs ~50 µs per open where node:crypto's AES-GCM costs ~6 µs: docs/development.md ›
+ * Measured costs), and `seal` is in the viewer bundle, which must stay within 60 KB zipped
+ * for Lambda@Edge, and runs at 128 MB's CPU share (sign-in starts, the first sign-in of a
+ * container). jose's JWE encryption and JWS signing (assertion.ts) were 25 KB of that bundle
+ * minified (62,646 B zipped with them, 53,713 B without), and its first seal in a process cost
+ * ~4 ms of CPU against ~1 ms here: docs/performance.md#the-viewer-bundle-without-jose. The
+ * format is the standard one: the tests (test/core/keys/seal.test.ts) keep jose as the
+ * reference, and prove that jose opens ours, we open jose's, and both make the same bytes.
  *
  * `open` never throws on bad input: anything malformed, tampered, truncated, oversized,
  * sealed under an unknown key or not JSON yields `undefined` (= sign in again).
  */
-import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
-import { CompactEncrypt } from 'jose';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { sealingKeyBytes, type KeySet, type SealingKey } from './key-set';
 
 /** Browsers keep ~4096 bytes per cookie; nothing longer is ours. */
 export const MAX_SEALED_LENGTH = 4000;
 
-const encoder = new TextEncoder();
-
-export async function seal(payload: object, key: SealingKey): Promise<string> {
-  return new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: key.kid })
-    .encrypt(sealingKeyBytes(key));
+/**
+ * The compact JWE of `JSON.stringify(payload)` (RFC 7516 §5.1 with `dir`): the protected
+ * header `{"alg":"dir","enc":"A256GCM","kid":...}` in base64url, an empty encrypted key, a
+ * fresh random 96-bit IV, the ciphertext and the 128-bit tag (RFC 7518 §5.3); the AAD is the
+ * ASCII of the encoded header. The IV is the cipher's nonce, drawn from the CSPRNG as jose
+ * drew it, not a decision the core's callers pass in (lambdas/core/README.md).
+ */
+export function seal(payload: object, key: SealingKey): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'dir', enc: 'A256GCM', kid: key.kid })).toString('base64url');
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealingKeyBytes(key), iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(header, 'ascii'));
+  const cipherText = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+  return `${header}..${iv.toString('base64url')}.${cipherText.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
 }
 
 /** A protected header that names one of our keys: the key object and the header's bytes (the AAD). */

@@ -14,7 +14,7 @@
  * sign/verify round at parse time: a secret whose `x`/`y` do not belong to its `d` is
  * refused here, instead of producing assertions nobody can verify.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type JsonWebKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { KeySetError } from '../errors';
 
@@ -41,14 +41,16 @@ const WHERE = 'session key set: signing';
 
 /**
  * The private halves, kept out of the key objects: logging or serialising a key set shows
- * no secret. Read with `privateJwk` (assertion.ts imports it once per key and container).
+ * no secret. Each is the node:crypto KeyObject made once from the private JWK when the key
+ * set is parsed (`createPrivateKey({ key: jwk, format: 'jwk' })`, the same one the parse
+ * checks with a signature), so signing an assertion imports nothing (viewer/assertion.ts).
  */
-const privateParts = new WeakMap<SigningKey, JWK>();
+const privateParts = new WeakMap<SigningKey, KeyObject>();
 
-export function privateJwk(key: SigningKey): JWK {
-  const jwk = privateParts.get(key);
-  if (jwk === undefined) throw new KeySetError(`${WHERE}: key "${key.kid}" was not parsed by parseSigningKeys`);
-  return jwk;
+export function signingPrivateKey(key: SigningKey): KeyObject {
+  const privateKey = privateParts.get(key);
+  if (privateKey === undefined) throw new KeySetError(`${WHERE}: key "${key.kid}" was not parsed by parseSigningKeys`);
+  return privateKey;
 }
 
 /** The algorithm a JWK's key type and curve imply, or undefined for keys we do not sign with. */
@@ -60,7 +62,7 @@ function algFor(entry: Record<string, unknown>): SigningAlg | undefined {
 
 const PROBE = Buffer.from('edge-oauth signing key check');
 
-function parseOne(entry: unknown, index: number): { key: SigningKey; publicJwk: JsonWebKey; jwk: JWK } {
+function parseOne(entry: unknown, index: number): { key: SigningKey; publicJwk: JsonWebKey; privateKey: KeyObject } {
   const at = `${WHERE}.keys[${index}]`;
   if (typeof entry !== 'object' || entry === null) throw new KeySetError(`${at} must be a private JWK object`);
   const e = entry as Record<string, unknown>;
@@ -75,8 +77,9 @@ function parseOne(entry: unknown, index: number): { key: SigningKey; publicJwk: 
   if (typeof e.d !== 'string') throw new KeySetError(`${at} ("${kid}") is a public key: the secret needs the private key ("d")`);
   const material = alg === 'ES256' ? { kty: 'EC', crv: 'P-256', x: e.x, y: e.y, d: e.d } : { kty: 'OKP', crv: 'Ed25519', x: e.x, d: e.d };
   let publicJwk: JsonWebKey;
+  let privateKey: KeyObject;
   try {
-    const privateKey = createPrivateKey({ key: material as JsonWebKey, format: 'jwk' });
+    privateKey = createPrivateKey({ key: material as JsonWebKey, format: 'jwk' });
     const publicKey = createPublicKey(privateKey);
     const digest = alg === 'ES256' ? 'sha256' : null;
     if (!verify(digest, PROBE, publicKey, sign(digest, PROBE, privateKey))) throw new Error('mismatch');
@@ -85,8 +88,7 @@ function parseOne(entry: unknown, index: number): { key: SigningKey; publicJwk: 
     // The cause is dropped on purpose: it may quote the key material.
     throw new KeySetError(`${at} ("${kid}") is not a valid ${alg} private key (or its public part does not match "d")`);
   }
-  const jwk = { ...(material as JWK), kid, alg };
-  return { key: { kid, alg }, publicJwk, jwk };
+  return { key: { kid, alg }, publicJwk, privateKey };
 }
 
 /** Parses the `signing` member of the key-set secret. Messages name the problem, never a key's value. */
@@ -98,10 +100,10 @@ export function parseSigningKeys(doc: unknown): SigningKeySet {
   const byKid = new Map<string, SigningKey>();
   const published: JsonWebKey[] = [];
   keys.forEach((entry, index) => {
-    const { key, publicJwk, jwk } = parseOne(entry, index);
+    const { key, publicJwk, privateKey } = parseOne(entry, index);
     if (byKid.has(key.kid)) throw new KeySetError(`${WHERE}: duplicate kid "${key.kid}"`);
     byKid.set(key.kid, key);
-    privateParts.set(key, jwk);
+    privateParts.set(key, privateKey);
     published.push({ ...publicJwk, kid: key.kid, alg: key.alg, use: 'sig' });
   });
   if (byKid.size === 0) throw new KeySetError(`${WHERE}: no keys`);

@@ -19,7 +19,7 @@ interface SealedTokenPayload {
   exp?: number;
 }
 
-export async function sealTokens(tokens: TokenSet, keys: KeySet): Promise<string> {
+export function sealTokens(tokens: TokenSet, keys: KeySet): string {
   const payload: SealedTokenPayload = {
     at: tokens.accessToken,
     ...(tokens.refreshToken !== undefined && { rt: tokens.refreshToken }),
@@ -57,9 +57,9 @@ export function refreshTokenId(refreshToken: string): string {
   return createHash('sha256').update(refreshToken).digest('base64url').slice(0, 22);
 }
 
-export async function sealKeptRefreshToken(refreshToken: string, user: { provider: string; userId: string }, keys: KeySet): Promise<KeptRefreshToken> {
+export function sealKeptRefreshToken(refreshToken: string, user: { provider: string; userId: string }, keys: KeySet): KeptRefreshToken {
   const payload: KeptPayload = { krt: refreshToken, prv: user.provider, uid: user.userId };
-  return { sealed: await seal(payload, keys.current), id: refreshTokenId(refreshToken) };
+  return { sealed: seal(payload, keys.current), id: refreshTokenId(refreshToken) };
 }
 
 /** The kept refresh token, or undefined (missing, tampered, another user's, sealed under a key no longer held). */

@@ -126,7 +126,7 @@ function statedProfile(answered: Profile, record: SessionRecord | undefined): Pr
 /** The check's result stored (the lease released); a failure lets this request through, the next check retries. */
 async function storeRefresh(ctx: RefreshContext, sid: string, done: Omit<RefreshDone, 'owner' | 'at' | 'tokens'>, tokens: { next: TokenSet; old: TokenSet }, userUpdate: Promise<unknown> | undefined): Promise<void> {
   try {
-    const sealed = tokens.next !== tokens.old ? await sealTokens(tokens.next, ctx.keys) : undefined;
+    const sealed = tokens.next !== tokens.old ? sealTokens(tokens.next, ctx.keys) : undefined;
     ctx.calls.push('refresh-complete');
     const [stored] = await Promise.all([ctx.sessions.completeRefresh(sid, { owner: ctx.owner, at: ctx.now, tokens: sealed, ...done }), userUpdate]);
     // Lost the lease (took longer than REFRESH_LEASE_SECONDS and someone else took over): theirs wins.

@@ -154,12 +154,12 @@ async function signedIn(ctx: CallbackContext, req: CallbackRequest, started: Sta
     now: ctx.now,
   });
   // Session (with the sealed tokens), App User and MAU mark: one transaction (lambdas/store/dynamodb/sign-in.ts).
-  const written = await signInRecord(ctx.config, ctx.keys, claims, tokens, req, profile);
+  const written = signInRecord(ctx.config, ctx.keys, claims, tokens, req, profile);
   const record = plan.keep === undefined ? written : { ...written, user: { ...written.user, refreshToken: plan.keep } };
   if (ctx.signIns !== undefined) await ctx.signIns.recordSignIn(record);
   else await ctx.sessions.createSession(record.session);
   await ctx.onSignIn?.({ claims, profile, tokens, host: req.host });
-  const cookie = serializeCookie(sessionCookieName(ctx.config), await seal(claims, ctx.keys.current), { maxAge: sessionCookieMaxAge(claims) });
+  const cookie = serializeCookie(sessionCookieName(ctx.config), seal(claims, ctx.keys.current), { maxAge: sessionCookieMaxAge(claims) });
   return { ...toDeepLink(flow, [...clearFlow, cookie]), decision: 'allow', reason: 'signed-in', session: claims };
 }
 
@@ -206,7 +206,7 @@ export async function finishCallback(ctx: CallbackContext, req: CallbackRequest)
  * callback never comes back here.
  */
 async function consentRoundTrip(ctx: CallbackContext, req: CallbackRequest, provider: Provider, flow: FlowState, userId: string, clearFlow: string[]): Promise<CallbackResponse> {
-  const started = await newFlow(ctx.config, ctx.keys, {
+  const started = newFlow(ctx.config, ctx.keys, {
     providerId: provider.id,
     returnPath: flow.r,
     reauthenticate: false,

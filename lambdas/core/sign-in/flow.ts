@@ -115,14 +115,14 @@ export function flowEvictions(config: EdgeConfig, cookieHeaders: readonly string
   return evict;
 }
 
-export async function newFlow(
+export function newFlow(
   config: EdgeConfig,
   keys: KeySet,
   input: {
     providerId: string; returnPath: string; reauthenticate: boolean; retry?: boolean; consentFor?: string; fragmentPage?: boolean;
     now: number; random: RandomBytes; cookieHeaders?: readonly string[];
   },
-): Promise<NewFlow> {
+): NewFlow {
   const verifier = randomToken(input.random);
   const flow: FlowState = {
     n: randomToken(input.random),
@@ -137,7 +137,7 @@ export async function newFlow(
   };
   return {
     flow,
-    state: await seal(flow, keys.current),
+    state: seal(flow, keys.current),
     codeChallenge: flow.c,
     setCookie: serializeCookie(flowCookieName(config, flow), verifier, { maxAge: FLOW_TTL, path: FLOW_COOKIE_PATH }),
     evictions: flowEvictions(config, input.cookieHeaders ?? [], input.now),

@@ -53,7 +53,7 @@ export async function planRefreshToken(
   if (provider.keepsRefreshToken !== true) return { kind: 'use', tokens };
   const user = { provider: provider.id, userId };
   if (tokens.refreshToken !== undefined) {
-    return { kind: 'use', tokens, keep: await sealKeptRefreshToken(tokens.refreshToken, user, ctx.keys) };
+    return { kind: 'use', tokens, keep: sealKeptRefreshToken(tokens.refreshToken, user, ctx.keys) };
   }
   const kept = await ctx.users?.getRefreshToken(provider.id, userId);
   const refreshToken = openKeptRefreshToken(kept?.sealed, user, ctx.keys);

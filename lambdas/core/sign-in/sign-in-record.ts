@@ -24,14 +24,14 @@ export interface SignInRequest {
  * `profile`: what the provider said at sign-in; its groups are stored all of them (the
  * cookie may carry none: `gs`).
  */
-export async function signInRecord(
+export function signInRecord(
   config: EdgeConfig,
   keys: KeySet,
   claims: SessionClaims,
   tokens: TokenSet,
   req: SignInRequest,
   profile: Pick<Profile, 'groups' | 'emailVerified' | 'emailUnverifiable'> = {},
-): Promise<SignInRecord> {
+): SignInRecord {
   const expiresAt = claims.exp ?? claims.iat + MAX_COOKIE_AGE;
   const groups = profile.groups;
   const userAgent = req.userAgent?.slice(0, 256);
@@ -49,7 +49,7 @@ export async function signInRecord(
       lastSeenAt: claims.iat,
       lastAuthCheckAt: claims.iat,
       authFingerprint: authFingerprint(config),
-      tokens: await sealTokens(tokens, keys),
+      tokens: sealTokens(tokens, keys),
       ...(req.ip !== undefined && { ip: req.ip }),
       ...(userAgent !== undefined && { userAgent }),
       host: req.host,

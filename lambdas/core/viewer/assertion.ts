@@ -5,20 +5,30 @@
  * of trusting plain headers (docs/identity-assertion.md). Claims: iss, aud, sub, iat, exp,
  * email, name, provider, groups; `kid` and `typ: JWT` in the protected header.
  *
- * The fast path stays fast: signing costs ~0.2-0.3 ms (jose, WebCrypto), so an
- * `AssertionCache` (one per container) keeps the last assertion of each session and hands
- * it out again while more than `reuseMargin(ttl)` seconds of its lifetime remain. A
- * session thus costs one signature per `ttl - reuseMargin(ttl)` seconds per container; a
- * cache hit is a Map lookup and a few string compares.
+ * Signed with node:crypto, not jose: this file is in the viewer bundle, which must stay
+ * within 60 KB zipped for Lambda@Edge (jose's JWS signing, key import and JWE encryption,
+ * seal.ts, were 25 KB of it minified), and a container's first real assertion is signed at
+ * 128 MB's CPU share, where jose's key import and signature cost ~1 ms of CPU against
+ * ~0.2 ms here with the key object the key-set parse made (keys/signing-keys.ts):
+ * docs/performance.md#the-viewer-bundle-without-jose. The token is the one jose's `SignJWT`
+ * makes, byte for byte (ES256 signatures are randomised, so up to the signature): the tests
+ * (test/assertion/mint.test.ts) keep jose as the reference and verify ours with its
+ * `jwtVerify`, as docs/identity-assertion.md tells origins to.
+ *
+ * The fast path stays fast: a signature still costs tens of µs, so an `AssertionCache`
+ * (one per container) keeps the last assertion of each session and hands it out again while
+ * more than `reuseMargin(ttl)` seconds of its lifetime remain. A session thus costs one
+ * signature per `ttl - reuseMargin(ttl)` seconds per container; a cache hit is a Map lookup
+ * and a few string compares.
  *
  * Pure: the clock (`now`, epoch seconds) is an argument; no I/O.
  */
-import { importJWK, SignJWT } from 'jose';
+import { sign } from 'node:crypto';
 import { groupsOut } from '../access/groups-out';
 import { sessionEmail } from '../access/usable-email';
 import type { EdgeConfig } from '../config/types';
 import type { SessionClaims } from '../session/session-cookie';
-import { privateJwk, type SigningKey, type SigningKeySet } from '../keys/signing-keys';
+import { signingPrivateKey, type SigningKey, type SigningKeySet } from '../keys/signing-keys';
 
 export interface AssertionClaims {
   /** The site's origin, `https://<site.domain>` (or the request's host when no domain is configured). */
@@ -77,8 +87,20 @@ export function reuseMargin(ttl: number): number {
   return Math.min(60, Math.floor(ttl / 2));
 }
 
-export async function signAssertion(key: CryptoKey, signingKey: SigningKey, claims: AssertionClaims): Promise<string> {
-  return new SignJWT({ ...claims }).setProtectedHeader({ alg: signingKey.alg, kid: signingKey.kid, typ: 'JWT' }).sign(key);
+/**
+ * The compact JWS (RFC 7515 §7.1) of the claims: base64url of the protected header
+ * `{"alg":...,"kid":...,"typ":"JWT"}`, of the claims' JSON, and of the signature over the
+ * two joined by a dot. ES256 (RFC 7518 §3.4): ECDSA P-256 over SHA-256, the signature as R || S,
+ * 32 bytes each (`ieee-p1363`, not node's default DER). EdDSA (RFC 8037 §3.1): Ed25519 over
+ * the input itself (no digest). These are the two algorithms keys/signing-keys.ts accepts.
+ */
+export function signAssertion(signingKey: SigningKey, claims: AssertionClaims): string {
+  const header = Buffer.from(JSON.stringify({ alg: signingKey.alg, kid: signingKey.kid, typ: 'JWT' })).toString('base64url');
+  const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const key = signingPrivateKey(signingKey);
+  const data = Buffer.from(input, 'ascii');
+  const signature = signingKey.alg === 'ES256' ? sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }) : sign(null, data, key);
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 interface Entry {
@@ -93,11 +115,9 @@ export interface AssertionCacheOptions {
   readonly maxEntries?: number;
 }
 
-/** Per-container memory of minted assertions and imported signing keys. Create one per config. */
+/** Per-container memory of minted assertions. Create one per config. */
 export class AssertionCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #pending = new Map<string, Promise<string>>();
-  readonly #cryptoKeys = new WeakMap<SigningKey, Promise<CryptoKey>>();
   readonly #maxEntries: number;
   #signatures = 0;
 
@@ -115,41 +135,23 @@ export class AssertionCache {
   }
 
   /**
-   * The assertion for `session`: the cached one while it is fresh (a string, no await
-   * needed), else a new one signed with the current key (a promise). Keyed by the current
-   * kid, the session id and what else shapes the token, so a rotation signs anew at once.
+   * The assertion for `session`: the cached one while it is fresh, else a new one signed
+   * with the current key (synchronously, so concurrent requests of a session cannot sign
+   * twice). Keyed by the current kid, the session id and what else shapes the token, so a
+   * rotation signs anew at once.
    */
-  assertionFor(config: EdgeConfig, signing: SigningKeySet, session: SessionClaims, issuer: string, now: number): string | Promise<string> {
+  assertionFor(config: EdgeConfig, signing: SigningKeySet, session: SessionClaims, issuer: string, now: number): string {
     const { audience, ttl } = config.assertion;
     const key = `${signing.current.kid}\n${issuer}\n${audience ?? ''}\n${ttl}\n${session.sid}`;
     const hit = this.#entries.get(key);
     if (hit !== undefined && now >= hit.iat && hit.exp - now > reuseMargin(ttl) && sameIdentity(hit.session, session)) return hit.token;
-    const inflight = this.#pending.get(key);
-    if (inflight !== undefined) return inflight;
-    const minting = this.#mint(key, signing.current, assertionClaims(config, session, issuer, now), session).finally(() => this.#pending.delete(key));
-    this.#pending.set(key, minting);
-    return minting;
-  }
-
-  async #mint(key: string, signingKey: SigningKey, claims: AssertionClaims, session: SessionClaims): Promise<string> {
-    const token = await signAssertion(await this.#cryptoKey(signingKey), signingKey, claims);
+    const claims = assertionClaims(config, session, issuer, now);
+    const token = signAssertion(signing.current, claims);
     this.#signatures++;
     this.#entries.delete(key); // re-insert at the end: the Map's order is the eviction order
     if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, { token, iat: claims.iat, exp: claims.exp, session });
     return token;
-  }
-
-  /** jose's importJWK once per signing key per container (the key set object lives as long as its secret value). */
-  #cryptoKey(signingKey: SigningKey): Promise<CryptoKey> {
-    let imported = this.#cryptoKeys.get(signingKey);
-    if (imported === undefined) {
-      imported = importJWK(privateJwk(signingKey), signingKey.alg) as Promise<CryptoKey>;
-      // A failed import is not remembered: the next request tries again.
-      imported.catch(() => this.#cryptoKeys.delete(signingKey));
-      this.#cryptoKeys.set(signingKey, imported);
-    }
-    return imported;
   }
 }
 

@@ -110,7 +110,7 @@ async function allowSession(ctx: ViewerContext, req: ViewerRequest, claims: Sess
     const answer = checkFailurePage(ctx.config, claims, { status: 'unavailable', reason: 'store-unavailable', calls: [] }, returnPathOf(req.uri, req.querystring));
     return { action: 'respond', decision: 'block', session: claims, ...answer, reason: access.reason, ...checks };
   }
-  const headers = await forwardHeaders(ctx, req, who);
+  const headers = forwardHeaders(ctx, req, who);
   headers.push(...tokenHeaders(ctx.config, result));
   return { action: 'forward', decision: 'allow', reason: result?.reason ?? 'session', session: claims, headers, ...checks };
 }
@@ -125,7 +125,7 @@ async function servePublic(ctx: ViewerContext, req: ViewerRequest): Promise<View
   const session = req.cookieHeaders.length > 0 ? await checkSession(ctx, req) : undefined;
   if (session?.status === 'valid' && (session.result === undefined || session.result.status === 'ok')) {
     const checks = session.result !== undefined && session.result.calls.length > 0 ? { checks: session.result.calls } : {};
-    const headers = await forwardHeaders(ctx, req, withStoredIdentity(ctx.config, session.claims, session.result));
+    const headers = forwardHeaders(ctx, req, withStoredIdentity(ctx.config, session.claims, session.result));
     headers.push(...tokenHeaders(ctx.config, session.result));
     return { action: 'forward', decision: 'allow', reason: 'public-session', session: session.claims, headers, ...checks };
   }
@@ -141,14 +141,14 @@ const sharedAssertions = new AssertionCache();
  * path signs nothing on most requests. No signing key with the assertion enabled fails
  * closed (an error, so nothing is forwarded), never a request without the assertion.
  */
-async function forwardHeaders(ctx: ViewerContext, req: ViewerRequest, claims: SessionClaims): Promise<Array<[string, string]>> {
+function forwardHeaders(ctx: ViewerContext, req: ViewerRequest, claims: SessionClaims): Array<[string, string]> {
   const headers = identityHeaders(ctx.config, claims);
   const { assertion } = ctx.config;
   if (!assertion.enabled) return headers;
   const signing = ctx.keys.signing;
   if (signing === undefined) throw new SigningKeysMissingError();
   const cache = ctx.assertions ?? sharedAssertions;
-  headers.push([assertion.header, await cache.assertionFor(ctx.config, signing, claims, assertionIssuer(ctx.config, ctx.scheme, req.host), ctx.now)]);
+  headers.push([assertion.header, cache.assertionFor(ctx.config, signing, claims, assertionIssuer(ctx.config, ctx.scheme, req.host), ctx.now)]);
   return headers;
 }
 

@@ -45,7 +45,7 @@ export async function startSignIn(ctx: ViewerContext, req: ViewerRequest, option
   // that saves it for this tab (fragment-pages.ts). Anything else (curl, a client without
   // Fetch Metadata) gets the plain 302, as a fragment is then out of reach anyway.
   const keepFragment = isBrowserDocumentLoad(req);
-  const started = await newFlow(ctx.config, ctx.keys, {
+  const started = newFlow(ctx.config, ctx.keys, {
     providerId: provider.id,
     returnPath: options.returnPath,
     reauthenticate: options.reauthenticate,

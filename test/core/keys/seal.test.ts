@@ -9,16 +9,20 @@ describe('seal / open (compact JWE, dir + A256GCM)', () => {
   const keys = testKeys('k1');
 
   test('round trip, with the kid in the protected header', async () => {
-    const token = await seal({ sid: 's', n: 1 }, keys.current);
+    const token = seal({ sid: 's', n: 1 }, keys.current);
     expect(token.split('.')).toHaveLength(5);
     expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toEqual({ alg: 'dir', enc: 'A256GCM', kid: 'k1' });
     expect(open(token, keys)).toEqual({ sid: 's', n: 1 });
   });
 
   test('interoperable: jose opens what we seal, and we open what jose seals', async () => {
-    const token = await seal({ hello: 'world' }, keys.current);
-    const { plaintext } = await compactDecrypt(token, sealingKeyBytes(keys.current));
-    expect(JSON.parse(new TextDecoder().decode(plaintext))).toEqual({ hello: 'world' });
+    const token = seal({ hello: 'world', name: 'Zoë 名前 ✓' }, keys.current);
+    const { plaintext, protectedHeader } = await compactDecrypt(token, sealingKeyBytes(keys.current), {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
+    expect(JSON.parse(new TextDecoder().decode(plaintext))).toEqual({ hello: 'world', name: 'Zoë 名前 ✓' });
+    expect(protectedHeader).toEqual({ alg: 'dir', enc: 'A256GCM', kid: 'k1' });
 
     const byJose = await new CompactEncrypt(new TextEncoder().encode('{"a":[1,2]}'))
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: 'k1' })
@@ -26,8 +30,26 @@ describe('seal / open (compact JWE, dir + A256GCM)', () => {
     expect(open(byJose, keys)).toEqual({ a: [1, 2] });
   });
 
+  test('byte for byte the token jose makes with the same key and IV (jose is the reference: we seal with node:crypto)', async () => {
+    const payload = { sid: 's', grp: ['a', 'b'], name: 'Zoë' };
+    const token = seal(payload, keys.current);
+    // Synchronous: a string, not a promise.
+    expect(typeof token).toBe('string');
+    const [header, encryptedKey, iv, , tag] = token.split('.') as [string, string, string, string, string];
+    expect(Buffer.from(header, 'base64url').toString()).toBe('{"alg":"dir","enc":"A256GCM","kid":"k1"}');
+    // dir: no encrypted key; a 96-bit IV and a 128-bit tag (RFC 7518 §5.3).
+    expect([encryptedKey, Buffer.from(iv, 'base64url').length, Buffer.from(tag, 'base64url').length]).toEqual(['', 12, 16]);
+    const byJose = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: 'k1' })
+      .setInitializationVector(Buffer.from(iv, 'base64url'))
+      .encrypt(sealingKeyBytes(keys.current));
+    expect(token).toBe(byJose);
+    // A fresh IV each time.
+    expect(seal(payload, keys.current).split('.')[2]).not.toBe(iv);
+  });
+
   test('anything tampered, truncated, foreign or odd opens to undefined, never throws', async () => {
-    const token = await seal({ sid: 's' }, keys.current);
+    const token = seal({ sid: 's' }, keys.current);
     const [h, , iv, ct, tag] = token.split('.') as [string, string, string, string, string];
     const flip = (s: string, i = 3) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
     const other = testKeys('k1');
@@ -68,12 +90,12 @@ describe('seal / open (compact JWE, dir + A256GCM)', () => {
 describe('key set and rotation', () => {
   test('add a key: new cookies use it, old ones still open; remove the old key: its cookies no longer open', async () => {
     const v1 = generateKeySetSecret(randomBytes, 'k1');
-    const oldCookie = await seal({ sid: 'old' }, parseKeySet(v1).current);
+    const oldCookie = seal({ sid: 'old' }, parseKeySet(v1).current);
     const rotated = rotateKeySetSecret(v1, randomBytes, 'k2');
     const v2 = parseKeySet(rotated);
     expect(v2.current.kid).toBe('k2');
     expect(open(oldCookie, v2)).toEqual({ sid: 'old' });
-    const newCookie = await seal({ sid: 'new' }, v2.current);
+    const newCookie = seal({ sid: 'new' }, v2.current);
     expect(JSON.parse(Buffer.from(newCookie.split('.')[0]!, 'base64url').toString()).kid).toBe('k2');
 
     const doc = JSON.parse(rotated) as { current: string; keys: { kid: string }[] };

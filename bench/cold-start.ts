@@ -1,7 +1,8 @@
 /**
- * The cold start as Lambda runs it: init (loading the bundle) at full CPU, then the first
- * requests at 128 MB's share of a vCPU (a cgroup with a CFS quota, bench/cpu-cgroup.ts).
- * Each run is a fresh `node` process: it requires the bundle (timed), says so on fd 3, is
+ * The cold start as Lambda runs it: init (loading the bundle, for our ES module its top-level
+ * `await` included: lambdas/runtime/viewer-init.ts) at full CPU, then the first requests at
+ * 128 MB's share of a vCPU (a cgroup with a CFS quota, bench/cpu-cgroup.ts).
+ * Each run is a fresh `node` process: it imports the bundle (timed), says so on fd 3, is
  * moved into the cgroup, and on "go" handles three signed-in requests in turn (each timed
  * inside the child). The AWS endpoints answer from loopback stubs after a fixed delay
  * (bench/aws-stubs.ts), so the figures are our work plus that fixed wait, not a network's.
@@ -30,7 +31,7 @@ const REQUESTS_PER_RUN = 3;
 
 export interface ColdSide {
   readonly name: string;
-  /** Median ms to require the bundle in a fresh process, at full CPU. */
+  /** Median ms to load the bundle in a fresh process (an ES module's top-level `await` included), at full CPU. */
   readonly initMs: number;
   /** Median ms of the first request (in the cgroup when there is one). */
   readonly firstRequestMs: number;
@@ -51,12 +52,20 @@ export interface ColdStartResults extends Omit<ColdSide, 'name'> {
   readonly peer: ColdSide;
 }
 
+/**
+ * The child is an ES module (`--input-type=module`), as Lambda imports an `.mjs` handler: no
+ * CommonJS `require` in scope. It imports the bundle (the init, its top-level `await`
+ * included, timed), then waits for "go"; cognito-at-edge's CommonJS bundle is loaded through
+ * `createRequire`, as Lambda requires a `.js` handler.
+ */
 const CHILD = `
-const fs = require('node:fs');
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 const [bundle, eventsFile] = process.argv.slice(1);
 const events = JSON.parse(fs.readFileSync(eventsFile, 'utf8'));
 const t0 = process.hrtime.bigint();
-const m = require(bundle);
+const m = bundle.endsWith('.mjs') ? await import(pathToFileURL(bundle).href) : createRequire(bundle)(bundle);
 const initMs = Number(process.hrtime.bigint() - t0) / 1e6;
 fs.writeSync(3, JSON.stringify({ initMs }) + '\\n');
 process.stdin.once('data', async function requests() {
@@ -86,7 +95,7 @@ interface ChildOut {
 
 function runChild(bundle: string, eventsFile: string, env: NodeJS.ProcessEnv, group: CpuCgroup | undefined): Promise<ChildOut> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CHILD, bundle, eventsFile], { cwd: OUT_DIR, env, stdio: ['pipe', 'ignore', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, bundle, eventsFile], { cwd: OUT_DIR, env, stdio: ['pipe', 'ignore', 'inherit', 'pipe'] });
     let initMs = Number.NaN;
     let buffered = '';
     child.stdio[3]!.on('data', (chunk: Buffer) => {

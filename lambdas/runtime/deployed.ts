@@ -87,7 +87,7 @@ export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = 
     users: stores.users,
     mau: stores.mau,
     signIns: stores.signIns,
-    /** Opens connections to the tables' region now (the viewer's init: lambdas/edge/index.ts). */
+    /** Gets the stores a signed-in request checks with, and their connections, ready now (the viewer's init: lambdas/runtime/viewer-init.ts). */
     prepareStores: stores.prepare,
     ...(log !== null && { log }),
   };

@@ -75,7 +75,10 @@ export async function warmUpViewer(config: EdgeConfig, providers: ReadonlyMap<st
   const keys = options.keys ?? parseKeySet(generateKeySetSecret(randomBytes, 'warm-up'));
   const now = Math.floor(Date.now() / 1000);
   const prv = config.providers[0]?.id ?? 'warm-up';
-  const claims = newSessionClaims(config, { sid: randomBytes(16).toString('base64url'), uid: 'warm-up', prv, name: 'Warm Up', email: admittedEmail(config), now: now - 1 });
+  // Signed in one activity-write interval ago, as a returning visitor: the session touch is
+  // written, so the App User touch runs too, as on a real first request of a session.
+  const signedInAt = now - config.session.activityWriteInterval - 1;
+  const claims = newSessionClaims(config, { sid: randomBytes(16).toString('base64url'), uid: 'warm-up', prv, name: 'Warm Up', email: admittedEmail(config), now: signedInAt });
   const sessions = new MemorySessionStore();
   void sessions.createSession({ sessionId: claims.sid, provider: prv, userId: claims.uid, email: claims.email!, createdAt: claims.iat, expiresAt: claims.exp ?? now + 3600 });
   const format = options.format;

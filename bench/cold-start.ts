@@ -39,6 +39,8 @@ export interface ColdSide {
   readonly firstRequestP99Ms: number;
   /** Median CPU ms (user + system, all threads) of the first request: its work, whatever else the machine runs. */
   readonly firstRequestCpuMs: number;
+  /** Median over the runs of init + first request: the cold start as the first visitor waits for it (init at full CPU, the request at the share). */
+  readonly initAndFirstRequestMs: number;
   /** Median ms of the second and third requests of a run. */
   readonly nextRequestsMs: number;
   readonly runs: ReadonlyArray<{ initMs: number; requestsMs: number[]; requestsCpuMs: number[] }>;
@@ -135,6 +137,7 @@ function summary(name: string, runs: ChildOut[]): ColdSide {
     firstRequestMs: r2(median(first)),
     firstRequestP99Ms: r2(p99(first)),
     firstRequestCpuMs: r2(median(runs.map((r) => r.requestsCpuMs[0]!))),
+    initAndFirstRequestMs: r2(median(runs.map((r) => r.initMs + r.requestsMs[0]!))),
     nextRequestsMs: r2(median(runs.flatMap((r) => r.requestsMs.slice(1)))),
     runs: runs.map((r) => ({ initMs: r2(r.initMs), requestsMs: r.requestsMs.map(r2), requestsCpuMs: r.requestsCpuMs.map(r2) })),
   };

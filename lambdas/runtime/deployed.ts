@@ -9,8 +9,9 @@
  * the regional edge cache serving the viewer) when it holds one, else the nearest
  * (lambdas/store/global/regions.ts), else the primary; writes that need one region go to the
  * primary (lambdas/store/global/regional.ts). The client secrets are not replicated
- * (lib/edge-oauth-data.ts) and are read in `config.aws.region`. The AWS SDK is loaded on
- * first use, so none of this costs anything at init.
+ * (lib/edge-oauth-data.ts) and are read in `config.aws.region`. The AWS clients are loaded on
+ * first use, so building this costs nothing; the viewer's init then uses it on purpose
+ * (`keys`, `prepareStores`: lambdas/runtime/viewer-init.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { EdgeConfig } from '../core/config/types';

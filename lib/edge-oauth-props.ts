@@ -53,7 +53,9 @@ export interface EdgeOAuthProps {
    */
   readonly protectDefaultBehavior?: boolean;
   /**
-   * Source of the viewer-request handler (exports `handler`).
+   * Source of the viewer-request handler (exports `handler`). It is bundled as an ES module
+   * (`index.mjs`, so that Lambda's init waits for a top-level `await`): export the handler as
+   * an ES export (`export const handler = ...`), not through `module.exports`.
    * @default - lambdas/edge/index.ts of this package
    */
   readonly viewerRequestEntry?: string;

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import { acknowledgeEdgeLogFindings, acknowledgeFunctionFindings } from './nag';
 import { ESBUILD_TARGET, LAMBDA_RUNTIME } from './runtime';
-import { VIEWER_SDK_ALIASES } from './viewer-aliases';
+import { ESM_REQUIRE_BANNER, VIEWER_SDK_ALIASES } from './viewer-aliases';
 
 /** The globals esbuild replaces in the function bundles (`define`). */
 export const BAKED_GLOBALS = {
@@ -36,12 +36,14 @@ export const VIEWER_REQUEST_LIMITS = { memoryMiB: 128, timeoutSeconds: 5, zipped
 export const PROJECT_ROOT = path.join(__dirname, '..');
 
 /**
- * A handler of this package, for esbuild at synth: the `.ts` source in this repository, the
- * compiled `.js` (dist/, the same path) in the package installed from npm.
+ * A handler of this package, for esbuild at synth: the `.ts` source in this repository; in the
+ * package installed from npm (dist/, the same path), the compiled `.js`, or `.mjs` for an
+ * entry that is an ES module (the viewer's, which awaits at its top level: `npm run build`
+ * writes it with esbuild, since tsc's CommonJS output cannot hold a top-level `await`).
  */
 export function packageEntry(pathWithoutExtension: string): string {
-  const source = path.join(PROJECT_ROOT, `${pathWithoutExtension}.ts`);
-  return fs.existsSync(source) ? source : path.join(PROJECT_ROOT, `${pathWithoutExtension}.js`);
+  const candidates = ['.ts', '.mjs', '.js'].map((ext) => path.join(PROJECT_ROOT, `${pathWithoutExtension}${ext}`));
+  return candidates.find((file) => fs.existsSync(file)) ?? candidates[2]!;
 }
 
 /**
@@ -140,10 +142,15 @@ export interface ViewerRequestFunctionProps {
   readonly bundling: BundlingOptions;
 }
 
-/** The viewer's bundle: the small AWS clients in place of the SDK's (lib/viewer-aliases.ts; esbuild's `--alias`). */
+/**
+ * The viewer's bundle: an ES module (`index.mjs`), so that Lambda's init waits for its
+ * top-level `await` (lambdas/edge/index.ts, lambdas/runtime/viewer-init.ts), with
+ * `ESM_REQUIRE_BANNER`; the small AWS clients in place of the SDK's (lib/viewer-aliases.ts;
+ * esbuild's `--alias`). The other functions stay CommonJS.
+ */
 export function viewerBundling(bundling: BundlingOptions): BundlingOptions {
   const aliases = Object.fromEntries(Object.entries(VIEWER_SDK_ALIASES).map(([pkg, file]) => [`--alias:${pkg}`, file]));
-  return { ...bundling, esbuildArgs: { ...bundling.esbuildArgs, ...aliases } };
+  return { ...bundling, format: OutputFormat.ESM, banner: ESM_REQUIRE_BANNER, esbuildArgs: { ...bundling.esbuildArgs, ...aliases } };
 }
 
 /**

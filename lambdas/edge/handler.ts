@@ -47,6 +47,8 @@ export interface ViewerDeps {
   readonly checkBudgetMs?: number;
   /** A number in [0, 1) for sampling plain forwards (config `log`). @default Math.random */
   readonly sampleRandom?: () => number;
+  /** The container's identity assertions and imported signing keys; given so that the init can prime it (lambdas/runtime/viewer-init.ts). @default - a new one */
+  readonly assertions?: AssertionCache;
 }
 
 export type ViewerResult = CloudFrontRequest | CloudFrontResultResponse;
@@ -93,7 +95,7 @@ function viewerContainer(deps: ViewerDeps) {
     ownCookie: ownCookieTest(deps.config),
     onError,
     // A session's identity assertion is signed once and reused while fresh.
-    assertions: new AssertionCache(),
+    assertions: deps.assertions ?? new AssertionCache(),
     // What it knows about each session, so a session costs at most one store read per check
     // interval here, and none on the fast path.
     checks:

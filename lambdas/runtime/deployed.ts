@@ -9,8 +9,9 @@
  * the regional edge cache serving the viewer) when it holds one, else the nearest
  * (lambdas/store/global/regions.ts), else the primary; writes that need one region go to the
  * primary (lambdas/store/global/regional.ts). The client secrets are not replicated
- * (lib/edge-oauth-data.ts) and are read in `config.aws.region`. The AWS SDK is loaded on
- * first use, so none of this costs anything at init.
+ * (lib/edge-oauth-data.ts) and are read in `config.aws.region`. The AWS clients are loaded on
+ * first use, so building this costs nothing; the viewer's init then uses it on purpose
+ * (`keys`, `prepareStores`: lambdas/runtime/viewer-init.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { EdgeConfig } from '../core/config/types';
@@ -87,7 +88,7 @@ export function deployedDeps(config: EdgeConfig, overrides: DeployedOverrides = 
     users: stores.users,
     mau: stores.mau,
     signIns: stores.signIns,
-    /** Opens connections to the tables' region now (the viewer's init: lambdas/edge/index.ts). */
+    /** Gets the stores a signed-in request checks with, and their connections, ready now (the viewer's init: lambdas/runtime/viewer-init.ts). */
     prepareStores: stores.prepare,
     ...(log !== null && { log }),
   };

@@ -39,18 +39,43 @@ export function storeSite(config: EdgeConfig, executingRegion?: string): StoreSi
   };
 }
 
-/** The four stores, and a way to get their connections ready before the first request. */
+/** The four stores, and a way to get them and their connections ready before the first request. */
 export interface OpenedStores extends Stores {
   /**
-   * Creates the client of the region the session checks read, and (with the viewer's small
-   * client, lambdas/store/lite/) opens `connections` to it now: the viewer calls this at init,
-   * at full CPU, so its first request's checks find connected sockets. Never fails.
+   * Creates the client of the region the session checks use, loads the stores a signed-in
+   * request's checks call (sessions, users, MAU: their modules and objects), and (with the
+   * viewer's small client, lambdas/store/lite/) opens `connections` to that region and derives
+   * its request-signing key: the viewer awaits this at init, at full CPU, so its first
+   * request's checks find them ready. Sends nothing a store would (no read, no write).
+   * Resolves when the connections have answered, failed or timed out; never rejects.
    */
-  prepare(connections: number): void;
+  prepare(connections: number): Promise<void>;
 }
 
-const prepareIn = (client: () => Promise<DynamoDBClient>) => (connections: number) =>
-  void client().then((c) => (c as { preconnect?: (n: number) => void }).preconnect?.(connections), () => undefined);
+const prepareIn =
+  (site: StoreSite, client: () => Promise<DynamoDBClient>, load: ReadonlyArray<() => Promise<unknown>>) =>
+  (connections: number): Promise<void> =>
+    Promise.allSettled([client().then((c) => (c as { preconnect?: (n: number) => Promise<void> | void }).preconnect?.(connections)), ...load.map((l) => l()), dryRunChecks(site)]).then(() => undefined);
+
+/** A client that sends nothing: every call fails before any I/O. */
+const NOTHING_SENT = { send: () => Promise.reject(new Error('dry run: nothing is sent')) } as unknown as DynamoDBClient;
+
+/**
+ * The calls a signed-in request's checks make (session touch, user touch, MAU mark), made once
+ * on stores of the same kind (one region or global) whose client sends nothing: the stores'
+ * request-building code (update expressions, conditions, keys, the error path) runs now, each
+ * call failing at `send`. No store is read or written; the failures are the expected outcome.
+ */
+async function dryRunChecks(site: StoreSite): Promise<void> {
+  const stores = openStores(site, () => Promise.resolve(NOTHING_SENT));
+  const at = Math.floor(Date.now() / 1000);
+  const who = 'dry-run';
+  await Promise.allSettled([
+    stores.sessions.touchSession(who, { at, minInterval: 60, activeAfter: at - 3600, purgeAt: at + 3600 }),
+    stores.users.touchUser(who, who, { at, minInterval: 60, ip: '192.0.2.1', userAgent: who, host: 'dry-run.invalid' }),
+    stores.mau.markActive({ month: new Date(at * 1000).toISOString().slice(0, 7), provider: who, userId: who, at }),
+  ]);
+}
 
 /** The four stores at `site`, with a DynamoDB client per region from `clientIn` (asked once per region, on first use). */
 export function openStores(site: StoreSite, clientIn: (region: string) => Promise<DynamoDBClient>): OpenedStores {
@@ -64,14 +89,17 @@ export function openStores(site: StoreSite, clientIn: (region: string) => Promis
       users: lazyUserStore(async () => (await stores()).users),
       mau: lazyMauStore(async () => (await stores()).mau),
       signIns: lazySignInStore(async () => (await stores()).signIns),
-      prepare: prepareIn(near),
+      prepare: prepareIn(site, near, [stores]),
     };
   }
+  const sessions = lazyLoader(async () => new (await import('./dynamodb/sessions')).DynamoSessionStore({ tableName: tables.sessions, client: await home() }));
+  const users = lazyLoader(async () => new (await import('./dynamodb/users')).DynamoUserStore({ tableName: tables.users, client: await home() }));
+  const mau = lazyLoader(async () => new (await import('./dynamodb/mau')).DynamoMauStore({ tableName: tables.mau, client: await home() }));
   return {
-    prepare: prepareIn(home),
-    sessions: lazySessionStore(async () => new (await import('./dynamodb/sessions')).DynamoSessionStore({ tableName: tables.sessions, client: await home() })),
-    users: lazyUserStore(async () => new (await import('./dynamodb/users')).DynamoUserStore({ tableName: tables.users, client: await home() })),
-    mau: lazyMauStore(async () => new (await import('./dynamodb/mau')).DynamoMauStore({ tableName: tables.mau, client: await home() })),
+    prepare: prepareIn(site, home, [sessions, users, mau]),
+    sessions: lazySessionStore(sessions),
+    users: lazyUserStore(users),
+    mau: lazyMauStore(mau),
     signIns: lazySignInStore(async () => new (await import('./dynamodb/sign-in')).DynamoSignInStore({ tables, client: await home() })),
   };
 }

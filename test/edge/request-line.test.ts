@@ -64,6 +64,6 @@ describe('the viewer writes what `log.requests` asks for', () => {
 test('the init warm-up takes the signed-in fast path (forwarded), also with an allow-list', async () => {
   for (const config of [testConfig(), testConfig({ allow: { emailDomains: ['example.org'] } }), testConfig({ allow: { emails: ['boss@example.net'] } })]) {
     const providers = createProviders(config, { fetch: globalThis.fetch, now: () => 0, readSecret: async () => 'x' });
-    expect(await warmUpViewer(config, providers, requestLine)).toBe('forward');
+    expect(await warmUpViewer(config, providers, { format: requestLine })).toBe('forward');
   }
 });

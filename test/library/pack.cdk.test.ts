@@ -98,7 +98,7 @@ run('npm pack → install into a fresh CDK app → synth a stack protecting a Di
   const packed = JSON.parse(execFileSync('npm', packArgs, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Array<{ filename: string; files: Array<{ path: string }> }>;
   const tarball = path.join(tmp, packed[0]!.filename);
   const files = packed[0]!.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lambdas/edge/index.js', 'dist/bin/cli.js', 'bin/edge-oauth.js', 'package.json']));
+  expect(files).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lambdas/edge/index.mjs', 'dist/bin/cli.js', 'bin/edge-oauth.js', 'package.json']));
   expect(files.some((f) => f.startsWith('test/') || f.startsWith('local/') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
 
   const appDir = path.join(tmp, 'app');
@@ -140,8 +140,18 @@ run('npm pack → install into a fresh CDK app → synth a stack protecting a Di
   expect(distribution.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(['/auth/callback', '/auth/*']);
   // The handlers were bundled at this synth, from the installed package.
   const assets = fs.readdirSync(out).filter((d) => d.startsWith('asset.'));
-  const bundles = assets.map((d) => path.join(out, d, 'index.js')).filter((f) => fs.existsSync(f));
+  // The viewer is an ES module, index.mjs (lib/functions.ts viewerBundling); the others index.js.
+  const bundles = assets.flatMap((d) => ['index.js', 'index.mjs'].map((f) => path.join(out, d, f))).filter((f) => fs.existsSync(f));
   expect(bundles.length).toBeGreaterThanOrEqual(2);
-  const viewer = bundles.map((f) => fs.readFileSync(f, 'utf8')).find((code) => code.includes('app.example.com') && code.includes('viewer'));
-  expect(viewer).toBeDefined();
+  // One ES module: the viewer's, the config baked in.
+  const esm = bundles.filter((f) => f.endsWith('index.mjs'));
+  expect(esm).toHaveLength(1);
+  const viewer = esm[0]!;
+  expect(fs.readFileSync(viewer, 'utf8')).toContain('app.example.com');
+  // Bundled from the package's compiled CommonJS files (dist/), it must still import as an ES
+  // module with no CommonJS `require` in scope (lib/viewer-aliases.ts ESM_REQUIRE_BANNER).
+  const script = "const m = await import(process.argv[1]); process.stdout.write('HANDLER ' + typeof m.handler + '\\n'); process.exit(0);";
+  const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' };
+  const imported = execFileSync(process.execPath, ['--input-type=module', '-e', script, viewer], { cwd: appDir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  expect(imported).toContain('HANDLER function');
 }, 600_000);

@@ -126,18 +126,50 @@ export class AwsJsonClient {
   }
 
   /**
-   * Opens `count` connections now (an unsigned `GET /` each, its answer ignored; DynamoDB
-   * answers it `healthy: dynamodb.<region>.amazonaws.com`) and leaves them in the keep-alive
-   * pool, so that a later call finds a connected (TLS-negotiated) socket: the viewer does this
-   * at init, at full CPU, instead of on its first request. Never fails.
+   * Gets the client ready for its first call: opens `count` connections (an unsigned `GET /`
+   * each, its answer read and ignored; DynamoDB answers it `healthy: dynamodb.<region>.amazonaws.com`)
+   * and leaves them in the keep-alive pool, so that a later call finds a connected
+   * (TLS-negotiated) socket; and signs one request that is never sent, so that the day's SigV4
+   * signing key is derived (sigv4.ts keeps it) and the signing code has run once. The viewer
+   * does this at init, at full CPU, instead of on its first request. Resolves when every
+   * connection has answered, failed or timed out; never rejects.
    */
-  preconnect(count: number): void {
+  preconnect(count: number): Promise<void> {
+    this.#presign();
+    const opened: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
-      const req = this.#request({ hostname: this.#url.hostname, port: this.#url.port, path: '/', method: 'GET', agent: this.#agent, timeout: this.#connectionTimeout || 1000 });
-      req.once('response', (res) => res.resume());
-      req.once('timeout', () => req.destroy());
-      req.once('error', () => undefined);
-      req.end();
+      opened.push(
+        new Promise<void>((resolve) => {
+          const req = this.#request({ hostname: this.#url.hostname, port: this.#url.port, path: '/', method: 'GET', agent: this.#agent, timeout: this.#connectionTimeout || 1000 });
+          req.once('response', (res) => {
+            res.once('end', resolve);
+            res.once('error', () => resolve());
+            res.resume();
+          });
+          req.once('timeout', () => req.destroy());
+          req.once('error', () => resolve());
+          req.once('close', resolve);
+          req.end();
+        }),
+      );
+    }
+    return Promise.all(opened).then(() => undefined);
+  }
+
+  /** Signs a request that is never sent (see preconnect). Without credentials yet, nothing: the first call reports that. */
+  #presign(): void {
+    try {
+      signPost({
+        host: this.#url.host,
+        region: this.config.region,
+        service: this.protocol.service,
+        headers: { 'content-type': this.protocol.contentType, 'x-amz-target': `${this.protocol.targetPrefix}.Prepare` },
+        body: '{}',
+        credentials: this.#credentials(),
+        now: Date.now(),
+      });
+    } catch {
+      // no credentials in the environment
     }
   }
 

@@ -63,8 +63,8 @@ export class DynamoDBClient {
   }
 
   /** See AwsJsonClient.preconnect (not in the SDK: callers test for it). */
-  preconnect(count: number): void {
-    this.#client.preconnect(count);
+  preconnect(count: number): Promise<void> {
+    return this.#client.preconnect(count);
   }
 
   destroy(): void {

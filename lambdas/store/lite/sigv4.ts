@@ -30,12 +30,23 @@ export interface SignedRequestInput {
 const sha256Hex = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
-/** The signing key changes once a day per secret, region and service: derived once (four HMACs), then reused. */
-let lastKey: { id: string; key: Buffer } | undefined;
+/**
+ * The signing key changes once a day per secret, region and service: derived once (four
+ * HMACs), then reused. One per service and region (the viewer signs for Secrets Manager and
+ * DynamoDB, whose keys would otherwise evict each other at every key-set refresh); a handful
+ * at most, so the map is simply emptied when a new day's keys outgrow it.
+ */
+const signingKeys = new Map<string, Buffer>();
+const MAX_SIGNING_KEYS = 8;
 function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const id = `${secret}\n${date}\n${region}\n${service}`;
-  if (lastKey?.id !== id) lastKey = { id, key: hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request') };
-  return lastKey.key;
+  let key = signingKeys.get(id);
+  if (key === undefined) {
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 /** `20150830T123600Z` */

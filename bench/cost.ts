@@ -84,7 +84,10 @@ const usd = (n: number) => Math.round(n * 10_000) / 10_000;
 
 /** The settings of the simulated site: edge-oauth's defaults but for an 8-hour inactivity timeout and a 7-day maximum. */
 function siteConfig(base: EdgeConfig): EdgeConfig {
-  const parsed = parseConfig({ site: { domain: base.site.domain, name: 'Example App' }, providers: [{ id: 'corp', type: 'oidc', issuer: base.providers[0]!.issuer, clientId: 'edge-oauth-example', clientSecret: 'edge-oauth/corp-client-secret' }], session: { inactivityTimeout: '8h', maxDuration: '7d' } });
+  const parsed = parseConfig({ site: { domain: base.site.domain, name: 'Example App' }, providers: [{ id: 'corp', type: 'oidc', issuer: base.providers[0]!.issuer, clientId: 'edge-oauth-example', clientSecret: 'edge-oauth/corp-client-secret' }], session: { inactivityTimeout: '8h', maxDuration: '7d' },
+    // Every line is kept, so that each `log.requests` mode's bytes can be computed from them (costPerMillion).
+    log: { requests: 'all' },
+  });
   if (!parsed.ok) throw new Error(`cost: ${JSON.stringify(parsed.problems)}`);
   return parsed.config;
 }

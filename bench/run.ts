@@ -32,7 +32,8 @@ const TARGETS = {
   fastPathMedianUs: 5,
   fastPathJsonLoggerMedianUs: 6,
   zippedBytes: 60 * 1024,
-  coldInitMs: 50,
+  /** The whole init, top-level await included (issue "The cold edge": ≤ 150 ms at full CPU; the earlier ≤ 50 ms was for a bare `require`, before the init took over the first request's work). */
+  coldInitMs: 150,
   coldStartInitMs: 150,
   coldStartFirstRequestMs: 50,
   proxyAuthCost: 0.2,
@@ -219,7 +220,7 @@ function printTable(results: any, timings: Record<string, Timing>): void {
   out.push(`fast path median ${results.fastPath.medianUs} µs  [target ≤ ${TARGETS.fastPathMedianUs} µs: ${yes(t.fastPathMedianUs.met)}]; with the deployed logger (default log setting) ${results.fastPathLoggerDefault.medianUs} µs, mean ${results.fastPathLoggerDefault.meanUs} µs [target ≤ ${TARGETS.fastPathJsonLoggerMedianUs} µs: ${yes(t.fastPathJsonLoggerMedianUs.met)}]; writing every request (log.requests: all) ${results.fastPathJsonLogger.medianUs} µs; sessions-store calls while timed: ${results.fastPath.storeCallsWhileTimed}`);
   out.push(`viewer bundle: ${num(results.viewerBundle.minifiedBytes)} B minified, ${num(results.viewerBundle.zippedBytes)} B zipped  [target ≤ 60 KB zipped: ${yes(t.viewerBundleZippedBytes.met)}]`);
   out.push(...coldStartRows(results.coldStart, t), ...costRows(results.costPerMillion));
-  out.push(`cold init (import() of the ES module in a fresh process, its top-level await included: key read and connections to stubs answering after ${STUB_DELAY_MS} ms; median of ${results.coldInit.runsMs.length}): ${results.coldInitMs} ms  [target ≤ 50 ms: ${yes(t.coldInitMs.met)}]; the SDK's Secrets Manager client, which the viewer no longer loads, would add ${results.coldInit.sdkFirstUseMedianMs} ms`);
+  out.push(`cold init (import() of the ES module in a fresh process, its top-level await included: key read and connections to stubs answering after ${STUB_DELAY_MS} ms; median of ${results.coldInit.runsMs.length}): ${results.coldInitMs} ms  [target ≤ ${TARGETS.coldInitMs} ms: ${yes(t.coldInitMs.met)}]; the SDK's Secrets Manager client, which the viewer no longer loads, would add ${results.coldInit.sdkFirstUseMedianMs} ms`);
   if (results.proxy !== undefined) {
     const p = results.proxy;
     const pct = (x: number) => `${(x * 100).toFixed(1)} %`;

@@ -5,7 +5,7 @@
  * must see (tampered, expired, wrong audience), and a signing-key rotation.
  */
 import { randomBytes } from 'node:crypto';
-import { createLocalJWKSet, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyOptions } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyOptions } from 'jose';
 import { AssertionCache, assertionClaims, assertionIssuer, reuseMargin, signAssertion, type AssertionClaims } from '../../lambdas/core/viewer/assertion';
 import { parseConfig } from '../../lambdas/core/config/parse';
 import type { EdgeConfig } from '../../lambdas/core/config/types';
@@ -203,6 +203,24 @@ describe('identity assertion: reuse while fresh (frozen clock)', () => {
     const signatures = cache.signatures;
     await cache.assertionFor(cfg, signing, session(cfg, 'sid-b'), SITE, T0 - 10);
     expect(cache.signatures).toBe(signatures + 1);
+  });
+
+  test('one entry per session: another audience, lifetime or signing key signs anew, and the token says so', async () => {
+    const cache = new AssertionCache();
+    const s = session(cfg, 'sid-c');
+    const first = cache.assertionFor(cfg, signing, s, SITE, T0);
+    const otherAudience = config({ audience: 'https://api.example.com' });
+    const forApi = cache.assertionFor(otherAudience, signing, s, SITE, T0 + 1);
+    expect(decodeJwt(forApi).aud).toBe('https://api.example.com');
+    const shorter = cache.assertionFor(config({ ttl: 120 }), signing, s, SITE, T0 + 2);
+    const payload = decodeJwt(shorter);
+    expect(payload.exp! - payload.iat!).toBe(120);
+    const rotated = signingOf(generateKeySetSecret(randomBytes, 'k1', { kid: 's2' }));
+    const [header] = cache.assertionFor(cfg, rotated, s, SITE, T0 + 3).split('.');
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString()).kid).toBe('s2');
+    expect(new Set([first, forApi, shorter]).size).toBe(3);
+    expect(cache.signatures).toBe(4);
+    expect(cache.size).toBe(1);
   });
 
   test('the cache is bounded: the oldest entries go first', async () => {

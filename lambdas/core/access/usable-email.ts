@@ -53,7 +53,8 @@ export function normalizeEmail(email: string): string {
   }).join('');
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Any UTF-16 code unit past ASCII (a surrogate of an astral character included). */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 function isAscii(c: string): boolean {
   return (c.codePointAt(0) ?? 0) <= 0x7f;

@@ -108,6 +108,11 @@ interface Entry {
   readonly iat: number;
   readonly exp: number;
   readonly session: SessionClaims;
+  /** What else shaped the token: the signing key, the issuer, the audience and lifetime. */
+  readonly kid: string;
+  readonly issuer: string;
+  readonly audience: string | undefined;
+  readonly ttl: number;
 }
 
 export interface AssertionCacheOptions {
@@ -137,20 +142,35 @@ export class AssertionCache {
   /**
    * The assertion for `session`: the cached one while it is fresh, else a new one signed
    * with the current key (synchronously, so concurrent requests of a session cannot sign
-   * twice). Keyed by the current kid, the session id and what else shapes the token, so a
-   * rotation signs anew at once.
+   * twice). One entry per session id, reused only when the current kid, the issuer, the
+   * audience and the lifetime are the ones it was signed with, so a rotation signs anew at once.
+   * Keyed by the session id alone: it is the same string object on every request of a
+   * session (the opened cookie's claims), whose hash V8 keeps, where a key built per request
+   * was hashed anew each time. A session cookie is host-only, so one session has one issuer.
    */
   assertionFor(config: EdgeConfig, signing: SigningKeySet, session: SessionClaims, issuer: string, now: number): string {
     const { audience, ttl } = config.assertion;
-    const key = `${signing.current.kid}\n${issuer}\n${audience ?? ''}\n${ttl}\n${session.sid}`;
+    const kid = signing.current.kid;
+    const key = session.sid;
     const hit = this.#entries.get(key);
-    if (hit !== undefined && now >= hit.iat && hit.exp - now > reuseMargin(ttl) && sameIdentity(hit.session, session)) return hit.token;
+    if (
+      hit !== undefined &&
+      hit.kid === kid &&
+      hit.issuer === issuer &&
+      hit.audience === audience &&
+      hit.ttl === ttl &&
+      now >= hit.iat &&
+      hit.exp - now > reuseMargin(ttl) &&
+      sameIdentity(hit.session, session)
+    ) {
+      return hit.token;
+    }
     const claims = assertionClaims(config, session, issuer, now);
     const token = signAssertion(signing.current, claims);
     this.#signatures++;
     this.#entries.delete(key); // re-insert at the end: the Map's order is the eviction order
     if (this.#entries.size >= this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(key, { token, iat: claims.iat, exp: claims.exp, session });
+    this.#entries.set(key, { token, iat: claims.iat, exp: claims.exp, session, kid, issuer, audience, ttl });
     return token;
   }
 }

@@ -105,6 +105,7 @@ function runChild(bundle: string, eventsFile: string, env: NodeJS.ProcessEnv, gr
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, bundle, eventsFile], { cwd: OUT_DIR, env, stdio: ['pipe', 'ignore', 'inherit', 'pipe'] });
     let initMs = Number.NaN;
+    let out: ChildOut | undefined;
     let buffered = '';
     child.stdio[3]!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
@@ -116,12 +117,15 @@ function runChild(bundle: string, eventsFile: string, env: NodeJS.ProcessEnv, gr
           initMs = message.initMs;
           group?.add(child.pid!);
           child.stdin!.write('go\n');
-        } else resolve({ initMs, requestsMs: message.requestsMs!, requestsCpuMs: message.requestsCpuMs!, results: message.results! });
+        } else out = { initMs, requestsMs: message.requestsMs!, requestsCpuMs: message.requestsCpuMs!, results: message.results! };
       }
     });
     child.on('error', reject);
+    // Settled when the child has gone: the next run never overlaps its exit, and the cgroup is empty when removed.
     child.on('exit', (code) => {
       if (code !== 0) reject(new Error(`cold-start child exited with ${code}`));
+      else if (out === undefined) reject(new Error('cold-start child exited without its figures'));
+      else resolve(out);
     });
   });
 }

@@ -73,7 +73,16 @@ function group(version: 'v1' | 'v2', dir: string, root: string, share: number): 
           // the process has ended
         }
       }
-      rmdirSync(dir);
+      // A process that has just exited can keep the group busy for a moment (EBUSY): try again briefly.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          rmdirSync(dir);
+          return;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EBUSY' || attempt === 20) throw error;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        }
+      }
     },
   };
 }

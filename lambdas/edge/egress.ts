@@ -68,7 +68,22 @@ function optionalExtras(config: EdgeConfig): Array<[string, string[]]> {
   ];
 }
 
-const ascii = (value: string) => (isVisibleAscii(value) ? value : headerValue(value.trim()));
+/**
+ * Values already found visible ASCII in this container. A signed-in session's header values
+ * (its identity headers, its assertion: lambdas/core/viewer/identity-headers.ts and assertion.ts)
+ * are the same string objects on each of its requests, whose hash V8 keeps, so a hit costs a
+ * lookup instead of a scan of the ~600-character assertion. Bounded: emptied when full.
+ */
+const knownAscii = new Set<string>();
+const KNOWN_ASCII_MAX = 4096;
+
+function ascii(value: string): string {
+  if (knownAscii.has(value)) return value;
+  if (!isVisibleAscii(value)) return headerValue(value.trim());
+  if (knownAscii.size >= KNOWN_ASCII_MAX) knownAscii.clear();
+  knownAscii.add(value);
+  return value;
+}
 
 /** The request the function returns: own cookies out, identity headers in, within the limit; or a 431 page. */
 export function forwardRequest(

@@ -182,3 +182,24 @@ describe('the egress drops optional extras in the documented order (finding 2, t
     for (const name of ['edge-oauth-user-id', 'edge-oauth-provider', 'edge-oauth-user-email', 'edge-oauth-jwt-assertion']) expect(result.headers[name]).toBeDefined();
   });
 });
+
+describe('the egress remembers values it found visible ASCII (lambdas/edge/egress.ts)', () => {
+  const config = testConfig();
+  const forward = (value: string) => {
+    const request: CloudFrontRequest = { clientIp: '203.0.113.9', method: 'GET', uri: '/', querystring: '', headers: { host: [{ key: 'Host', value: 'app.example.com' }] } };
+    const action = { action: 'forward' as const, decision: 'allow' as const, reason: 'session', headers: [['edge-oauth-user-name', value]] as Array<[string, string]> };
+    return (forwardRequest(config, request, action, [], () => false) as CloudFrontRequest).headers['edge-oauth-user-name']![0]!.value;
+  };
+
+  test('a value seen before passes as it is; any other is still checked, past the memory bound too', () => {
+    expect(forward('Ada Lovelace')).toBe('Ada Lovelace');
+    expect(forward('Ada Lovelace')).toBe('Ada Lovelace');
+    // Close to a remembered value, but not it: checked, and encoded.
+    expect(forward('Ada Lovelace\r\nX-Injected: 1')).toBe('Ada%20Lovelace%0D%0AX-Injected%3A%201');
+    expect(forward(' Ada Lovelace')).toBe('Ada Lovelace');
+    for (let i = 0; i < 5000; i++) forward(`user-${i}`);
+    expect(forward('Ada Lovelace\n')).toBe('Ada Lovelace'); // trimmed, as before
+    expect(forward('\u00c5sa')).toBe('%C3%85sa');
+    for (const value of ['Ada Lovelace', 'user-1', 'user-4999']) expect(isVisibleAscii(forward(value))).toBe(true);
+  });
+});

@@ -8,17 +8,30 @@ import { closeSync, openSync } from 'node:fs';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontResultResponse } from 'aws-lambda';
 import type { EdgeConfig } from '../lambdas/core/config/types';
 import type { KeySet } from '../lambdas/core/keys/key-set';
-import { createProviders } from '../lambdas/core/providers';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
 import type { RequestEvent, RequestLogger } from '../lambdas/core/request-events';
 import type { SessionStore } from '../lambdas/core/stores';
-import { createViewerHandler } from '../lambdas/edge/handler';
-import { createConsoleLogger, lineWriter } from '../lambdas/runtime/console-logger';
-import { MemorySessionStore } from '../lambdas/store/memory/sessions';
-import { createSecretReader, keySetLoader } from '../lambdas/store/aws/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type * as ViewerEntry from './viewer-entry';
+import { OUT_DIR } from './bundle';
 import { benchKeySetSecret, eventFactory, ISSUER, OTHER_COOKIES, type SessionFixture } from './fixtures';
 import { Bench } from './harness';
-import { sealingKeyBytes } from '../lambdas/core/keys/key-set';
+
+/**
+ * bench/viewer-entry.ts bundled by esbuild (bundle, minify, platform node, target node22), as
+ * lib/functions.ts builds the deployed viewer, and loaded: the handlers are timed as the
+ * function runs them, not through tsx's per-export getters.
+ */
+function bundledViewer(): typeof ViewerEntry {
+  const outfile = path.join(OUT_DIR, 'bench-viewer.cjs');
+  buildSync({ entryPoints: [path.join(__dirname, 'viewer-entry.ts')], bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*'], outfile, logLevel: 'silent' });
+  return createRequire(__filename)(outfile) as typeof ViewerEntry;
+}
+
+// Its key sets too: a key set's key bytes are private to the module copy that parsed it.
+const { createProviders, createViewerHandler, createConsoleLogger, lineWriter, MemorySessionStore, createSecretReader, keySetLoader, sealingKeyBytes } = bundledViewer();
 
 /** The issuer's discovery document, served from memory: the OIDC adapter discovers once, then caches. */
 function discoveryFetch(): { fetch: typeof globalThis.fetch; calls: () => number } {

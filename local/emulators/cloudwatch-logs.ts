@@ -30,6 +30,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback } from '../stack/loopback';
+import { readText } from './read-body';
 
 export interface LogEventInput {
   readonly timestamp: number;
@@ -173,14 +174,6 @@ class Logs {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: object): void {
   const text = JSON.stringify(body);
@@ -189,7 +182,7 @@ function send(res: ServerResponse, status: number, body: object): void {
 }
 
 async function answer(logs: Logs, calls: string[], req: IncomingMessage): Promise<object> {
-  const body = await readBody(req);
+  const body = await readText(req);
   if (req.method !== 'POST') throw new AwsError('UnknownOperationException', 'Only POST / is supported.', 404);
   const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/logs\/aws4_request/.exec(String(req.headers.authorization ?? ''))?.[1];
   if (region === undefined) throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');

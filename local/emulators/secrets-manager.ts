@@ -10,8 +10,9 @@
  * Nothing here logs: secret values must never reach a log.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { listenOnLoopback, closeServer } from '../stack/loopback';
+import { readText } from './read-body';
 
 export interface SecretsManagerOptions {
   port?: number;
@@ -187,19 +188,6 @@ function operations(store: SecretStore): Record<string, (input: Input) => object
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) reject(new AwsError('ValidationException', 'Request body too large.', 413));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: object): void {
   const text = JSON.stringify(body);
@@ -220,7 +208,7 @@ export async function startSecretsManager(opts: SecretsManagerOptions = {}): Pro
     void (async () => {
       try {
         const target = String(req.headers['x-amz-target'] ?? '');
-        const body = await readBody(req);
+        const body = await readText(req, { bytes: MAX_BODY, error: () => new AwsError('ValidationException', 'Request body too large.', 413) });
         if (req.method !== 'POST') throw new AwsError('UnknownOperationException', 'Only POST / is supported.', 404);
         if (!req.headers.authorization) {
           throw new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token');

@@ -30,6 +30,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { CloudFrontApiError, validateDistributionConfig } from './validate';
 import { parseDocument, plainOf, toPlain, writeDocument, XMLNS, XmlError, type PlainObject } from './xml';
 import { listenOnLoopback, closeServer } from '../../stack/loopback';
+import { readText } from '../read-body';
 
 export { CloudFrontApiError } from './validate';
 export type { PlainObject } from './xml';
@@ -90,19 +91,6 @@ function newEtag(): string {
 
 const clone = (c: PlainObject): PlainObject => structuredClone(c);
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) reject(new CloudFrontApiError('InvalidArgument', 400, 'Request body too large.'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
@@ -177,7 +165,7 @@ export async function startCloudFrontApi(opts: CloudFrontApiOptions = {}): Promi
   for (const [id, config] of Object.entries(opts.distributions ?? {})) seed(id, config);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
-    const body = await readBody(req);
+    const body = await readText(req, { bytes: MAX_BODY, error: () => new CloudFrontApiError('InvalidArgument', 400, 'Request body too large.') });
     if (!req.headers.authorization) throw new CloudFrontApiError('MissingAuthenticationToken', 403, 'Missing Authentication Token');
     const url = new URL(req.url ?? '/', 'http://local');
     const m = new RegExp(`^${API}/([^/]+)(/config)?$`).exec(url.pathname);

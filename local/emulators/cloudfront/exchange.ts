@@ -27,15 +27,6 @@ function errorPage(status: number, message: string, details: string[], requestId
   ].join('\n');
 }
 
-export function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /** Flat [name, value, ...] list for writeHead, so repeated headers (Set-Cookie) stay separate lines. */
 export const flat = (pairs: Array<[string, string]>): string[] => pairs.flat();
 

@@ -9,7 +9,8 @@ import { createHash } from 'node:crypto';
 import type { CloudFrontHeaders, CloudFrontRequest, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { appendHeader, cloneEvent, headerPairs, normalizeIp } from './event';
 import { applyFunctionUrlResult, buildFunctionUrlEvent, DEFAULT_FUNCTION_URL_DOMAIN, functionUrlError, type HttpResult } from './function-url';
-import { flat, HOP_BY_HOP, readBody, type ViewerExchange } from './exchange';
+import { flat, HOP_BY_HOP, type ViewerExchange } from './exchange';
+import { readBody } from '../read-body';
 
 /**
  * [OAC] https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html:

@@ -22,7 +22,8 @@ import { randomBytes } from 'node:crypto';
 import type { CloudFrontRequest, CloudFrontRequestEvent, CloudFrontRequestResult } from 'aws-lambda';
 import type { CloudFrontResultResponse, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { buildViewerRequestEvent, cloneEvent, headerPairs, splitTarget, viewerBody } from './event';
-import { readBody, ViewerExchange } from './exchange';
+import { ViewerExchange } from './exchange';
+import { readBody } from '../read-body';
 import { originHeaders, toFunctionUrl, toOrigin } from './origins';
 import { isGeneratedResponse, MAX_REQUEST_BYTES, parseStatus, validateGeneratedResponse, validateViewerRequestResult } from './validate';
 

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeHtml } from '../../../lambdas/core/shared/html';
+import { readText } from '../read-body';
 
 export function loginForm(res: ServerResponse, q: URLSearchParams, error?: string, changing?: string): void {
   const action = `/login?${escapeHtml(q.toString())}`;
@@ -38,16 +39,7 @@ export function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
+/** A form or JSON body, at most 64 KB. */
 export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > 64 * 1024) req.destroy(new Error('body too large'));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readText(req, { bytes: 64 * 1024, error: () => new Error('body too large') });
 }

@@ -11,7 +11,8 @@
  * - gets the stores of a signed-in request's checks ready (`prepareStores`: their modules, two
  *   connections, the request-signing key; nothing is sent to the stores);
  * - runs the warm-up request (warm-up.ts) with the real key set and the handler's own
- *   AssertionCache, so the current signing key is imported and has signed once.
+ *   AssertionCache, so the current signing key (its key object made when the key set was
+ *   parsed) has signed once.
  * Nothing here throws, and the wait is bounded: a key read that fails or is slower than the
  * budget leaves the first request to read it again (its own bounded read, edge-oauth's 503
  * page when that fails, lambdas/edge/handler.ts), as a CommonJS init did. Past the budget, the
